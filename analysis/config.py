@@ -1,0 +1,42 @@
+"""Plain configuration objects the composition root (`bot`) hands to `analysis`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class LLMConfig:
+    """How to reach and use the chat-completions endpoint."""
+
+    api_key: str  # the plain key, unwrapped from SecretStr only at the call site
+    model: str = "gpt-4o-mini"
+    base_url: str | None = None
+    prompt_tokens: int = 12000  # budget per prompt, by the project's own estimate
+    max_calls_per_commit: int = 4
+    concurrency: int = 8
+    timeout: float = 120.0
+    max_attempts: int = 5  # runs after which a failed analysis is no longer retried
+    price_input_per_mtok: float | None = None
+    price_output_per_mtok: float | None = None
+
+
+@dataclass
+class SourceConfig:
+    """Where commits come from."""
+
+    github_api_url: str = "https://api.github.com"
+    github_token: str | None = None
+    branch: str | None = None  # None: the repository's default branch
+
+
+@dataclass
+class PipelineConfig:
+    """Everything one digest run needs besides the database."""
+
+    repos: list[str] = field(default_factory=list)
+    timezone: str = "UTC"
+    language: str = "en"
+    source: SourceConfig = field(default_factory=SourceConfig)
+    llm: LLMConfig | None = None  # None: heuristic cards only
+    reanalyze: bool = False

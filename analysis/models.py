@@ -1,0 +1,256 @@
+"""The domain: commits, file changes, importance, analysis cards and digests."""
+
+from __future__ import annotations
+
+import enum
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+_PR_RE = re.compile(r"\(#(\d+)\)\s*$")
+
+
+class Importance(enum.StrEnum):
+    """How much a commit matters to people who depend on the repository."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+    @property
+    def rank(self) -> int:
+        """2 for high, 1 for medium, 0 for low."""
+        return {"high": 2, "medium": 1, "low": 0}[self.value]
+
+
+class AnalysisStatus(enum.StrEnum):
+    """Where a commit's analysis stands."""
+
+    DONE = "done"  # a complete card written by the LLM
+    HEURISTIC = "heuristic"  # a short card from the deterministic scorer (no LLM configured)
+    FAILED = "failed"  # the LLM could not produce a valid card within the attempt cap
+    PENDING = "pending"  # not analyzed yet, or interrupted; retried on the next run
+
+
+@dataclass
+class FileChange:
+    """One file touched by a commit."""
+
+    path: str
+    status: str = "modified"  # added, removed, modified, renamed, copied, changed
+    additions: int = 0
+    deletions: int = 0
+    patch: str | None = None  # None when binary, too large, or not kept
+    previous_path: str | None = None
+    binary: bool = False
+
+    @property
+    def changes(self) -> int:
+        """Lines added plus lines deleted."""
+        return self.additions + self.deletions
+
+
+@dataclass
+class Commit:
+    """A commit with its metadata and, when fetched in detail, its files."""
+
+    repo: str  # "owner/name" for GitHub, the directory name for a local clone
+    sha: str
+    message: str
+    author_name: str
+    committed_at: datetime  # timezone-aware
+    author_email: str = ""
+    author_login: str | None = None
+    authored_at: datetime | None = None
+    committer_name: str = ""
+    parents: list[str] = field(default_factory=list)
+    url: str | None = None
+    files: list[FileChange] = field(default_factory=list)
+    files_truncated: bool = False  # the source returned fewer files than the commit touches
+    total_files: int | None = None  # how many files the commit touches, when known
+
+    @property
+    def title(self) -> str:
+        """The first line of the message."""
+        return self.message.split("\n", 1)[0].strip()
+
+    @property
+    def short_sha(self) -> str:
+        """The first seven characters of the SHA."""
+        return self.sha[:7]
+
+    @property
+    def pr(self) -> int | None:
+        """The pull request number written as `(#1234)` at the end of the title."""
+        m = _PR_RE.search(self.title)
+        return int(m.group(1)) if m else None
+
+    @property
+    def is_merge(self) -> bool:
+        """True for a commit with more than one parent."""
+        return len(self.parents) > 1
+
+    @property
+    def additions(self) -> int:
+        """Lines added across all files."""
+        return sum(f.additions for f in self.files)
+
+    @property
+    def deletions(self) -> int:
+        """Lines deleted across all files."""
+        return sum(f.deletions for f in self.files)
+
+
+@dataclass
+class Score:
+    """The deterministic scorer's verdict on one commit."""
+
+    importance: Importance
+    change_type: str
+    reasons: list[str] = field(default_factory=list)
+    points: int = 0
+
+
+class Insight(BaseModel):
+    """Technical insight by dimension; "none" is an allowed answer."""
+
+    architecture: str = "none"
+    performance: str = "none"
+    security: str = "none"
+    maintainability: str = "none"
+
+
+class Card(BaseModel):
+    """The structured analysis of one commit."""
+
+    change_type: str = Field(
+        description="Kind of change, e.g. feature, bug fix, refactor, docs, tests, CI, build"
+    )
+    importance: Importance
+    importance_reason: str = Field(default="", description="One line: why this importance")
+    summary: list[str] = Field(default_factory=list, description="What changed, one point a line")
+    impact_scope: list[str] = Field(default_factory=list, description="Modules or paths affected")
+    insight: Insight = Field(default_factory=Insight)
+    risks: list[str] = Field(default_factory=list)
+    recommendations: list[str] = Field(default_factory=list)
+    conclusion: str = ""
+    not_read: list[str] = Field(
+        default_factory=list, description="Files or parts the analysis could not read"
+    )
+
+
+@dataclass
+class Analysis:
+    """A commit's analysis record: status, card and accounting."""
+
+    sha: str
+    status: AnalysisStatus
+    scored: Importance  # the deterministic scorer's tier
+    card: Card | None = None
+    reasons: list[str] = field(default_factory=list)
+    model: str | None = None
+    prompt_version: str | None = None
+    language: str = "en"
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    llm_calls: int = 0
+    latency_ms: int = 0
+    attempts: int = 0
+    error: str | None = None  # kept for status output, never rendered as a card
+
+    @property
+    def importance(self) -> Importance:
+        """The card's importance when there is a card, else the scorer's."""
+        return self.card.importance if self.card else self.scored
+
+
+@dataclass
+class DigestEntry:
+    """One commit in a digest, with its analysis."""
+
+    commit: Commit
+    analysis: Analysis
+
+
+@dataclass
+class RepoDigest:
+    """One repository's part of a digest."""
+
+    repo: str
+    entries: list[DigestEntry] = field(default_factory=list)
+    error: str | None = None  # why the repository could not be read, if it could not
+    url: str | None = None  # the repository's web address, when it has one
+
+    def stats(self) -> dict[str, int]:
+        """Counts of commits in total and by importance, plus failed and pending analyses."""
+        out = {"total": len(self.entries), "high": 0, "medium": 0, "low": 0, "failed": 0, "pending": 0}
+        for e in self.entries:
+            out[e.analysis.importance.value] += 1
+            if e.analysis.status in (AnalysisStatus.FAILED, AnalysisStatus.PENDING):
+                out[e.analysis.status.value] += 1
+        return out
+
+    def by_importance(self, level: Importance) -> list[DigestEntry]:
+        """The entries of one importance, in digest order."""
+        return [e for e in self.entries if e.analysis.importance == level]
+
+
+@dataclass
+class Usage:
+    """LLM accounting for a run."""
+
+    llm_calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float | None = None
+
+    def add(self, a: Analysis) -> None:
+        """Count one analysis made during this run."""
+        self.llm_calls += a.llm_calls
+        self.prompt_tokens += a.prompt_tokens
+        self.completion_tokens += a.completion_tokens
+
+
+@dataclass
+class Digest:
+    """What one run reports: a day (or a cursor range) across repositories."""
+
+    date: str  # YYYY-MM-DD in the digest timezone
+    timezone: str
+    language: str = "en"
+    repos: list[RepoDigest] = field(default_factory=list)
+    usage: Usage = field(default_factory=Usage)
+    alerts: list[str] = field(default_factory=list)  # provider-health problems seen during the run
+
+
+def card_to_json(card: Card | None) -> str | None:
+    """Serialise a card for storage."""
+    return card.model_dump_json() if card else None
+
+
+def card_from_json(text: str | None) -> Card | None:
+    """Load a stored card; None when absent."""
+    return Card.model_validate(json.loads(text)) if text else None
+
+
+def as_dict(obj: Any) -> Any:
+    """A JSON-friendly view of dataclasses, enums and datetimes."""
+    from dataclasses import asdict, is_dataclass
+
+    if is_dataclass(obj):
+        return as_dict(asdict(obj))
+    if isinstance(obj, dict):
+        return {k: as_dict(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [as_dict(v) for v in obj]
+    if isinstance(obj, enum.Enum):
+        return obj.value
+    if isinstance(obj, datetime):
+        return obj.isoformat()
+    if isinstance(obj, BaseModel):
+        return obj.model_dump(mode="json")
+    return obj

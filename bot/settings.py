@@ -1,0 +1,115 @@
+"""Every setting in one place, read from the environment and `.env`."""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+_REPO_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+_CRON_FIELDS = 5
+
+
+class SettingsError(Exception):
+    """A setting is malformed; the message names the variable."""
+
+
+class Settings(BaseSettings):
+    """commit-digest settings; each field is the lower-case name of its environment variable."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    # sources
+    github_token: SecretStr | None = None
+    github_api_url: str = "https://api.github.com"
+    digest_repos: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    digest_branch: str | None = None
+    digest_timezone: str = "UTC"
+    digest_language: Literal["en", "zh"] = "en"
+    digest_db_path: str = "./data/commit-digest.db"
+
+    # LLM
+    openai_api_key: SecretStr | None = None
+    openai_base_url: str | None = None
+    digest_llm_model: str = "gpt-4o-mini"
+    digest_prompt_tokens: int = Field(default=12000, ge=1000, le=1_000_000)
+    digest_max_calls_per_commit: int = Field(default=4, ge=1, le=50)
+    digest_llm_concurrency: int = Field(default=8, ge=1, le=128)
+    digest_llm_timeout: float = Field(default=120.0, gt=0)
+    digest_max_attempts: int = Field(default=5, ge=1, le=100)
+    digest_price_input_per_mtok: float | None = Field(default=None, ge=0)
+    digest_price_output_per_mtok: float | None = Field(default=None, ge=0)
+
+    # Slack
+    slack_bot_token: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_api_url: str | None = None
+    digest_channel: str | None = None
+    digest_alert_channel: str | None = None
+    digest_schedule: str = "0 9 * * 1-5"
+    digest_thread_level: Literal["high", "medium"] = "high"
+    digest_empty_day: Literal["quiet", "none"] = "quiet"
+
+    @field_validator("digest_repos", mode="before")
+    @classmethod
+    def _split_repos(cls, v: object) -> object:
+        if isinstance(v, str):
+            v = [p.strip() for p in v.split(",") if p.strip()]
+        return v
+
+    @field_validator("digest_repos")
+    @classmethod
+    def _check_repos(cls, v: list[str]) -> list[str]:
+        for r in v:
+            if not (_REPO_RE.match(r) or "/" in r or r.startswith((".", "~"))):
+                raise ValueError(f"{r!r} is neither owner/repo nor a path to a local clone")
+        return v
+
+    @field_validator("digest_timezone")
+    @classmethod
+    def _check_tz(cls, v: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(v)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{v!r} is not an IANA time zone name (e.g. UTC, Asia/Shanghai)") from None
+        return v
+
+    @field_validator("github_api_url", "openai_base_url", "slack_api_url")
+    @classmethod
+    def _check_url(cls, v: str | None) -> str | None:
+        if v is not None and not re.match(r"^https?://[^\s/]+", v):
+            raise ValueError(f"{v!r} is not an http(s) URL")
+        return v.rstrip("/") if v else v
+
+    @field_validator("digest_schedule")
+    @classmethod
+    def _check_cron(cls, v: str) -> str:
+        from apscheduler.triggers.cron import CronTrigger
+
+        if len(v.split()) != _CRON_FIELDS:
+            raise ValueError(f"{v!r} is not a 5-field cron expression (minute hour day month weekday)")
+        try:
+            CronTrigger.from_crontab(v)
+        except ValueError as e:
+            raise ValueError(f"{v!r} is not a valid cron expression: {e}") from None
+        return v
+
+    @property
+    def llm_enabled(self) -> bool:
+        """True when an LLM API key is configured."""
+        return bool(self.openai_api_key and self.openai_api_key.get_secret_value())
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings; raise SettingsError naming the first malformed variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as e:
+        err = e.errors()[0]
+        name = str(err["loc"][0]).upper() if err["loc"] else "settings"
+        msg = err["msg"].removeprefix("Value error, ")
+        raise SettingsError(f"{name}: {msg}") from None
