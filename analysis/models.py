@@ -184,6 +184,9 @@ class RepoDigest:
     entries: list[DigestEntry] = field(default_factory=list)
     error: str | None = None  # why the repository could not be read, if it could not
     url: str | None = None  # the repository's web address, when it has one
+    branch: str | None = None
+    head: str | None = None  # the branch head this digest read up to (the next cursor)
+    since: str | None = None  # ISO time or SHA the digest starts after, for the header
 
     def stats(self) -> dict[str, int]:
         """Counts of commits in total and by importance, plus failed and pending analyses."""
