@@ -246,3 +246,64 @@ def save_digest(db: sqlite_utils.Database, row: Row) -> None:
         row.setdefault("created_at", row["updated_at"])
     with db.conn:
         db["digests"].upsert(row, pk="key", alter=True)
+
+
+# subscriptions --------------------------------------------------------------------------------
+
+
+def save_subscription(db: sqlite_utils.Database, row: Row) -> None:
+    """Insert or replace a channel's subscription to a repository (keyed by channel and repo)."""
+    row = {k: json.dumps(v) if isinstance(v, list) else v for k, v in row.items()}
+    row.setdefault("created_at", now())
+    with db.conn:
+        db["subscriptions"].upsert(row, pk=("channel", "repo"), alter=True)
+
+
+def delete_subscription(db: sqlite_utils.Database, channel: str, repo: str) -> bool:
+    """Remove a channel's subscription; True when there was one."""
+    with db.conn:
+        cur = db.execute("delete from subscriptions where channel = ? and repo = ?", [channel, repo])
+    return cur.rowcount > 0
+
+
+def list_subscriptions(db: sqlite_utils.Database, channel: str | None = None) -> list[Row]:
+    """Subscriptions of one channel, or of all channels, by channel and repo; JSON fields decoded."""
+    sql = "select * from subscriptions"
+    params: list[Any] = []
+    if channel:
+        sql += " where channel = ?"
+        params.append(channel)
+    rows = _all(db, sql + " order by channel, repo", params)
+    for r in rows:
+        for k in ("paths", "exclude_authors", "exclude_titles"):
+            r[k] = json.loads(r[k]) if r.get(k) else []
+    return rows
+
+
+def latest_digest(db: sqlite_utils.Database, channel: str) -> Row | None:
+    """The digest delivery record of a channel with the latest date, or None."""
+    row = _one(
+        db, "select key from digests where channel = ? order by date desc, created_at desc limit 1", [channel]
+    )
+    return get_digest(db, row["key"]) if row else None
+
+
+def digest_by_message(db: sqlite_utils.Database, channel: str, message_ts: str) -> Row | None:
+    """The digest delivery record whose parent message is `message_ts` in `channel`, or None."""
+    row = _one(db, "select key from digests where channel = ? and message_ts = ?", [channel, message_ts])
+    return get_digest(db, row["key"]) if row else None
+
+
+def usage_since(db: sqlite_utils.Database, since_utc: str) -> Row:
+    """Runs, LLM calls and tokens summed over runs started at or after `since_utc`."""
+    return (
+        _one(
+            db,
+            "select count(*) as runs, coalesce(sum(llm_calls), 0) as llm_calls, "
+            "coalesce(sum(prompt_tokens), 0) as prompt_tokens, "
+            "coalesce(sum(completion_tokens), 0) as completion_tokens, "
+            "coalesce(sum(status = 'error'), 0) as errors from runs where started_at >= ?",
+            [since_utc],
+        )
+        or {}
+    )

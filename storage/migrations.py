@@ -133,6 +133,23 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     )
 
 
+@migration
+def m003_subscriptions(db: sqlite_utils.Database) -> None:
+    db["subscriptions"].create(
+        {
+            "channel": str,
+            "repo": str,  # owner/repo, or a local clone's path
+            "paths": str,  # JSON list of globs; empty: every path
+            "min_importance": str,  # low | medium | high
+            "exclude_authors": str,  # JSON list
+            "exclude_titles": str,  # JSON list of title substrings
+            "created_by": str,
+            "created_at": str,
+        },
+        pk=("channel", "repo"),
+    )
+
+
 def apply(db: sqlite_utils.Database) -> list[str]:
     """Apply the migrations not yet recorded; return the names applied."""
     table = db["_migrations"]
