@@ -307,3 +307,19 @@ def usage_since(db: sqlite_utils.Database, since_utc: str) -> Row:
         )
         or {}
     )
+
+
+def list_cursors(db: sqlite_utils.Database, repo: str) -> list[Row]:
+    """Every digest target's cursor for a repository."""
+    return _all(db, "select * from cursors where repo = ? order by target", [repo])
+
+
+def usage_totals(db: sqlite_utils.Database) -> Row:
+    """LLM calls and tokens summed over all recorded runs."""
+    row = _one(
+        db,
+        "select coalesce(sum(llm_calls), 0) as llm_calls, coalesce(sum(prompt_tokens), 0) as prompt_tokens, "
+        "coalesce(sum(completion_tokens), 0) as completion_tokens from runs",
+    )
+    assert row is not None
+    return row

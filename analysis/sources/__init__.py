@@ -1,5 +1,13 @@
 """Commit sources: the GitHub REST API and local git clones, behind one interface."""
 
+from __future__ import annotations
+
+import os
+import re
+
+import sqlite_utils
+
+from analysis.config import SourceConfig
 from analysis.sources.base import (
     AccessDenied,
     CommitRef,
@@ -18,4 +26,26 @@ __all__ = [
     "Source",
     "SourceError",
     "UnknownRevision",
+    "is_local",
+    "open_source",
 ]
+
+_GITHUB_NAME = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+
+
+def is_local(spec: str) -> bool:
+    """True when `spec` names a local clone rather than a GitHub owner/repo."""
+    return spec.startswith(("/", ".", "~")) or os.path.isdir(os.path.expanduser(spec))
+
+
+def open_source(spec: str, cfg: SourceConfig, db: sqlite_utils.Database) -> Source:
+    """The source for `spec`: a local clone path, or a GitHub `owner/repo`."""
+    if is_local(spec):
+        from analysis.sources.git import GitSource
+
+        return GitSource(os.path.abspath(os.path.expanduser(spec)))
+    if not _GITHUB_NAME.match(spec):
+        raise SourceError(f"{spec!r} is neither owner/repo nor a path to a local clone")
+    from analysis.sources.github import GitHubSource
+
+    return GitHubSource(spec, db, cfg.github_api_url, cfg.github_token)

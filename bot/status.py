@@ -1,0 +1,69 @@
+"""What `commit-digest status` reports: runs, analyses, cursors, rate limits and usage."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlite_utils
+
+from storage import db as store
+
+
+def _reset_text(epoch: int | None) -> str:
+    if not epoch:
+        return "?"
+    return dt.datetime.fromtimestamp(epoch, dt.UTC).strftime("%H:%M UTC")
+
+
+def status_data(db: sqlite_utils.Database) -> dict[str, Any]:
+    """A JSON-friendly status of every known repository."""
+    repos = []
+    for repo in store.list_repositories(db):
+        name = repo["repo"]
+        repos.append(
+            {
+                "repo": name,
+                "kind": repo.get("kind"),
+                "branch": repo.get("default_branch"),
+                "last_run": store.last_run(db, name),
+                "analyses": store.analysis_counts(db, name),
+                "cursors": store.list_cursors(db, name),
+                "rate_limit_remaining": repo.get("rate_limit_remaining"),
+                "rate_limit_reset": repo.get("rate_limit_reset"),
+            }
+        )
+    return {"repos": repos, "usage": store.usage_totals(db)}
+
+
+def status_lines(db: sqlite_utils.Database) -> tuple[list[str], dict[str, Any]]:
+    """Readable status lines and the same data as a dict."""
+    data = status_data(db)
+    if not data["repos"]:
+        return ["no repository has been digested yet: try `commit-digest run --repo owner/name`"], data
+    lines = []
+    for r in data["repos"]:
+        lines.append(f"{r['repo']} ({r['kind'] or '?'}, branch {r['branch'] or '?'})")
+        run = r["last_run"]
+        if run:
+            line = (
+                f"  last run  {run['finished_at']}  {run['status']}: {run['commits']} commits, "
+                f"{run['fetched']} fetched, {run['requests']} requests, {run['llm_calls']} LLM calls"
+            )
+            lines.append(line)
+            if run["error"]:
+                lines.append(f"  error     {run['error']}")
+        counts = r["analyses"]
+        lines.append("  analyses  " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none"))
+        for c in r["cursors"]:
+            lines.append(f"  cursor    {c['target']}: {c['branch']}@{c['sha'][:12]} ({c['updated_at']})")
+        if r["rate_limit_remaining"] is not None:
+            lines.append(
+                f"  rate limit {r['rate_limit_remaining']} requests left, resets {_reset_text(r['rate_limit_reset'])}"
+            )
+    u = data["usage"]
+    lines.append(
+        f"LLM usage (all runs): {u['llm_calls']} calls, {u['prompt_tokens']} prompt + "
+        f"{u['completion_tokens']} completion tokens"
+    )
+    return lines, data
