@@ -1,0 +1,224 @@
+"""Read commits from a local git clone by running `git` (never through a shell)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import subprocess
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from analysis.models import Commit, FileChange
+from analysis.sources.base import CommitRef, RepoNotFound, SourceError, UnknownRevision
+
+# Commits whose committer date is more than this before `since` end git's walk (with their
+# ancestors); the window is then filtered exactly. The slack covers clock skew between commits.
+WALK_SLACK = timedelta(days=7)
+
+_STATUS = {"A": "added", "M": "modified", "D": "removed", "R": "renamed", "C": "copied"}
+_META = ["%H", "%P", "%an", "%ae", "%aI", "%cn", "%cI", "%B"]
+_FORMAT = "--format=" + "%x00".join(_META) + "%x00"
+_GITHUB_RE = re.compile(r"github\.com[:/]+([\w.-]+)/([\w.-]+?)(?:\.git)?/?$")
+_CONFIG = [
+    "-c", "core.quotepath=off",
+    "-c", "color.ui=never",
+    "-c", "log.showSignature=false",
+    "-c", "i18n.logOutputEncoding=UTF-8",
+    "-c", "diff.noprefix=false",
+    "-c", "diff.mnemonicPrefix=false",
+]  # fmt: skip
+
+
+class _GitFailed(SourceError):
+    """git exited with an error that is not about the repository itself."""
+
+
+def _text(b: bytes) -> str:
+    return b.decode("utf-8", errors="replace")
+
+
+def _check_rev(rev: str) -> str:
+    if not rev or rev.startswith("-") or "\0" in rev:
+        raise UnknownRevision(f"{rev!r} is not a valid revision")
+    return rev
+
+
+def _commit(repo: str, fields: list[bytes]) -> Commit:
+    sha, parents, an, ae, ad, cn, cd, msg = (_text(f) for f in fields)
+    return Commit(
+        repo=repo,
+        sha=sha,
+        message=msg.rstrip(),
+        author_name=an,
+        author_email=ae,
+        authored_at=datetime.fromisoformat(ad),
+        committer_name=cn,
+        committed_at=datetime.fromisoformat(cd),
+        parents=parents.split(),
+    )
+
+
+def _refs(repo: str, out: bytes) -> list[CommitRef]:
+    parts = out.split(b"\0")
+    n = len(_META) + 1  # `-z` ends each record with one more NUL
+    commits = [_commit(repo, parts[i : i + n - 1]) for i in range(0, len(parts) - n + 1, n)]
+    return [CommitRef(c.sha, c.committed_at, c.parents, summary=c) for c in commits]
+
+
+def _count(s: str) -> int:
+    return 0 if s == "-" else int(s)
+
+
+def _files(rest: bytes) -> list[FileChange]:
+    """Parse `--raw --numstat -p -z` output: raw entries, then numstat entries, then patches."""
+    parts = rest.lstrip(b"\0\n").split(b"\0")
+    files: list[FileChange] = []
+    i = 0
+    while i < len(parts) and parts[i].startswith(b":"):
+        code = _text(parts[i].split()[-1])
+        if code[0] in "RC":
+            old, new = _text(parts[i + 1]), _text(parts[i + 2])
+            files.append(FileChange(path=new, status=_STATUS[code[0]], previous_path=old))
+            i += 3
+        else:
+            files.append(FileChange(path=_text(parts[i + 1]), status=_STATUS.get(code[0], "changed")))
+            i += 2
+    for f in files:
+        add, dele, path = _text(parts[i]).split("\t", 2)
+        i += 1 if path else 3  # a rename's numstat entry carries both paths after an empty one
+        f.additions, f.deletions, f.binary = _count(add), _count(dele), add == "-"
+    patches = b"\0".join(parts[i:]).lstrip(b"\0").split(b"\ndiff --git ")
+    if len(patches) == len(files):
+        for f, p in zip(files, patches, strict=True):
+            hunk = p.find(b"\n@@ ")
+            f.patch = None if f.binary or hunk < 0 else _text(p[hunk + 1 :]).rstrip("\n")
+    return files
+
+
+class GitSource:
+    """Commits of a local clone; `repo` is the clone's directory name."""
+
+    def __init__(self, path: str):
+        self.path = str(Path(path).expanduser().absolute())
+        self.repo = Path(self.path).name
+        self.requests = 0
+        self._env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+        self._env.update(
+            GIT_CEILING_DIRECTORIES=str(Path(self.path).parent),
+            GIT_TERMINAL_PROMPT="0",
+            GIT_OPTIONAL_LOCKS="0",
+            LC_ALL="C",
+        )
+        self._web_base: str | None | bool = False  # False: not looked up yet
+
+    def _args(self, args: tuple[str, ...]) -> list[str]:
+        return ["git", "-C", self.path, *_CONFIG, *args]
+
+    def _fail(self, code: int, err: bytes, args: tuple[str, ...]) -> SourceError:
+        msg = _text(err).strip()
+        if "not a git repository" in msg or "cannot change to" in msg:
+            return RepoNotFound(f"{self.path} is not a git repository (expected a local clone)")
+        return _GitFailed(f"git {args[0]} failed in {self.path} (exit {code}): {msg[:500]}")
+
+    async def _git(self, *args: str, ok: tuple[int, ...] = (0,)) -> bytes:
+        self.requests += 1
+        try:
+            proc = await asyncio.create_subprocess_exec(
+                *self._args(args),
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+                env=self._env,
+            )
+        except FileNotFoundError as e:
+            raise SourceError("the git command is not installed") from e
+        out, err = await proc.communicate()
+        if proc.returncode not in ok:
+            raise self._fail(proc.returncode or 0, err, args)
+        return out
+
+    async def default_branch(self) -> str:
+        """The clone's current branch, else the branch origin/HEAD points to."""
+        out = await self._git("symbolic-ref", "--quiet", "--short", "HEAD", ok=(0, 1))
+        if out.strip():
+            return _text(out).strip()
+        out = await self._git("symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD", ok=(0, 1))
+        if out.strip():
+            return _text(out).strip().removeprefix("origin/")
+        raise SourceError(f"{self.path} has a detached HEAD and no origin/HEAD: name the branch to read")
+
+    async def head(self, branch: str) -> str:
+        """The SHA at the tip of the local branch, else of origin/`branch`."""
+        _check_rev(branch)
+        local, remote = f"refs/heads/{branch}", f"refs/remotes/origin/{branch}"
+        out = await self._git("for-each-ref", "--format=%(refname)%00%(objectname)", local, remote)
+        found = dict(_text(line).split("\0") for line in out.splitlines() if line)
+        sha = found.get(local) or found.get(remote)
+        if sha:
+            return sha
+        raise UnknownRevision(f"branch {branch!r} is not in {self.repo} (neither local nor on origin)")
+
+    async def list_window(self, branch: str, since: datetime, until: datetime) -> list[CommitRef]:
+        """Commits reachable from `branch` whose committer date is in [since, until), newest first."""
+        tip = await self.head(branch)
+        floor = int((since - WALK_SLACK).timestamp())
+        out = await self._git("log", "-z", _FORMAT, f"--max-age={floor}", tip, "--")
+        return [r for r in _refs(self.repo, out) if since <= r.committed_at < until]
+
+    async def list_range(self, branch: str, base: str, head: str) -> list[CommitRef]:
+        """Commits reachable from `head` but not from `base`, newest first."""
+        spec = f"{_check_rev(base)}..{_check_rev(head)}"
+        try:
+            out = await self._git("log", "-z", _FORMAT, spec, "--")
+        except _GitFailed:
+            await self.resolve(base)
+            await self.resolve(head)
+            raise
+        return _refs(self.repo, out)
+
+    async def fetch(self, sha: str) -> Commit:
+        """One commit with all its files and patches; a merge is diffed against its first parent."""
+        args = (
+            "diff-tree", "-r", "-z", "--root", "--always", "--raw", "--numstat", "-p", "-C",
+            "--no-ext-diff", "--no-textconv", "--diff-merges=first-parent", _FORMAT,
+            _check_rev(sha), "--",
+        )  # fmt: skip
+        try:
+            out = await self._git(*args)
+        except _GitFailed as e:
+            raise UnknownRevision(f"commit {sha} is not in {self.repo}") from e
+        n = len(_META)
+        parts = out.split(b"\0", n)
+        commit = _commit(self.repo, parts[:n])
+        commit.files = _files(parts[n])
+        commit.total_files = len(commit.files)
+        return commit
+
+    async def resolve(self, rev: str) -> str:
+        """The full SHA of a SHA prefix or ref; raises UnknownRevision, also for ambiguous prefixes."""
+        spec = f"{_check_rev(rev)}^{{commit}}"
+        try:
+            out = await self._git("rev-parse", "--verify", spec)
+        except _GitFailed as e:
+            if "ambiguous" in str(e):
+                raise UnknownRevision(f"{rev!r} is ambiguous in {self.repo}: give more characters") from e
+            raise UnknownRevision(f"{rev!r} is not a commit in {self.repo}") from e
+        return _text(out).strip()
+
+    def web_url(self, sha: str) -> str | None:
+        """The commit's GitHub page when the clone's origin is on GitHub, else None."""
+        if self._web_base is False:
+            self.requests += 1
+            out = subprocess.run(
+                self._args(("config", "--get", "remote.origin.url")),
+                capture_output=True,
+                env=self._env,
+                check=False,
+            )
+            m = _GITHUB_RE.search(_text(out.stdout).strip())
+            self._web_base = f"https://github.com/{m.group(1)}/{m.group(2)}" if m else None
+        return f"{self._web_base}/commit/{sha}" if self._web_base else None
+
+    async def aclose(self) -> None:
+        """Nothing to release: every git process has exited."""
