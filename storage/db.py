@@ -323,3 +323,30 @@ def usage_totals(db: sqlite_utils.Database) -> Row:
     )
     assert row is not None
     return row
+
+
+# alerts ---------------------------------------------------------------------------------------
+
+
+def get_alert(db: sqlite_utils.Database, channel: str, kind: str) -> Row | None:
+    """The alert of one kind in one channel, active or resolved, or None."""
+    return _one(db, "select * from alerts where key = ?", [f"{channel}:{kind}"])
+
+
+def save_alert(db: sqlite_utils.Database, row: Row) -> None:
+    """Insert or update an alert (keyed by `channel:kind`)."""
+    row = {**row, "key": f"{row['channel']}:{row['kind']}", "updated_at": now()}
+    if not _one(db, "select key from alerts where key = ?", [row["key"]]):
+        row.setdefault("created_at", row["updated_at"])
+    with db.conn:
+        db["alerts"].upsert(row, pk="key", alter=True)
+
+
+def active_alerts(db: sqlite_utils.Database, channel: str | None = None) -> list[Row]:
+    """Active alerts, for one channel or all, oldest first."""
+    sql = "select * from alerts where status = 'active'"
+    params: list[Any] = []
+    if channel:
+        sql += " and channel = ?"
+        params.append(channel)
+    return _all(db, sql + " order by created_at, key", params)

@@ -150,6 +150,23 @@ def m003_subscriptions(db: sqlite_utils.Database) -> None:
     )
 
 
+@migration
+def m002_alerts(db: sqlite_utils.Database) -> None:
+    db["alerts"].create(
+        {
+            "key": str,  # channel:kind
+            "channel": str,
+            "kind": str,  # e.g. llm_auth, github_auth, post_failed
+            "text": str,
+            "message_ts": str,  # the alert message, once posted
+            "status": str,  # active | resolved
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="key",
+    )
+
+
 def apply(db: sqlite_utils.Database) -> list[str]:
     """Apply the migrations not yet recorded; return the names applied."""
     table = db["_migrations"]
