@@ -1,0 +1,207 @@
+"""Per-channel subscriptions: which repositories a channel follows and which commits it sees."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import shlex
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import sqlite_utils
+
+from analysis.models import Digest, DigestEntry, Importance
+from analysis.sources import is_local
+from bot.settings import Settings
+from storage import db as store
+
+_REPO_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
+SUBSCRIBE_USAGE = (
+    "/digest subscribe owner/repo [paths=GLOB,...] [min=low|medium|high] "
+    '[exclude-authors=A,...] [exclude-titles="[Auto Sync]",...]'
+)
+
+
+class UsageError(ValueError):
+    """A command's arguments are malformed; the message says how to write them."""
+
+
+@dataclass
+class Subscription:
+    """One channel following one repository, with the filters deciding what it sees."""
+
+    channel: str
+    repo: str  # owner/repo, or a local clone's path (seeded from DIGEST_REPOS only)
+    paths: list[str] = field(default_factory=list)
+    min_importance: Importance = Importance.LOW
+    exclude_authors: list[str] = field(default_factory=list)
+    exclude_titles: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        """The name the repository's commits are stored under (a clone's directory name)."""
+        if is_local(self.repo):
+            return os.path.basename(os.path.abspath(os.path.expanduser(self.repo)))
+        return self.repo
+
+    def matches(self, entry: DigestEntry) -> bool:
+        """True when the channel wants to see this commit."""
+        c = entry.commit
+        if entry.analysis.importance.rank < self.min_importance.rank:
+            return False
+        who = {x.lower() for x in (c.author_name, c.author_login or "", c.author_email) if x}
+        if any(a.lower() in who for a in self.exclude_authors):
+            return False
+        title = c.title.lower()
+        if any(t.lower() in title for t in self.exclude_titles):
+            return False
+        if not self.paths:
+            return True
+        paths = [p for f in c.files for p in (f.path, f.previous_path) if p]
+        return any(glob_match(p, g) for p in paths for g in self.paths)
+
+    def describe(self) -> str:
+        """A one-line description of the subscription and its filters."""
+        parts = [self.repo]
+        if self.paths:
+            parts.append("paths=" + ",".join(self.paths))
+        if self.min_importance is not Importance.LOW:
+            parts.append(f"min={self.min_importance.value}")
+        if self.exclude_authors:
+            parts.append("exclude-authors=" + ",".join(self.exclude_authors))
+        if self.exclude_titles:
+            parts.append("exclude-titles=" + ",".join(self.exclude_titles))
+        return " ".join(parts)
+
+
+@lru_cache(maxsize=256)
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    out, i = [], 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    return re.compile("".join(out) + r"\Z")
+
+
+def glob_match(path: str, pattern: str) -> bool:
+    """Match a file path against a glob where `*` stays within a directory and `**` spans any depth."""
+    pattern = pattern.strip().lstrip("/")
+    if pattern.endswith("/"):
+        pattern += "**"
+    if "/" not in pattern:  # like .gitignore: a bare name matches at any depth
+        pattern = "**/" + pattern
+    return bool(_glob_regex(pattern).match(path))
+
+
+def _split_list(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def parse_subscribe(channel: str, args: list[str]) -> Subscription:
+    """A subscription from `/digest subscribe` arguments; raises UsageError."""
+    if not args:
+        raise UsageError(f"Usage: {SUBSCRIBE_USAGE}")
+    repo = args[0].strip("<>").removeprefix("https://github.com/").rstrip("/")
+    if not _REPO_RE.match(repo):
+        raise UsageError(f"`{args[0]}` is not owner/repo. Usage: {SUBSCRIBE_USAGE}")
+    sub = Subscription(channel=channel, repo=repo)
+    for arg in args[1:]:
+        key, sep, value = arg.partition("=")
+        if not sep or not value.strip():
+            raise UsageError(f"`{arg}` is not key=value. Usage: {SUBSCRIBE_USAGE}")
+        if key == "paths":
+            sub.paths = _split_list(value)
+        elif key == "min":
+            try:
+                sub.min_importance = Importance(value.strip().lower())
+            except ValueError:
+                raise UsageError("min must be low, medium or high") from None
+        elif key == "exclude-authors":
+            sub.exclude_authors = _split_list(value)
+        elif key == "exclude-titles":
+            sub.exclude_titles = _split_list(value)
+        else:
+            raise UsageError(f"Unknown option `{key}`. Usage: {SUBSCRIBE_USAGE}")
+    return sub
+
+
+def split_args(text: str) -> list[str]:
+    """Split command text like a shell, accepting Slack's curly quotes; raises UsageError."""
+    try:
+        return shlex.split(text.translate(_QUOTES))
+    except ValueError as e:
+        raise UsageError(f"Cannot read the arguments: {e}") from None
+
+
+def _from_row(row: dict) -> Subscription:
+    return Subscription(
+        channel=row["channel"],
+        repo=row["repo"],
+        paths=row["paths"],
+        min_importance=Importance(row["min_importance"] or "low"),
+        exclude_authors=row["exclude_authors"],
+        exclude_titles=row["exclude_titles"],
+    )
+
+
+def subscribe(db: sqlite_utils.Database, sub: Subscription, user: str | None = None) -> None:
+    """Store a subscription, replacing the channel's earlier one for the same repository."""
+    row = dataclasses.asdict(sub)
+    row["min_importance"] = sub.min_importance.value
+    row["created_by"] = user
+    store.save_subscription(db, row)
+
+
+def unsubscribe(db: sqlite_utils.Database, channel: str, repo: str) -> bool:
+    """Remove a channel's subscription; True when there was one."""
+    return store.delete_subscription(db, channel, repo)
+
+
+def channel_subscriptions(db: sqlite_utils.Database, channel: str) -> list[Subscription]:
+    """The subscriptions of one channel, by repository."""
+    return [_from_row(r) for r in store.list_subscriptions(db, channel)]
+
+
+def subscribed_channels(db: sqlite_utils.Database) -> list[str]:
+    """Every channel with at least one subscription."""
+    return sorted({r["channel"] for r in store.list_subscriptions(db)})
+
+
+def seed(db: sqlite_utils.Database, settings: Settings) -> int:
+    """Subscribe DIGEST_CHANNEL to each DIGEST_REPOS repository it does not follow yet; return how many."""
+    if not settings.digest_channel:
+        return 0
+    have = {s.repo for s in channel_subscriptions(db, settings.digest_channel)}
+    added = 0
+    for repo in settings.digest_repos:
+        if repo not in have:
+            subscribe(db, Subscription(channel=settings.digest_channel, repo=repo), user="DIGEST_REPOS")
+            added += 1
+    return added
+
+
+def filter_digest(digest: Digest, subs: list[Subscription]) -> Digest:
+    """The part of a digest a channel sees: its repositories, each filtered by its subscription."""
+    by_name = {s.name: s for s in subs} | {s.repo: s for s in subs}
+    repos = []
+    for rd in digest.repos:
+        sub = by_name.get(rd.repo)
+        if sub is None:
+            continue
+        repos.append(dataclasses.replace(rd, entries=[e for e in rd.entries if sub.matches(e)]))
+    return dataclasses.replace(digest, repos=repos)
