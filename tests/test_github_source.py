@@ -343,6 +343,13 @@ async def test_unreachable_server(db):
         await src.aclose()
 
 
+async def test_next_link_to_another_host_is_not_followed(gh, source):
+    gh.add_fault(r"/commits$", 200, headers={"Link": '<http://elsewhere.example/steal>; rel="next"'}, body=[])
+    with pytest.raises(SourceError, match="refusing to follow"):
+        await source(token="s3cret").list_window("main", DAY, DAY + timedelta(days=1))
+    assert len(gh.log) == 1
+
+
 # headers and links ----------------------------------------------------------------------------
 
 

@@ -7,7 +7,7 @@ import json
 import time
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import httpx
 import sqlite_utils
@@ -62,6 +62,11 @@ def _when(s: str | None) -> datetime | None:
 
 def _gh_time(d: datetime) -> str:
     return d.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _json(resp: httpx.Response) -> Any:
+    """A JSON body, with undecodable bytes replaced rather than fatal."""
+    return json.loads(resp.content.decode("utf-8", "replace"))
 
 
 def _message(resp: httpx.Response) -> str:
@@ -136,7 +141,7 @@ class GitHubSource:
 
     async def list_range(self, branch: str, base: str, head: str) -> list[CommitRef]:
         """Commits reachable from `head` but not from `base`, newest first."""
-        url: str | None = f"{self._api}/repos/{self.repo}/compare/{base}...{head}?per_page=100"
+        url: str | None = f"{self._api}/repos/{self.repo}/compare/{quote(base)}...{quote(head)}?per_page=100"
         refs: list[CommitRef] = []
         while url:
             body, url = await self._page(url, unknown=f"{base} or {head} is not a commit in {self.repo}")
@@ -146,23 +151,20 @@ class GitHubSource:
 
     async def fetch(self, sha: str) -> Commit:
         """One commit with all its files (up to GitHub's cap of 3,000) and their patches."""
-        url: str | None = f"{self._api}/repos/{self.repo}/commits/{sha}?per_page=300&page=1"
-        first: dict[str, Any] | None = None
-        files: list[FileChange] = []
-        while url:
-            resp = await self._get(url, unknown=f"{sha} is not a commit in {self.repo}")
-            data = json.loads(resp.content.decode("utf-8", "replace"))
-            first = first or data
-            files.extend(self._file(f) for f in data.get("files") or [])
-            url = self._next(resp)
-        assert first is not None
+        unknown = f"{sha} is not a commit in {self.repo}"
+        resp = await self._get(
+            f"{self._api}/repos/{self.repo}/commits/{quote(sha)}?per_page=300&page=1", unknown=unknown
+        )
+        first = _json(resp)
         commit = self._commit(first)
-        commit.files = files
+        commit.files = [self._file(f) for f in first.get("files") or []]
+        while url := self._next(resp):
+            resp = await self._get(url, unknown=unknown)
+            commit.files.extend(self._file(f) for f in _json(resp).get("files") or [])
         stats = first.get("stats") or {}
-        listed = sum(f.additions for f in files), sum(f.deletions for f in files)
-        missing = listed < (stats.get("additions", 0), stats.get("deletions", 0))
-        commit.files_truncated = len(files) >= FILES_CAP or missing
-        commit.total_files = None if commit.files_truncated else len(files)
+        missing = commit.additions < stats.get("additions", 0) or commit.deletions < stats.get("deletions", 0)
+        commit.files_truncated = len(commit.files) >= FILES_CAP or missing
+        commit.total_files = None if commit.files_truncated else len(commit.files)
         return commit
 
     async def resolve(self, rev: str) -> str:
@@ -227,7 +229,7 @@ class GitHubSource:
     # HTTP ----------------------------------------------------------------------------------------
 
     async def _sha(self, ref: str, unknown: str) -> str:
-        url = f"{self._api}/repos/{self.repo}/commits/{ref}"
+        url = f"{self._api}/repos/{self.repo}/commits/{quote(ref)}"
         body, _ = await self._page(url, _SHA_MEDIA, unknown)
         sha = body.strip()
         if len(sha) != 40:
