@@ -1,0 +1,289 @@
+"""Block Kit rendering of digests and analysis cards, within Slack's limits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+
+from analysis.models import AnalysisStatus, Digest, DigestEntry, Importance, RepoDigest
+from bot.mrkdwn import ELLIPSIS, escape, link, truncate
+
+MAX_BLOCKS = 50
+SECTION_CHARS = 3000
+HEADER_CHARS = 150
+CONTEXT_CHARS = 2000
+MESSAGE_CHARS = 11000  # Slack rejects more than about 12,000 characters of block text a message
+FOLD_AFTER = 10  # medium and low commits listed before "+N more"
+
+EMOJI = {Importance.HIGH: "🔴", Importance.MEDIUM: "🟡", Importance.LOW: "🟢"}
+_STATUS_NOTE = {
+    AnalysisStatus.FAILED: "_analysis failed; it is retried on the next run_",
+    AnalysisStatus.PENDING: "_analysis pending_",
+    AnalysisStatus.HEURISTIC: "_scored by rules; no LLM analysis_",
+}
+
+
+@dataclass
+class SlackMessage:
+    """One Slack message: fallback text and Block Kit blocks as dicts."""
+
+    text: str
+    blocks: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _short(raw: str, n: int) -> str:
+    """Untrusted raw text shortened before escaping, so no entity is ever cut."""
+    raw = " ".join(raw.split())
+    return raw if len(raw) <= n else raw[: n - 1].rstrip() + ELLIPSIS
+
+
+def _section(text: str, accessory: ButtonElement | None = None) -> Block:
+    return SectionBlock(text=MarkdownTextObject(text=truncate(text, SECTION_CHARS)), accessory=accessory)
+
+
+def _context(text: str) -> Block:
+    return ContextBlock(elements=[MarkdownTextObject(text=truncate(text, CONTEXT_CHARS))])
+
+
+def _header(text: str) -> Block:
+    return HeaderBlock(text=PlainTextObject(text=truncate(text, HEADER_CHARS)))
+
+
+def _button(label: str, action_id: str, value: str) -> ButtonElement:
+    return ButtonElement(text=PlainTextObject(text=label[:75]), action_id=action_id, value=value[:2000])
+
+
+def _sections(heading: str, lines: list[str]) -> list[Block]:
+    """`heading` and `lines` packed into as few sections as the character limit allows."""
+    out: list[Block] = []
+    text = heading
+    for line in lines:
+        line = truncate(line, SECTION_CHARS - len(heading) - 1)
+        if len(text) + 1 + len(line) > SECTION_CHARS:
+            out.append(_section(text))
+            text = line
+        else:
+            text = f"{text}\n{line}" if text else line
+    if text:
+        out.append(_section(text))
+    return out
+
+
+def repo_url_of(entry: DigestEntry) -> str | None:
+    """The repository's web address, derived from the commit URL."""
+    url = entry.commit.url or ""
+    return url.split("/commit/", 1)[0] if "/commit/" in url else None
+
+
+def _value(entry: DigestEntry) -> str:
+    return f"{entry.commit.repo}@{entry.commit.sha}"
+
+
+def _meta(entry: DigestEntry, repo_url: str | None) -> str:
+    c, card = entry.commit, entry.analysis.card
+    parts = [f"`{c.short_sha}`", escape(_short(c.author_name or c.author_login or "unknown", 80))]
+    if c.pr:
+        parts.append(link(f"{repo_url}/pull/{c.pr}" if repo_url else None, f"#{c.pr}"))
+    if card:
+        parts.append(escape(_short(card.change_type, 60)))
+    return " · ".join(parts)
+
+
+def _title(entry: DigestEntry, n: int = 200) -> str:
+    return link(entry.commit.url, _short(entry.commit.title or entry.commit.short_sha, n))
+
+
+def _high_card(entry: DigestEntry, repo_url: str | None) -> Block:
+    a = entry.analysis
+    lines = [f"{EMOJI[Importance.HIGH]} *{_title(entry)}*", _meta(entry, repo_url)]
+    points = a.card.summary[:3] if a.card else a.reasons[:2]
+    lines += [f"• {escape(_short(p, 300))}" for p in points]
+    if a.card and a.card.risks:
+        lines.append(f"*Top risk:* {escape(_short(a.card.risks[0], 300))}")
+    if a.status in _STATUS_NOTE:
+        lines.append(_STATUS_NOTE[a.status])
+    return _section("\n".join(lines), _button("Full analysis", "full_analysis", _value(entry)))
+
+
+def stats_line(repo: RepoDigest) -> str:
+    """`27 commits · 🔴 4 high · 🟡 14 medium · 🟢 9 low`, plus failed and pending when any."""
+    s = repo.stats()
+    parts = [f"{s['total']} commit{'s' if s['total'] != 1 else ''}"]
+    parts += [f"{EMOJI[lvl]} {s[lvl.value]} {lvl.value}" for lvl in Importance]
+    if s["failed"]:
+        parts.append(f"⚠️ {s['failed']} analysis failure{'s' if s['failed'] != 1 else ''}")
+    if s["pending"]:
+        parts.append(f"⏳ {s['pending']} pending")
+    return " · ".join(parts)
+
+
+def usage_line(digest: Digest) -> str | None:
+    """`LLM: 12 calls · 34,567 tokens · $0.0123`, or None when nothing was spent."""
+    u = digest.usage
+    tokens = u.prompt_tokens + u.completion_tokens
+    if not (u.llm_calls or tokens or u.cost_usd):
+        return None
+    parts = [f"LLM: {u.llm_calls} calls", f"{tokens:,} tokens"]
+    if u.cost_usd is not None:
+        parts.append(f"${u.cost_usd:.4f}")
+    return " · ".join(parts)
+
+
+def _compact(level: Importance, entries: list[DigestEntry]) -> list[Block]:
+    if not entries:
+        return []
+    lines = [f"• {_title(e, 150)} `{e.commit.short_sha}`" for e in entries[:FOLD_AFTER]]
+    if len(entries) > FOLD_AFTER:
+        lines.append(f"_+{len(entries) - FOLD_AFTER} more_")
+    return _sections(f"{EMOJI[level]} *{level.value.capitalize()} ({len(entries)})*", lines)
+
+
+def _repo_blocks(repo: RepoDigest) -> list[Block]:
+    head = f"*{link(repo.url, repo.repo)}*"
+    if repo.error:
+        return [DividerBlock(), _section(f"{head}\n⚠️ could not be read: {escape(_short(repo.error, 500))}")]
+    if not repo.entries:
+        return [DividerBlock(), _section(f"{head}\nno new commits")]
+    repo_url = repo.url or repo_url_of(repo.entries[0])
+    out: list[Block] = [DividerBlock(), _section(f"{head}\n{stats_line(repo)}")]
+    out += [_high_card(e, repo_url) for e in repo.by_importance(Importance.HIGH)]
+    out += _compact(Importance.MEDIUM, repo.by_importance(Importance.MEDIUM))
+    out += _compact(Importance.LOW, repo.by_importance(Importance.LOW))
+    return out
+
+
+def text_size(block: dict[str, Any]) -> int:
+    """Characters of text in one block, as Slack counts them towards a message's limit."""
+    if isinstance(block, dict):
+        return sum(len(v) if k == "text" and isinstance(v, str) else text_size(v) for k, v in block.items())
+    if isinstance(block, list):
+        return sum(text_size(v) for v in block)
+    return 0
+
+
+def _chunks(blocks: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Blocks grouped into messages within the block and character limits (later ones leave room
+    for a "continued" line)."""
+    chunks: list[list[dict[str, Any]]] = [[]]
+    size = 0
+    for b in blocks:
+        room = MAX_BLOCKS if len(chunks) == 1 else MAX_BLOCKS - 1
+        if chunks[-1] and (len(chunks[-1]) >= room or size + text_size(b) > MESSAGE_CHARS):
+            chunks.append([])
+            size = 0
+        chunks[-1].append(b)
+        size += text_size(b)
+    return chunks
+
+
+def is_empty(digest: Digest) -> bool:
+    """True when no repository has a commit or an error to report."""
+    return not any(r.entries or r.error for r in digest.repos)
+
+
+def _repo_names(digest: Digest) -> str:
+    return ", ".join(escape(_short(r.repo, 100)) for r in digest.repos) or "no repositories"
+
+
+def digest_messages(digest: Digest) -> list[SlackMessage]:
+    """The digest for one channel as one or more messages, each within Slack's block limits."""
+    names = _repo_names(digest)
+    if is_empty(digest):
+        text = f"Commit digest · {digest.date}: no new commits in {names}."
+        return [SlackMessage(text=truncate(text, SECTION_CHARS), blocks=[_section(text).to_dict()])]
+    total = sum(len(r.entries) for r in digest.repos)
+    high = sum(len(r.by_importance(Importance.HIGH)) for r in digest.repos)
+    intro = [f"{len(digest.repos)} repositor{'ies' if len(digest.repos) != 1 else 'y'}: {names}"]
+    if line := usage_line(digest):
+        intro.append(line)
+    blocks: list[Block] = [_header(f"Commit digest · {digest.date}"), _context(" · ".join(intro))]
+    blocks += [_context(f"⚠️ {escape(_short(a, 500))}") for a in digest.alerts[:5]]
+    for repo in digest.repos:
+        blocks += _repo_blocks(repo)
+    chunks = _chunks([b.to_dict() for b in blocks])
+    fallback = truncate(f"Commit digest · {digest.date}: {total} commits ({high} high) in {names}", 3000)
+    out = [SlackMessage(text=fallback, blocks=chunks[0])]
+    for i, chunk in enumerate(chunks[1:], start=2):
+        more = f"Commit digest · {digest.date} (continued, {i}/{len(chunks)})"
+        out.append(SlackMessage(text=more, blocks=[_context(more).to_dict(), *chunk]))
+    return out
+
+
+def _card_blocks(entry: DigestEntry, repo_url: str | None) -> list[Block]:
+    a, card = entry.analysis, entry.analysis.card
+    imp = a.importance
+    blocks: list[Block] = [_section(f"{EMOJI[imp]} *{_title(entry, 300)}*")]
+    meta = f"{_meta(entry, repo_url)} · {imp.value} importance"
+    if card and card.importance_reason:
+        meta += f": {escape(_short(card.importance_reason, 300))}"
+    blocks.append(_context(meta))
+    if not card:
+        note = _STATUS_NOTE.get(a.status, "")
+        blocks += _sections(note, [f"• {escape(_short(r, 500))}" for r in a.reasons])
+        return blocks
+    bullets = [
+        ("*Summary*", card.summary),
+        ("*Impact scope*", [f"`{p.replace('`', '')}`" for p in card.impact_scope]),
+        ("*Risks*", card.risks),
+        ("*Recommendations*", card.recommendations),
+    ]
+    insight = [
+        f"*{k.capitalize()}:* {escape(_short(v, 1000))}"
+        for k, v in card.insight.model_dump().items()
+        if v and v.strip().lower() != "none"
+    ]
+    for heading, items in bullets[:2]:
+        if items:
+            blocks += _sections(heading, [f"• {escape(_short(i, 1000))}" for i in items])
+    if insight:
+        blocks += _sections("*Insight*", [f"• {i}" for i in insight])
+    for heading, items in bullets[2:]:
+        if items:
+            blocks += _sections(heading, [f"• {escape(_short(i, 1000))}" for i in items])
+    if card.conclusion:
+        blocks += _sections("*Conclusion*", [escape(_short(card.conclusion, 2500))])
+    if card.not_read:
+        blocks.append(_context("Not read: " + ", ".join(escape(_short(p, 200)) for p in card.not_read)))
+    return blocks
+
+
+def _fit(blocks: list[Block], room: int) -> list[dict[str, Any]]:
+    """The first blocks that fit one message, with a note when some were left out."""
+    dicts = [b.to_dict() for b in blocks]
+    if len(dicts) <= room and sum(map(text_size, dicts)) <= MESSAGE_CHARS:
+        return dicts
+    out: list[dict[str, Any]] = []
+    size = 0
+    for b in dicts[: room - 1]:
+        if size + text_size(b) > MESSAGE_CHARS - 100:
+            break
+        out.append(b)
+        size += text_size(b)
+    return [*out, _context("… the rest of this analysis was too long for one message").to_dict()]
+
+
+def card_reply_blocks(entry: DigestEntry, repo_url: str | None = None) -> SlackMessage:
+    """The full analysis of one commit, as a thread reply."""
+    blocks = _fit(_card_blocks(entry, repo_url or repo_url_of(entry)), MAX_BLOCKS)
+    text = f"Analysis of {entry.commit.short_sha}: {escape(_short(entry.commit.title, 200))}"
+    return SlackMessage(text=text, blocks=blocks)
+
+
+def card_ephemeral_blocks(entry: DigestEntry) -> SlackMessage:
+    """The analysis of one commit for `/commit`, with a "Share in channel" button."""
+    blocks = _fit(_card_blocks(entry, repo_url_of(entry)), MAX_BLOCKS - 1)
+    blocks.append(ActionsBlock(elements=[_button("Share in channel", "share_card", _value(entry))]).to_dict())
+    text = f"Analysis of {entry.commit.short_sha}: {escape(_short(entry.commit.title, 200))}"
+    return SlackMessage(text=text, blocks=blocks)
