@@ -278,6 +278,15 @@ def _entry_md(repo: RepoDigest, entry: DigestEntry, anchor: str, lang: str) -> l
     return [*lines, "", "---", ""]
 
 
+def render_card_markdown(entry: DigestEntry, language: str = "en", repo_url: str | None = None) -> str:
+    """One commit's card as Markdown, as it stands in the daily report."""
+    repo = RepoDigest(repo=entry.commit.repo, url=repo_url)
+    lines = _entry_md(repo, entry, entry.commit.short_sha, language)
+    while lines and lines[-1] in ("", "---"):
+        lines.pop()
+    return "\n".join(lines) + "\n"
+
+
 def _repo_md(repo: RepoDigest, lang: str, tz: str, anchors: _Anchors) -> list[str]:
     slug = _slug(repo.repo)
     repo_anchor = anchors.take(f"repo-{slug}")
@@ -456,6 +465,11 @@ def _entry_json(repo: RepoDigest, entry: DigestEntry, tz: str) -> dict:
         "attempts": a.attempts,
         "error": short_reason(a.error) if a.status == AnalysisStatus.FAILED and a.error else None,
     }
+
+
+def entry_json(entry: DigestEntry, tz: str = "UTC") -> dict:
+    """One commit with its analysis, as `render_json` lists it."""
+    return _entry_json(RepoDigest(repo=entry.commit.repo), entry, tz)
 
 
 def render_json(digest: Digest) -> dict:

@@ -150,10 +150,8 @@ def show(sha: str, fmt: str) -> None:
         click.echo(
             json.dumps(report.entry_json(found.entry, settings.digest_timezone), ensure_ascii=False, indent=2)
         )
-    elif fmt == "markdown":
-        click.echo(report.render_card_markdown(found.entry, settings.digest_language))
     else:
-        click.echo(report.render_card_text(found.entry, settings.digest_timezone))
+        click.echo(report.render_card_markdown(found.entry, settings.digest_language), nl=False)
 
 
 @main.command()

@@ -1,0 +1,294 @@
+"""The digest pipeline end to end: real git clones and the loopback GitHub server, a real SQLite file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+
+import pytest
+from click.testing import CliRunner
+
+from analysis.config import PipelineConfig, SourceConfig
+from analysis.pipeline import FETCH_CONCURRENCY, day_window, run_digest
+from bot.cli import main
+from storage import db as store
+from tests.fakes.github import FakeFile, FakeGitHub, make_files
+from tests.gitrepo import GitRepo
+
+SHANGHAI = "Asia/Shanghai"
+DAY = dt.date(2026, 1, 24)
+
+
+def _busy_clone(tmp_path) -> GitRepo:
+    """A clone with commits before, inside and after 2026-01-24 in Asia/Shanghai (UTC+8)."""
+    repo = GitRepo(tmp_path / "upstream")
+    stamps = [
+        "2026-01-23T15:59:59+00:00",  # 23:59:59 on the 23rd in Shanghai: outside
+        "2026-01-23T16:00:00+00:00",  # 00:00:00 on the 24th: inside
+        "2026-01-24T03:30:00+00:00",
+        "2026-01-24T09:15:00+00:00",
+        "2026-01-24T15:59:59+00:00",  # 23:59:59 on the 24th: inside
+        "2026-01-24T16:00:00+00:00",  # 00:00:00 on the 25th: outside
+    ]
+    repo.commit("Initial import", {"README.md": "hello\n"}, date="2026-01-20T00:00:00+00:00")
+    for i, stamp in enumerate(stamps):
+        repo.commit(
+            f"[Feature] Add kernel {i} (#{100 + i})",
+            {
+                f"python/pkg/layers/k{i}.py": "".join(f"x{j} = {j}\n" for j in range(20 + i)),
+                f"tests/t{i}.py": "ok\n",
+            },
+            date=stamp,
+        )
+    return repo
+
+
+def _cfg(repos: list[str], **kw) -> PipelineConfig:
+    return PipelineConfig(repos=repos, timezone=SHANGHAI, **kw)
+
+
+def _git_log_day(repo: GitRepo) -> list[str]:
+    start, end = day_window(DAY, SHANGHAI)
+    out = repo.git(
+        "log",
+        "--format=%H",
+        f"--since={start.isoformat()}",
+        f"--until={(end - dt.timedelta(seconds=1)).isoformat()}",
+    )
+    return out.split()
+
+
+async def test_day_window_of_a_clone_matches_git_log(tmp_path):
+    repo = _busy_clone(tmp_path)
+    db = store.open_db(tmp_path / "d.db")
+    digest = await run_digest(db, _cfg([str(repo.path)]), day=DAY)
+    [rd] = digest.repos
+    assert rd.error is None
+    shas = [e.commit.sha for e in rd.entries]
+    assert shas == _git_log_day(repo)
+    assert len(shas) == 4
+    assert all(e.analysis.status.value == "heuristic" for e in rd.entries)
+    assert rd.entries[0].commit.pr == 104 and rd.entries[0].commit.files
+
+
+async def test_rerun_fetches_and_analyzes_nothing_twice(tmp_path):
+    with FakeGitHub() as gh:
+        gh.add_repo("acme/engine")
+        start, _ = day_window(DAY, "UTC")
+        gh.add_history(
+            "acme/engine",
+            30,
+            files_per_commit=3,
+            start=start + dt.timedelta(hours=1),
+            step=dt.timedelta(minutes=20),
+        )
+        db = store.open_db(tmp_path / "d.db")
+        cfg = PipelineConfig(repos=["acme/engine"], source=SourceConfig(github_api_url=gh.url))
+        first = await run_digest(db, cfg, day=DAY)
+        details_cold = len(gh.requests_to(r"^/repos/acme/engine/commits/[0-9a-f]{40}$"))
+        requests_cold = len(gh.log)
+        second = await run_digest(db, cfg, day=DAY)
+        details_warm = len(gh.requests_to(r"^/repos/acme/engine/commits/[0-9a-f]{40}$")) - details_cold
+        requests_warm = len(gh.log) - requests_cold
+    assert first.repos[0].stats()["total"] == 30 == second.repos[0].stats()["total"]
+    assert details_cold == 30 and details_warm == 0
+    assert requests_warm <= 3, f"warm run made {requests_warm} requests"
+    assert [
+        r.status for r in gh.log[requests_cold:] if "/commits" in r.path and "/commits/" not in r.path
+    ] == [304]
+    assert db.execute("select count(*) from commits").fetchone()[0] == 30
+    assert db.execute("select count(*) from analyses").fetchone()[0] == 30
+
+
+async def test_cursor_catches_a_late_pushed_old_dated_commit(tmp_path):
+    repo = _busy_clone(tmp_path)
+    db = store.open_db(tmp_path / "d.db")
+    cfg = _cfg([str(repo.path)])
+    first = await run_digest(db, cfg, target="C1")
+    seen = {e.commit.sha for e in first.repos[0].entries}
+    # A commit dated three days ago lands on the branch after the digest.
+    late = repo.commit(
+        "Fix race in scheduler (#200)", {"python/pkg/sched.py": "fixed\n"}, date="2026-01-21T08:00:00+00:00"
+    )
+    second = await run_digest(db, cfg, target="C1")
+    assert [e.commit.sha for e in second.repos[0].entries] == [late]
+    assert late not in seen
+    third = await run_digest(db, cfg, target="C1")
+    assert third.repos[0].entries == []
+    # Another target has its own cursor; its first run reads yesterday's window (these commits are older).
+    assert store.get_cursor(db, "upstream", "terminal") is None
+    other = await run_digest(db, cfg, target="terminal")
+    assert other.repos[0].entries == []
+    assert (
+        store.get_cursor(db, "upstream", "terminal")["sha"]
+        == late
+        == store.get_cursor(db, "upstream", "C1")["sha"]
+    )
+
+
+async def test_cursor_with_github_compare_and_merge(tmp_path):
+    with FakeGitHub() as gh:
+        gh.add_repo("acme/engine")
+        gh.add_history("acme/engine", 3)
+        db = store.open_db(tmp_path / "d.db")
+        cfg = PipelineConfig(repos=["acme/engine"], source=SourceConfig(github_api_url=gh.url))
+        await run_digest(db, cfg, target="C1")
+        old = dt.datetime(2025, 12, 1, tzinfo=dt.UTC)
+        late = gh.add_commit("acme/engine", "Backport fix (#9)", committed_at=old)
+        second = await run_digest(db, cfg, target="C1")
+        assert [e.commit.sha for e in second.repos[0].entries] == [late.sha]
+        assert gh.requests_to(r"/compare/")
+
+
+async def test_missing_repository_is_reported_and_others_continue(tmp_path):
+    repo = _busy_clone(tmp_path)
+    with FakeGitHub() as gh:
+        db = store.open_db(tmp_path / "d.db")
+        cfg = _cfg(["acme/nope", str(repo.path)], source=SourceConfig(github_api_url=gh.url))
+        digest = await run_digest(db, cfg, day=DAY)
+    missing, ok = digest.repos
+    assert missing.error and "not found" in missing.error and "acme/nope" in missing.error
+    assert ok.error is None and len(ok.entries) == 4
+    assert store.last_run(db, "acme/nope")["status"] == "error"
+
+
+async def test_exhausted_rate_limit_stops_cleanly_with_reset_time(tmp_path):
+    with FakeGitHub(rate_limit=2, reset_in=3600) as gh:
+        gh.add_repo("acme/engine")
+        gh.add_history("acme/engine", 5, start=day_window(DAY, "UTC")[0])
+        db = store.open_db(tmp_path / "d.db")
+        cfg = PipelineConfig(repos=["acme/engine"], source=SourceConfig(github_api_url=gh.url))
+        digest = await run_digest(db, cfg, day=DAY)
+        spent = len(gh.log)
+    [rd] = digest.repos
+    assert rd.error and "rate limit" in rd.error.lower() and "resets at" in rd.error
+    # the budget, plus at most one refused request per concurrent fetch: no retry loop
+    assert digest.alerts and spent <= 3 + FETCH_CONCURRENCY
+    assert store.get_repository(db, "acme/engine")["rate_limit_remaining"] == 0
+
+
+async def test_binary_non_utf8_and_3000_file_commits(tmp_path):
+    with FakeGitHub() as gh:
+        gh.add_repo("acme/engine")
+        start, _ = day_window(DAY, "UTC")
+        gh.add_commit(
+            "acme/engine",
+            "Add logo and latin-1 fixture",
+            committed_at=start + dt.timedelta(hours=2),
+            files=[
+                FakeFile("docs/logo.png", "added", 0, 0, None),
+                FakeFile("tests/data/caf\u00e9.txt", "added", 1, 0, "@@ -0,0 +1 @@\n+caf\ufffd \x00 \u202e"),
+            ],
+        )
+        gh.add_commit(
+            "acme/engine",
+            "Vendor the world (#7)",
+            committed_at=start + dt.timedelta(hours=3),
+            files=make_files(3500, prefix="third_party/lib/f"),
+        )
+        db = store.open_db(tmp_path / "d.db")
+        cfg = PipelineConfig(repos=["acme/engine"], source=SourceConfig(github_api_url=gh.url))
+        digest = await run_digest(db, cfg, day=DAY)
+    big, small = digest.repos[0].entries
+    assert len(big.commit.files) == 3000 and big.commit.files_truncated
+    assert small.commit.files[0].binary and small.commit.files[0].patch is None
+    row = store.get_commit(db, "acme/engine", big.commit.sha)
+    assert row["files_count"] >= 3000 and row["files_truncated"] == 1
+
+
+def test_cli_run_json_show_and_status(tmp_path, monkeypatch):
+    repo = _busy_clone(tmp_path)
+    monkeypatch.setenv("DIGEST_TIMEZONE", SHANGHAI)
+    runner = CliRunner()
+    res = runner.invoke(main, ["run", "--repo", str(repo.path), "--date", "2026-01-24", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    [r] = data["repos"]
+    assert [c["sha"] for c in r["commits"]] == _git_log_day(repo)
+    assert r["stats"]["total"] == 4 == sum(r["stats"][k] for k in ("high", "medium", "low"))
+    for key in (
+        "sha",
+        "title",
+        "author",
+        "committed_at",
+        "importance",
+        "analysis_status",
+        "change_type",
+        "summary",
+        "pr",
+    ):
+        assert key in r["commits"][0]
+    assert set(data["usage"]) >= {"llm_calls", "prompt_tokens", "completion_tokens"}
+
+    sha = r["commits"][0]["sha"]
+    shown = runner.invoke(main, ["show", sha[:9]])
+    assert shown.exit_code == 0 and sha[:7] in shown.output
+    assert runner.invoke(main, ["show", "zzzzzzz"]).exit_code != 0
+    assert "at least 7" in runner.invoke(main, ["show", "abc"]).output
+    unknown = runner.invoke(main, ["show", "0000000"])
+    assert unknown.exit_code != 0 and "no commit 0000000" in unknown.output
+
+    out = tmp_path / "reports"
+    res = runner.invoke(
+        main,
+        ["run", "--repo", str(repo.path), "--date", "2026-01-24", "--format", "markdown", "--out", str(out)],
+    )
+    assert res.exit_code == 0, res.output
+    archived = out / "2026" / "upstream" / "2026-01-24.md"
+    assert archived.read_text(encoding="utf-8") + "\n" == res.stdout
+
+    status = runner.invoke(main, ["status"])
+    assert status.exit_code == 0 and "upstream" in status.output and "heuristic" in status.output
+
+
+def test_cli_show_lists_ambiguous_candidates(tmp_path):
+    db = store.open_db(tmp_path / "digest.db")
+    for tail in ("0" * 33, "f" * 33):
+        store.save_commit(
+            db,
+            {
+                "repo": "o/r",
+                "sha": "abcdef1" + tail,
+                "title": f"t{tail[0]}",
+                "message": "m",
+                "committed_at": "2026-01-24T00:00:00+00:00",
+                "parents": "[]",
+            },
+        )
+    res = CliRunner().invoke(main, ["show", "abcdef1"])
+    assert res.exit_code != 0
+    assert "matches 2 commits" in res.output and "abcdef10000" in res.output and "abcdef1ffff" in res.output
+
+
+def test_cli_rejects_bad_settings_and_dates(monkeypatch):
+    monkeypatch.setenv("DIGEST_TIMEZONE", "Nowhere/City")
+    res = CliRunner().invoke(main, ["run", "--repo", "a/b"])
+    assert res.exit_code != 0 and "DIGEST_TIMEZONE" in res.output
+    monkeypatch.delenv("DIGEST_TIMEZONE")
+    res = CliRunner().invoke(main, ["run", "--repo", "a/b", "--date", "24/01/2026"])
+    assert res.exit_code != 0 and "YYYY-MM-DD" in res.output
+    res = CliRunner().invoke(main, ["run"])
+    assert res.exit_code != 0 and "DIGEST_REPOS" in res.output
+
+
+def test_console_script_is_installed():
+    out = subprocess.run(["commit-digest", "--help"], capture_output=True, text=True, check=False)
+    assert out.returncode == 0 and "run" in out.stdout
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "xyz", "g" * 40, "1" * 41])
+def test_lookup_parse_rejects_malformed(bad):
+    from analysis.lookup import parse_query
+
+    assert isinstance(parse_query(bad), str)
+
+
+def test_lookup_parse_accepts_urls():
+    from analysis.lookup import parse_query
+
+    sha = "2c2c4e446b99c529896b3377b24e1b48b6a52e61"
+    q = parse_query(f"https://github.com/sgl-project/sglang/commit/{sha}")
+    assert q.prefix == sha and q.repo == "sgl-project/sglang"
+    q = parse_query(f"<https://github.com/sgl-project/sglang/pull/14668/commits/{sha[:10]}>")
+    assert q.prefix == sha[:10]
