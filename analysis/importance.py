@@ -1,0 +1,324 @@
+"""The deterministic importance scorer: title, keywords, size and paths to a tier with reasons."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from fnmatch import fnmatch
+
+from analysis.models import Commit, Importance, Score
+
+CHANGE_TYPES = {
+    "feature": ("feature", "功能增强"),
+    "fix": ("bug fix", "问题修复"),
+    "perf": ("performance", "性能优化"),
+    "refactor": ("refactor", "代码重构"),
+    "docs": ("docs", "文档更新"),
+    "test": ("tests", "测试修改"),
+    "ci": ("CI", "构建/CI"),
+    "build": ("build", "构建/CI"),
+    "chore": ("chore", "配置调整"),
+    "style": ("style", "代码风格"),
+    "revert": ("revert", "回滚"),
+    "merge": ("merge", "合并"),
+    "other": ("change", "其他变更"),
+}
+
+# path classes that are not shipped code, and the change type a commit touching only them gets
+_SIDE_TYPES = {"test": "test", "docs": "docs", "ci": "ci", "lock": "build", "generated": "chore"}
+
+
+@dataclass
+class ScoringRules:
+    """Weights, thresholds and path patterns of the scorer; every field can be overridden."""
+
+    high_at: int = 7
+    medium_at: int = 3
+    type_points: dict[str, int] = field(
+        default_factory=lambda: {
+            "feature": 4, "fix": 3, "perf": 4, "refactor": 2, "revert": 3, "build": 1, "other": 2,
+            "chore": 0, "docs": -1, "test": -1, "ci": -1, "style": -1, "merge": -1,
+        }
+    )  # fmt: skip
+    prefixes: dict[str, str] = field(
+        default_factory=lambda: {
+            "feat": "feature", "feature": "feature", "fix": "fix", "bugfix": "fix", "hotfix": "fix",
+            "perf": "perf", "refactor": "refactor", "docs": "docs", "doc": "docs", "test": "test",
+            "tests": "test", "ci": "ci", "build": "build", "chore": "chore", "revert": "revert",
+            "style": "style", "deps": "build",
+        }
+    )  # fmt: skip
+    tags: dict[str, str] = field(
+        default_factory=lambda: {
+            "bugfix": "fix", "bug": "fix", "fix": "fix", "hotfix": "fix", "feature": "feature",
+            "feat": "feature", "new feature": "feature", "refactor": "refactor", "docs": "docs",
+            "doc": "docs", "documentation": "docs", "ci": "ci", "test": "test", "tests": "test",
+            "build": "build", "docker": "build", "perf": "perf", "performance": "perf",
+            "optimization": "perf", "misc": "chore", "chore": "chore", "revert": "revert",
+            "style": "style", "lint": "style",
+        }
+    )  # fmt: skip
+    tag_points: dict[str, int] = field(
+        default_factory=lambda: {
+            "auto sync": -2, "kernel": 1, "jit kernel": 1, "model": 1, "models": 1, "core": 1, "api": 1,
+        }
+    )  # fmt: skip
+    verbs: dict[str, str] = field(
+        default_factory=lambda: {
+            "fix": "fix", "fixes": "fix", "fixed": "fix", "fixing": "fix", "bugfix": "fix", "hotfix": "fix",
+            "correct": "fix", "resolve": "fix", "add": "feature", "adds": "feature", "added": "feature",
+            "adding": "feature", "support": "feature", "supports": "feature", "implement": "feature",
+            "introduce": "feature", "enable": "feature", "allow": "feature", "new": "feature",
+            "refactor": "refactor", "refactors": "refactor", "restructure": "refactor", "extract": "refactor",
+            "move": "refactor", "rename": "refactor", "cleanup": "refactor", "clean": "refactor",
+            "simplify": "refactor", "unify": "refactor", "remove": "refactor", "delete": "refactor",
+            "drop": "refactor", "optimize": "perf", "optimise": "perf", "speed": "perf", "speedup": "perf",
+            "accelerate": "perf", "revert": "revert", "bump": "build", "upgrade": "build", "pin": "build",
+            "document": "docs", "docs": "docs",
+        }
+    )  # fmt: skip
+    mentions: dict[str, tuple[str, ...]] = field(
+        default_factory=lambda: {
+            "fix": ("fix", "fixes", "fixed", "bug", "bugfix", "crash", "regression"),
+            "feature": ("support", "supports", "implement", "introduce"),
+        }
+    )  # words anywhere in a title that still give its type when the first word does not
+    capability_words: tuple[str, ...] = (
+        "kernel", "backend", "api", "endpoint", "dispatcher", "scheduler", "attention", "quantization",
+        "operator", "model", "protocol", "plugin", "cli",
+    )  # fmt: skip
+    capability_points: int = 1
+    breaking_points: int = 6
+    security_points: int = 6
+    deprecate_points: int = 2
+    remove_points: int = 1
+    bot_points: int = -2
+    tiny_lines: int = 3
+    tiny_points: int = -1
+    line_steps: tuple[tuple[int, int], ...] = ((1000, 4), (300, 3), (100, 2), (20, 1))
+    file_steps: tuple[tuple[int, int], ...] = ((30, 2), (10, 1))
+    lock_files: tuple[str, ...] = (
+        "poetry.lock", "package-lock.json", "yarn.lock", "pnpm-lock.yaml", "uv.lock", "Cargo.lock",
+        "Gemfile.lock", "composer.lock", "Pipfile.lock", "go.sum", "flake.lock", "pdm.lock", "bun.lockb",
+        "packages.lock.json", "conda-lock.yml",
+    )  # fmt: skip
+    vendored_dirs: tuple[str, ...] = ("third_party", "third-party", "thirdparty", "3rdparty", "vendor", "vendored", "node_modules", "external")  # fmt: skip
+    generated_patterns: tuple[str, ...] = (
+        "*_pb2.py", "*_pb2_grpc.py", "*_pb2.pyi", "*.pb.go", "*.pb.h", "*.pb.cc", "*.generated.*", "*.gen.go",
+        "*.min.js", "*.min.css", "*.map", "*/generated/*", "generated/*", "*/__snapshots__/*",
+    )  # fmt: skip
+    binary_exts: tuple[str, ...] = (
+        "png", "jpg", "jpeg", "gif", "ico", "bmp", "webp", "pdf", "zip", "gz", "tgz", "bz2", "xz", "tar",
+        "whl", "so", "dylib", "dll", "exe", "bin", "pt", "pth", "safetensors", "onnx", "npy", "npz", "pkl",
+        "woff", "woff2", "ttf", "otf", "mp3", "mp4", "wav", "jar", "pyc",
+    )  # fmt: skip
+    ci_patterns: tuple[str, ...] = (
+        ".github/*", ".gitlab-ci.yml", ".gitlab/*", ".circleci/*", ".buildkite/*", ".travis.yml",
+        "azure-pipelines*.yml", "Jenkinsfile", ".pre-commit-config.yaml", "ci/*", "*/ci/*", ".ci/*",
+    )  # fmt: skip
+    docs_dirs: tuple[str, ...] = ("docs", "doc", "documentation", "examples", "example")
+    docs_exts: tuple[str, ...] = ("md", "rst", "adoc", "txt", "ipynb")
+    docs_names: tuple[str, ...] = ("README*", "CHANGELOG*", "CHANGES*", "LICENSE*", "NOTICE*", "CONTRIBUTING*", "AUTHORS*", "CODEOWNERS")  # fmt: skip
+    test_dirs: tuple[str, ...] = ("test", "tests", "testing", "__tests__", "spec", "benchmark", "benchmarks")
+    test_names: tuple[str, ...] = ("test_*", "*_test.*", "*_tests.*", "*.test.*", "*.spec.*", "conftest.py")
+    build_names: tuple[str, ...] = (
+        "Dockerfile*", "*.dockerfile", "docker-compose*.yml", ".dockerignore", "pyproject.toml", "setup.py",
+        "setup.cfg", "requirements*.txt", "MANIFEST.in", "CMakeLists.txt", "*.cmake", "Makefile", "*.mk",
+        "package.json", "Cargo.toml", "go.mod", "build.gradle*", "pom.xml", "meson.build", "BUILD",
+        "BUILD.bazel", "WORKSPACE", "*.bzl", "tox.ini", ".gitignore", ".gitattributes", ".editorconfig",
+        ".clang-format", ".clang-tidy", "ruff.toml", ".flake8", "environment*.yml",
+    )  # fmt: skip
+    build_dirs: tuple[str, ...] = ("docker", "cmake")
+
+
+DEFAULT_RULES = ScoringRules()
+
+_CONVENTIONAL_RE = re.compile(r"^(?P<type>[A-Za-z]+)(?:\((?P<scope>[^)]*)\))?(?P<bang>!)?:\s*")
+_TAG_RE = re.compile(r"^\s*\[(?P<tag>[^\]]{1,40})\]\s*")
+_WORD_RE = re.compile(r"[A-Za-z][A-Za-z-]*")
+_BREAKING_RE = re.compile(r"\bbreaking\b", re.I)
+_BREAKING_FOOTER_RE = re.compile(r"^BREAKING[ -]CHANGE:", re.M)
+_SECURITY_RE = re.compile(r"\b(security|vulnerab\w*|exploit\w*|cve|xss|csrf|ssrf|rce)\b", re.I)
+_CVE_RE = re.compile(r"\bCVE-\d{4}-\d{4,}\b", re.I)
+_DEPRECATE_RE = re.compile(r"\bdeprecat\w*", re.I)
+_REMOVE_RE = re.compile(r"\b(remove[sd]?|removing|delete[sd]?|drop(s|ped)?)\b", re.I)
+_MERGE_RE = re.compile(r"^Merge (pull request|branch|remote-tracking branch|tag)\b")
+_REVERT_RE = re.compile(r'^Revert\b\s*"?')
+_PR_SUFFIX_RE = re.compile(r"\s*\(#\d+\)\s*$")
+
+
+def change_type_label(change_type: str, language: str = "en") -> str:
+    """The human label of a change type, in English or Chinese ("zh")."""
+    en, zh = CHANGE_TYPES.get(change_type, CHANGE_TYPES["other"])
+    return zh if language == "zh" else en
+
+
+def classify_path(path: str, rules: ScoringRules | None = None) -> str:
+    """One of source, test, docs, ci, build, generated, lock, vendored, binary."""
+    r = rules or DEFAULT_RULES
+    parts = path.strip("/").split("/")
+    name, dirs = parts[-1], [p.lower() for p in parts[:-1]]
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+
+    def named(patterns: tuple[str, ...]) -> bool:
+        return any(fnmatch(name, p) for p in patterns)
+
+    if any(d in r.vendored_dirs for d in dirs):
+        return "vendored"
+    if name in r.lock_files:
+        return "lock"
+    if any(fnmatch(path, p) for p in r.generated_patterns):
+        return "generated"
+    if ext in r.binary_exts:
+        return "binary"
+    if any(fnmatch(path, p) for p in r.ci_patterns):
+        return "ci"
+    if any(d in r.test_dirs for d in dirs) or named(r.test_names):
+        return "test"
+    if (
+        any(d in r.docs_dirs for d in dirs)
+        or ext in r.docs_exts
+        and not named(r.build_names)
+        or named(r.docs_names)
+    ):
+        return "docs"
+    if named(r.build_names) or any(d in r.build_dirs for d in dirs):
+        return "build"
+    return "source"
+
+
+@dataclass
+class _Title:
+    """What the title says about itself once tags and prefixes are peeled off."""
+
+    kind: str | None = None
+    how: str = ""
+    rest: str = ""
+    tags: list[str] = field(default_factory=list)
+    breaking: bool = False
+
+
+def _read_title(title: str, r: ScoringRules) -> _Title:
+    t = _Title(rest=_PR_SUFFIX_RE.sub("", title))
+    if _MERGE_RE.match(t.rest):
+        return _Title(kind="merge", how="merge commit", rest=t.rest)
+    if _REVERT_RE.match(t.rest):
+        return _Title(kind="revert", how="reverts an earlier commit", rest=t.rest)
+    while m := _TAG_RE.match(t.rest):
+        t.tags.append(m.group("tag").strip())
+        t.rest = t.rest[m.end() :]
+    for tag in t.tags:
+        if t.kind is None and tag.lower() in r.tags:
+            t.kind, t.how = r.tags[tag.lower()], f"tag [{tag}]"
+    if m := _CONVENTIONAL_RE.match(t.rest):  # an unknown prefix ("model: ...") is only peeled off
+        prefix = m.group("type").lower()
+        if prefix in r.prefixes:
+            t.kind = t.kind or r.prefixes[prefix]
+            t.how = t.how or f"conventional prefix {prefix}"
+        t.breaking = bool(m.group("bang"))
+        t.rest = t.rest[m.end() :]
+    words = _WORD_RE.findall(t.rest)
+    if t.kind is None and words and words[0].lower() in r.verbs:
+        t.kind, t.how = r.verbs[words[0].lower()], f"starts with {words[0]!r}"
+    for kind, names in r.mentions.items():
+        hit = next((w for w in words if w.lower() in names), None)
+        if t.kind is None and hit:
+            t.kind, t.how = kind, f"mentions {hit!r}"
+    return t
+
+
+def _step(value: int, steps: tuple[tuple[int, int], ...]) -> int:
+    return next((points for at, points in steps if value >= at), 0)
+
+
+def _only(classes: set[str]) -> str:
+    names = {
+        "ci": "CI",
+        "test": "tests",
+        "lock": "lock files",
+        "generated": "generated files",
+        "binary": "binary files",
+    }
+    return "only " + " and ".join(sorted(names.get(c, c) for c in classes)) + " changed"
+
+
+def score(commit: Commit, rules: ScoringRules | None = None) -> Score:
+    """Score a commit: points from its title, keywords, size and paths, then a tier with reasons."""
+    r = rules or DEFAULT_RULES
+    title = _read_title(commit.title, r)
+    reasons: list[str] = []
+    points = 0
+
+    def add(n: int, why: str) -> None:
+        nonlocal points
+        points += n
+        reasons.append(why)
+
+    classes = {
+        f.path: "binary" if f.binary and classify_path(f.path, r) == "source" else classify_path(f.path, r)
+        for f in commit.files
+    }
+    present = set(classes.values())
+    side = {_SIDE_TYPES[c] for c in present} if present and present <= _SIDE_TYPES.keys() else set()
+    if len(side) == 1 and (title.kind is None or title.how.startswith("starts with")):
+        kind = side.pop()  # the paths say more than a plain verb: "Add x to CI permissions" is CI
+        points += r.type_points.get(kind, 0)
+    else:
+        kind = title.kind or "other"
+        if title.how:
+            add(r.type_points.get(kind, 0), title.how)
+        else:
+            points += r.type_points.get(kind, 0)
+
+    for tag in title.tags:
+        if tag.lower() in r.tag_points:
+            add(r.tag_points[tag.lower()], f"tag [{tag}]" if tag.lower() != "auto sync" else "automated sync")
+    body = commit.message[len(commit.title) :]
+    breaking = title.breaking or bool(_BREAKING_RE.search(commit.title) or _BREAKING_FOOTER_RE.search(body))
+    security = bool(_SECURITY_RE.search(commit.title) or _CVE_RE.search(commit.message))
+    if breaking:
+        add(r.breaking_points, "marked breaking")
+    if security:
+        add(r.security_points, "mentions security")
+    if _DEPRECATE_RE.search(title.rest):
+        add(r.deprecate_points, "deprecates something")
+    elif kind != "revert" and _REMOVE_RE.search(title.rest):
+        add(r.remove_points, "removes something")
+    if kind == "feature":
+        words = {w.lower().rstrip("s") for w in _WORD_RE.findall(commit.title)}
+        hits = [w for w in r.capability_words if w in words]
+        if hits:
+            add(r.capability_points, f"new capability: {hits[0]}")
+    if commit.author_name.endswith("[bot]"):
+        add(r.bot_points, "bot author")
+
+    if commit.files:
+        core = [f for f in commit.files if classes[f.path] in ("source", "build")]
+        lines = sum(f.changes for f in core if classes[f.path] == "source")
+        n_src = sum(1 for f in core if classes[f.path] == "source")
+        if _step(lines, r.line_steps):
+            add(_step(lines, r.line_steps), f"{lines:,} lines changed in source")
+        if _step(n_src, r.file_steps):
+            add(_step(n_src, r.file_steps), f"touches {n_src} core source files")
+        if n_src and lines <= r.tiny_lines and kind != "fix":
+            add(r.tiny_points, f"small change ({lines} lines)")
+        if not core:
+            reasons.append(_only(present))
+        elif n_src == 0:
+            reasons.append(
+                "only build and config files changed" if present == {"build"} else "no core source changed"
+            )
+
+    level = (
+        Importance.HIGH
+        if points >= r.high_at
+        else Importance.MEDIUM
+        if points >= r.medium_at
+        else Importance.LOW
+    )
+    if commit.files and not (breaking or security):
+        if not any(c in ("source", "build") for c in present):
+            level = Importance.LOW
+        elif "source" not in present and level == Importance.HIGH:
+            level = Importance.MEDIUM
+    return Score(importance=level, change_type=kind, reasons=reasons, points=points)
