@@ -1,0 +1,75 @@
+"""Build the Slack app, register its listeners, and serve it over Socket Mode or HTTP."""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
+
+from bot import listeners
+from bot.context import CONTEXT_KEY, Context
+
+log = logging.getLogger(__name__)
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+
+
+def register_listeners(app: AsyncApp, ctx: Context) -> None:
+    """Put the bot's context on every request and wire the commands, buttons and events."""
+
+    async def attach_context(context: AsyncBoltContext, next) -> None:  # noqa: A002 (bolt's argument name)
+        context[CONTEXT_KEY] = ctx
+        await next()
+
+    app.use(attach_context)
+    listeners.register(app)
+
+
+def build_app(ctx: Context, *, socket_mode: bool = False) -> AsyncApp:
+    """The Bolt app over the context's Web API client; requests are signature-checked in HTTP mode."""
+    secret = ctx.settings.slack_signing_secret
+    app = AsyncApp(
+        client=ctx.client,
+        signing_secret=secret.get_secret_value() if secret else "",
+        request_verification_enabled=not socket_mode,
+        logger=logging.getLogger("bot.bolt"),
+    )
+    register_listeners(app, ctx)
+    return app
+
+
+async def _health(_: web.Request) -> web.Response:
+    return web.json_response({"ok": True})
+
+
+def web_app(app: AsyncApp | None) -> web.Application:
+    """The aiohttp application: Slack's requests on /slack/events (HTTP mode) and /healthz."""
+
+    async def events(request: web.Request) -> web.Response:
+        assert app is not None
+        return await to_aiohttp_response(await app.async_dispatch(await to_bolt_request(request)))
+
+    web_application = web.Application()
+    web_application.router.add_get(HEALTH_PATH, _health)
+    if app is not None:
+        web_application.router.add_post(EVENTS_PATH, events)
+    return web_application
+
+
+async def start_http(app: AsyncApp | None, port: int, host: str = "0.0.0.0") -> web.AppRunner:
+    """Serve the app (or only /healthz when `app` is None) on `port`; return the runner to clean up."""
+    runner = web.AppRunner(web_app(app), access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    return runner
+
+
+async def start_socket_mode(app: AsyncApp, app_token: str) -> AsyncSocketModeHandler:
+    """Connect to Slack over Socket Mode; return the handler to close."""
+    handler = AsyncSocketModeHandler(app, app_token)
+    await handler.connect_async()
+    return handler

@@ -1,0 +1,84 @@
+"""The buttons: point to (or post) a commit's full analysis, and share a /commit card."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.blocks import card_reply_blocks
+from bot.listeners.common import app_ctx, load_entry, post_message
+from storage import db as store
+
+log = logging.getLogger(__name__)
+NOT_FOUND = "That commit's analysis is no longer in the cache; try `/commit` with its SHA."
+
+
+async def _say(respond: AsyncRespond, text: str) -> None:
+    try:
+        await respond(text=text, response_type="ephemeral", replace_original=False)
+    except Exception:
+        log.exception("could not answer a button press")
+
+
+async def full_analysis(
+    ack: AsyncAck, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: AsyncBoltContext
+) -> None:
+    """Link to the commit's thread reply under the digest, posting it first if it is missing."""
+    await ack()
+    ctx = app_ctx(context)
+    value = body["actions"][0].get("value", "")
+    channel = (body.get("channel") or {}).get("id") or body.get("container", {}).get("channel_id")
+    parent = (body.get("message") or {}).get("ts") or body.get("container", {}).get("message_ts")
+    sha = value.rpartition("@")[2]
+    try:
+        record = store.digest_by_message(ctx.db, channel, parent) if channel and parent else None
+        reply_ts = (record or {}).get("replies", {}).get(sha)
+        if not reply_ts:
+            entry = load_entry(ctx.db, value)
+            if entry is None:
+                await _say(respond, NOT_FOUND)
+                return
+            msg = card_reply_blocks(entry)
+            posted = await post_message(client, channel, thread_ts=parent, text=msg.text, blocks=msg.blocks)
+            reply_ts = posted["ts"]
+            if record is not None:
+                store.save_digest(
+                    ctx.db, {"key": record["key"], "replies": {**record["replies"], sha: reply_ts}}
+                )
+        link = (await client.chat_getPermalink(channel=channel, message_ts=reply_ts)).get("permalink")
+        await _say(
+            respond,
+            f"<{link}|The full analysis is in the thread.>"
+            if link
+            else "The full analysis is in the thread.",
+        )
+    except Exception as e:
+        log.exception("full analysis of %s failed", value)
+        await _say(respond, f"Sorry, the full analysis could not be shown ({type(e).__name__}).")
+
+
+async def share_card(
+    ack: AsyncAck, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: AsyncBoltContext
+) -> None:
+    """Post a /commit card in the channel for everyone."""
+    await ack()
+    ctx = app_ctx(context)
+    value = body["actions"][0].get("value", "")
+    channel = (body.get("channel") or {}).get("id") or body.get("container", {}).get("channel_id")
+    try:
+        entry = load_entry(ctx.db, value)
+        if entry is None:
+            await _say(respond, NOT_FOUND)
+            return
+        msg = card_reply_blocks(entry)
+        user = (body.get("user") or {}).get("id")
+        text = f"{msg.text} (shared by <@{user}>)" if user and user.isalnum() else msg.text
+        await post_message(client, channel, text=text, blocks=msg.blocks)
+        await respond(delete_original=True)
+    except Exception as e:
+        log.exception("sharing %s failed", value)
+        await _say(respond, f"Sorry, the card could not be shared ({type(e).__name__}).")

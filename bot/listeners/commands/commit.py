@@ -1,0 +1,71 @@
+"""`/commit <sha|prefix|url>`: the analysis card of one commit, acknowledged at once."""
+
+from __future__ import annotations
+
+import logging
+
+import sqlite_utils
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.context.respond.async_respond import AsyncRespond
+
+from analysis.lookup import Lookup, lookup_cached, lookup_commit
+from bot.blocks import card_ephemeral_blocks
+from bot.listeners.common import app_ctx, lookup_text, one_line
+
+log = logging.getLogger(__name__)
+USAGE = "Usage: `/commit <sha|prefix of 7+ characters|commit URL>`"
+_FINISHED = ("done", "heuristic")
+
+
+def _cached(db: sqlite_utils.Database, text: str) -> Lookup | None:
+    try:
+        return lookup_cached(db, text)
+    except Exception:
+        log.exception("cache lookup of %r failed", text[:80])
+        return None
+
+
+async def _answer(respond: AsyncRespond, result: Lookup) -> None:
+    if result.kind == "found" and result.entry is not None:
+        msg = card_ephemeral_blocks(result.entry)
+        await respond(text=msg.text, blocks=msg.blocks, response_type="ephemeral", replace_original=True)
+    else:
+        await respond(text=lookup_text(result), response_type="ephemeral", replace_original=True)
+
+
+async def commit_command(
+    ack: AsyncAck, command: dict, respond: AsyncRespond, context: AsyncBoltContext
+) -> None:
+    """Acknowledge first; answer from the cache at once, else look the commit up and answer later."""
+    ctx = app_ctx(context)
+    text = (command.get("text") or "").strip()
+    cached = _cached(ctx.db, text)
+    if cached is not None and cached.kind == "malformed":
+        await ack(text=f"{one_line(cached.message)}. {USAGE}")
+        return
+    if cached is not None and cached.kind == "ambiguous":
+        await ack(text=lookup_text(cached))
+        return
+    found = cached is not None and cached.kind == "found" and cached.entry is not None
+    if found and cached.entry.analysis.status.value in _FINISHED:
+        await ack()
+        try:
+            await _answer(respond, cached)
+        except Exception:
+            log.exception("could not answer /commit %r", text[:80])
+        return
+    await ack(text=f"Looking up `{one_line(text)}` in the watched repositories…")
+    try:
+        result = await lookup_commit(ctx.db, ctx.lookup_config(), text)
+        await _answer(respond, result)
+    except Exception as e:
+        log.exception("/commit %r failed", text[:80])
+        try:
+            await respond(
+                text=f"Sorry, the lookup of `{one_line(text)}` failed ({type(e).__name__}); the details are in the bot's log.",
+                response_type="ephemeral",
+                replace_original=True,
+            )
+        except Exception:
+            log.exception("could not answer /commit %r", text[:80])

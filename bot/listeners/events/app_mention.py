@@ -1,0 +1,53 @@
+"""`@commit-digest <sha|url>` in any thread: answer in that thread with the commit's card."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
+
+from analysis.lookup import lookup_cached, lookup_commit
+from bot.blocks import card_reply_blocks
+from bot.listeners.common import app_ctx, lookup_text, post_message
+
+log = logging.getLogger(__name__)
+HINT = "Mention me with a commit SHA (7+ characters) or a commit URL, and I answer with its analysis."
+_MENTION = re.compile(r"<[@#!][^>]*>")
+_REF = re.compile(r"<?(https?://[^\s|>]+)[^\s>]*>?|\b([0-9a-fA-F]{7,40})\b")
+_FINISHED = ("done", "heuristic")
+
+
+def find_ref(text: str) -> str | None:
+    """The first commit URL or SHA-like word in a message, or None."""
+    m = _REF.search(_MENTION.sub(" ", text or ""))
+    return (m.group(1) or m.group(2)) if m else None
+
+
+async def app_mention(event: dict, client: AsyncWebClient, context: AsyncBoltContext) -> None:
+    """Look up the SHA or URL in the mention and reply with the card in the same thread."""
+    ctx = app_ctx(context)
+    channel, thread = event["channel"], event.get("thread_ts") or event["ts"]
+    ref = find_ref(event.get("text", ""))
+    try:
+        if ref is None:
+            await post_message(client, channel, thread_ts=thread, text=HINT)
+            return
+        result = lookup_cached(ctx.db, ref)
+        finished = result.entry is not None and result.entry.analysis.status.value in _FINISHED
+        if result.kind in ("found", "unknown") and not finished:
+            result = await lookup_commit(ctx.db, ctx.lookup_config(), ref)
+        if result.kind == "found" and result.entry is not None:
+            msg = card_reply_blocks(result.entry)
+            await post_message(client, channel, thread_ts=thread, text=msg.text, blocks=msg.blocks)
+        else:
+            await post_message(client, channel, thread_ts=thread, text=lookup_text(result))
+    except Exception as e:
+        log.exception("mention lookup of %r failed", ref)
+        try:
+            await post_message(
+                client, channel, thread_ts=thread, text=f"Sorry, that lookup failed ({type(e).__name__})."
+            )
+        except Exception:
+            log.exception("could not answer a mention in %s", channel)

@@ -1,0 +1,183 @@
+"""The cron schedule, catching up a missed digest, and running channel digests one at a time."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import zoneinfo
+from dataclasses import dataclass, field
+
+import sqlite_utils
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from slack_sdk.web.async_client import AsyncWebClient
+
+from analysis.pipeline import advance_cursors, run_digest
+from bot import poster
+from bot.settings import Settings
+from bot.subscriptions import channel_subscriptions, filter_digest, subscribed_channels
+from bot.wiring import pipeline_config
+from storage import db as store
+
+log = logging.getLogger(__name__)
+PROVIDER_ALERT = "provider"  # LLM or GitHub authentication / rate-limit trouble
+POST_ALERT = "post"  # the digest could not be posted
+CATCH_UP_DAYS = 31  # how far back a missed digest is looked for
+
+
+@dataclass
+class ChannelOutcome:
+    """What one channel's digest run did."""
+
+    channel: str
+    posted: bool = False
+    error: str | None = None
+    alerts: list[str] = field(default_factory=list)
+
+
+class Digester:
+    """Builds, filters and posts channel digests, never two at once."""
+
+    def __init__(self, settings: Settings, db: sqlite_utils.Database, client: AsyncWebClient):
+        self.settings = settings
+        self.db = db
+        self.client = client
+        self.lock = asyncio.Lock()
+        self.last: dict[str, ChannelOutcome] = {}
+
+    @property
+    def busy(self) -> bool:
+        """True while a digest is running."""
+        return self.lock.locked()
+
+    async def run(
+        self, channels: list[str] | None = None, day: dt.date | None = None
+    ) -> list[ChannelOutcome] | None:
+        """Digest and post for `channels` (default: every subscribed channel); None when one is already running."""
+        if self.lock.locked():
+            log.info("a digest is already running; this trigger is skipped")
+            return None
+        async with self.lock:
+            outcomes = []
+            for channel in channels if channels is not None else subscribed_channels(self.db):
+                outcome = await self._run_channel(channel, day)
+                self.last[channel] = outcome
+                outcomes.append(outcome)
+            return outcomes
+
+    async def _run_channel(self, channel: str, day: dt.date | None) -> ChannelOutcome:
+        outcome = ChannelOutcome(channel)
+        alert_channel = self.settings.digest_alert_channel or channel
+        try:
+            subs = channel_subscriptions(self.db, channel)
+            if not subs:
+                outcome.error = "this channel follows no repository"
+                return outcome
+            cfg = pipeline_config(self.settings, sorted({s.repo for s in subs}))
+            digest = await run_digest(self.db, cfg, day=day, target=channel, advance_cursor=False)
+            outcome.alerts = list(digest.alerts)
+            result = await poster.post_digest(
+                self.client,
+                self.db,
+                filter_digest(digest, subs),
+                channel,
+                thread_level=self.settings.digest_thread_level,
+                empty_day=self.settings.digest_empty_day,
+            )
+            outcome.posted = result.status == "posted"
+            outcome.error = result.error
+        except Exception as e:  # one bad channel or repository never stops the bot
+            log.exception("digest for %s failed", channel)
+            outcome.error = f"{type(e).__name__}: {e}"
+            await self._alert(
+                alert_channel, POST_ALERT, f"The digest for channel {channel} failed: {outcome.error}"
+            )
+            return outcome
+        if outcome.error:
+            await self._alert(
+                alert_channel,
+                POST_ALERT,
+                f"The digest for channel {channel} could not be posted: {outcome.error}",
+            )
+            return outcome
+        if day is None and result.status in ("posted", "skipped"):
+            advance_cursors(self.db, digest, channel)
+        if outcome.alerts:
+            await self._alert(alert_channel, PROVIDER_ALERT, "\n".join(dict.fromkeys(outcome.alerts)))
+            await self._clear(alert_channel, [POST_ALERT])
+        else:
+            await self._clear(alert_channel, [PROVIDER_ALERT, POST_ALERT])
+        return outcome
+
+    async def _alert(self, channel: str, kind: str, text: str) -> None:
+        try:
+            await poster.post_alert(self.client, self.db, channel, kind, text)
+        except Exception:
+            log.exception("could not post the %s alert to %s", kind, channel)
+
+    async def _clear(self, channel: str, kinds: list[str]) -> None:
+        try:
+            await poster.clear_alerts(self.client, self.db, channel, kinds)
+        except Exception:
+            log.exception("could not clear alerts in %s", channel)
+
+
+def trigger(settings: Settings) -> CronTrigger:
+    """The cron trigger of DIGEST_SCHEDULE in DIGEST_TIMEZONE."""
+    return CronTrigger.from_crontab(
+        settings.digest_schedule, timezone=zoneinfo.ZoneInfo(settings.digest_timezone)
+    )
+
+
+def last_fire_time(cron: CronTrigger, now: dt.datetime) -> dt.datetime | None:
+    """The latest time at or before `now` the schedule fired, looking back up to a month."""
+    for days in (1, 8, CATCH_UP_DAYS):
+        last = None
+        t = cron.get_next_fire_time(None, now - dt.timedelta(days=days))
+        while t is not None and t <= now:
+            last = t
+            t = cron.get_next_fire_time(t, t + dt.timedelta(seconds=1))
+        if last is not None:
+            return last
+    return None
+
+
+def missed_channels(
+    settings: Settings, db: sqlite_utils.Database, now: dt.datetime | None = None
+) -> list[str]:
+    """Channels whose digest for the last scheduled time has not been posted."""
+    now = now or dt.datetime.now(dt.UTC)
+    fired = last_fire_time(trigger(settings), now)
+    if fired is None:
+        return []
+    day = fired.astimezone(zoneinfo.ZoneInfo(settings.digest_timezone)).date().isoformat()
+    missed = []
+    for channel in subscribed_channels(db):
+        row = store.latest_digest(db, channel)
+        if row is None or row["date"] < day or (row["date"] == day and row["status"] != "posted"):
+            missed.append(channel)
+    return missed
+
+
+async def catch_up(digester: Digester, now: dt.datetime | None = None) -> list[str]:
+    """Post once the digests missed while the bot was down; return the channels caught up."""
+    missed = missed_channels(digester.settings, digester.db, now)
+    if missed:
+        log.info("catching up the missed digest for %s", ", ".join(missed))
+        await digester.run(missed)
+    return missed
+
+
+def make_scheduler(digester: Digester) -> AsyncIOScheduler:
+    """An in-process scheduler running every channel's digest on DIGEST_SCHEDULE."""
+    sched = AsyncIOScheduler(timezone=zoneinfo.ZoneInfo(digester.settings.digest_timezone))
+    sched.add_job(
+        digester.run,
+        trigger(digester.settings),
+        id="digest",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=3600,
+    )
+    return sched

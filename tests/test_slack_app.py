@@ -1,0 +1,415 @@
+"""The Slack app in HTTP mode: signed slash commands, buttons and mentions, against loopback Slack and GitHub."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+import sqlite_utils
+
+from analysis import records
+from analysis.models import (
+    Analysis,
+    AnalysisStatus,
+    Card,
+    Commit,
+    Digest,
+    DigestEntry,
+    FileChange,
+    Importance,
+    RepoDigest,
+)
+from bot.app import build_app, start_http
+from bot.context import Context
+from bot.poster import make_client, post_digest
+from bot.scheduler import Digester
+from bot.settings import load_settings
+from storage import db as store
+from storage.db import open_db
+from tests.fakes.github import FakeGitHub
+from tests.fakes.slack import MENTION, FakeSlack, validate_blocks
+from tests.fakes.slack_inbound import SECRET, ResponseUrls, SlackSender
+
+ACK_LIMIT = 3.0  # Slack drops a slash command not acknowledged within 3 seconds
+SHA = "3992a02" + "1" * 33
+REPO = "sgl-project/sglang"
+
+
+@dataclass
+class Bot:
+    """A running app and the fakes around it."""
+
+    ctx: Context
+    db: sqlite_utils.Database
+    slack: FakeSlack
+    responses: ResponseUrls
+    send: SlackSender
+
+    async def command(self, command: str, text: str, **kw) -> tuple[httpx.Response, str]:
+        url = self.responses.new()
+        return await self.send.command(command, text, url, **kw), url
+
+
+def seed_commit(
+    db: sqlite_utils.Database,
+    sha: str = SHA,
+    title: str = "Move fa4 from sgl-kernel to jit kernel (#17353)",
+    *,
+    repo: str = REPO,
+    importance: Importance = Importance.HIGH,
+    message: str | None = None,
+) -> DigestEntry:
+    """Store a commit and its finished analysis the way the pipeline does."""
+    commit = Commit(
+        repo=repo,
+        sha=sha,
+        message=message or title,
+        author_name="Xiaoyu Zhang",
+        committed_at=datetime(2026, 1, 24, 15, 25, tzinfo=UTC),
+        url=f"https://github.com/{repo}/commit/{sha}",
+        files=[FileChange("python/sglang/jit_kernel/fa4.py", "added", 120, 0)],
+    )
+    files = [records.file_to_row(repo, sha, f) for f in commit.files]
+    store.save_commit(db, records.commit_to_row(commit, detailed=True), files)
+    card = Card(
+        change_type="refactor",
+        importance=importance,
+        summary=["Moves the FA4 kernel into the JIT kernel package.", "Drops the sgl-kernel build step."],
+        risks=["Kernels compile on first use, so the first request is slower."],
+    )
+    analysis = Analysis(sha, AnalysisStatus.DONE, importance, card=card, model="m")
+    store.save_analysis(db, records.analysis_to_row(repo, analysis))
+    return DigestEntry(commit, analysis)
+
+
+def no_mentions(payload: object) -> None:
+    dumped = json.dumps(payload, ensure_ascii=False)
+    assert MENTION.search(dumped) is None, dumped[:300]
+
+
+@pytest.fixture
+async def make_bot(tmp_path):
+    stack = contextlib.AsyncExitStack()
+
+    async def make(**overrides) -> Bot:
+        slack = stack.enter_context(FakeSlack())
+        responses = stack.enter_context(ResponseUrls())
+        settings = load_settings(
+            slack_bot_token=slack.token,
+            slack_signing_secret=SECRET,
+            slack_api_url=slack.url,
+            digest_db_path=str(tmp_path / "bot.db"),
+            **overrides,
+        )
+        db = open_db(settings.digest_db_path)
+        client = make_client(slack.token, settings.slack_api_url)
+        ctx = Context(settings, db, client, Digester(settings, db, client))
+        runner = await start_http(build_app(ctx), 0, "127.0.0.1")
+        stack.push_async_callback(runner.cleanup)
+        http = await stack.enter_async_context(httpx.AsyncClient(timeout=30))
+        port = runner.addresses[0][1]
+        return Bot(ctx, db, slack, responses, SlackSender(f"http://127.0.0.1:{port}", http))
+
+    yield make
+    await stack.aclose()
+
+
+@pytest.fixture
+def github():
+    with FakeGitHub() as gh:
+        gh.add_repo("o/r")
+        yield gh
+
+
+async def test_healthz(make_bot) -> None:
+    bot = await make_bot()
+    resp = await bot.send.http.get(bot.send.url.replace("/slack/events", "/healthz"))
+    assert resp.status_code == 200 and resp.json() == {"ok": True}
+
+
+async def test_bad_signature_and_stale_timestamp_are_rejected(make_bot) -> None:
+    bot = await make_bot()
+    seed_commit(bot.db)
+    from tests.fakes.slack_inbound import command_form
+
+    url = bot.responses.new()
+    forged = await bot.send.form(command_form("/commit", SHA[:7], url), secret="not-the-secret")
+    stale = await bot.send.form(command_form("/commit", SHA[:7], url), timestamp=int(time.time()) - 600)
+    good = await bot.send.form(command_form("/commit", SHA[:7], url))
+    assert (forged.status_code, stale.status_code, good.status_code) == (401, 401, 200)
+    assert len(await bot.responses.wait(url)) == 1  # only the signed, fresh request was answered
+
+
+async def test_commit_cached_answers_with_the_card_and_a_share_button(make_bot) -> None:
+    bot = await make_bot()
+    seed_commit(bot.db)
+    start = time.monotonic()
+    resp, url = await bot.command("/commit", SHA[:7])
+    assert resp.status_code == 200 and time.monotonic() - start < ACK_LIMIT
+    [body] = await bot.responses.wait(url)
+    assert body["response_type"] == "ephemeral"
+    assert validate_blocks(body["blocks"]) is None
+    assert "Move fa4 from sgl-kernel to jit kernel" in json.dumps(body["blocks"])
+    buttons = [e for b in body["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert [(b["action_id"], b["value"]) for b in buttons] == [("share_card", f"{REPO}@{SHA}")]
+
+
+async def test_commit_by_url(make_bot) -> None:
+    bot = await make_bot()
+    seed_commit(bot.db)
+    _, url = await bot.command("/commit", f"https://github.com/{REPO}/commit/{SHA}")
+    [body] = await bot.responses.wait(url)
+    assert SHA[:7] in body["text"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", "give a commit SHA"),
+        ("zzzzzzz", "not a commit SHA"),
+        ("abc12", "too short"),
+        ("<!channel> hi", "not a commit SHA"),
+    ],
+)
+async def test_commit_malformed_answers_one_clear_line(make_bot, text: str, expected: str) -> None:
+    bot = await make_bot()
+    resp, url = await bot.command("/commit", text)
+    answer = resp.text
+    assert expected in answer and "Usage" in answer and "Traceback" not in answer
+    assert answer.count("\n") == 0
+    no_mentions(answer)
+    assert bot.responses.got(url) == []
+
+
+async def test_commit_ambiguous_prefix_lists_the_candidates(make_bot) -> None:
+    bot = await make_bot()
+    seed_commit(bot.db, "abcdef1" + "2" * 33, "First change")
+    seed_commit(bot.db, "abcdef1" + "3" * 33, "Second change", repo="o/other")
+    resp, _ = await bot.command("/commit", "abcdef1")
+    text = resp.text
+    assert "2 commits" in text and "First change" in text and "Second change" in text and "o/other" in text
+
+
+async def test_commit_unknown_says_so_after_searching(make_bot, github) -> None:
+    bot = await make_bot(github_api_url=github.url, digest_repos="o/r")
+    github.add_commit("o/r", "Initial commit")
+    resp, url = await bot.command("/commit", "deadbeefcafe")
+    assert "Looking up" in resp.text
+    [body] = await bot.responses.wait(url)
+    assert "no commit deadbeefcafe" in body["text"] and body["replace_original"] is True
+    assert github.requests_to("/repos/o/r")  # it searched the watched repository
+
+
+async def test_commit_uncached_acks_within_3s_even_when_the_lookup_is_slow(make_bot, github) -> None:
+    bot = await make_bot(github_api_url=github.url, digest_repos="o/r")
+    c = github.add_commit("o/r", "Add the MoE dispatcher (#42)", committed_at=datetime.now(UTC))
+    github.add_fault(r"/commits/", delay=ACK_LIMIT + 1)  # GitHub answers slower than Slack waits
+    start = time.monotonic()
+    resp, url = await bot.command("/commit", c.sha[:10])
+    assert time.monotonic() - start < ACK_LIMIT
+    assert "Looking up" in resp.text
+    [body] = await bot.responses.wait(url)
+    assert "Add the MoE dispatcher" in json.dumps(body["blocks"])
+    assert store.get_analysis(bot.db, "o/r", c.sha) is not None  # analyzed once and cached
+    again, url2 = await bot.command("/commit", c.sha[:10])
+    assert again.text == ""  # cached now: a plain ack, the card follows at once
+    assert "Add the MoE dispatcher" in json.dumps((await bot.responses.wait(url2))[0]["blocks"])
+
+
+async def test_commit_card_cannot_mention_anyone(make_bot) -> None:
+    bot = await make_bot()
+    seed_commit(
+        bot.db, title="Fix <!channel> and <@U123> @here <!subteam^S1>", message="Fix <!channel> <@U123>"
+    )
+    _, url = await bot.command("/commit", SHA)
+    [body] = await bot.responses.wait(url)
+    no_mentions(body)
+    assert "&lt;" in json.dumps(body)
+
+
+async def test_digest_subscribe_list_unsubscribe(make_bot) -> None:
+    bot = await make_bot()
+    resp, _ = await bot.command(
+        "/digest", "subscribe sgl-project/sglang paths=python/sglang/srt/layers/moe/** min=medium"
+    )
+    assert "Subscribed" in resp.text
+    await bot.command("/digest", 'subscribe o/r exclude-titles="[Auto Sync]"')
+    listing = (await bot.command("/digest", "list"))[0].text
+    assert "sgl-project/sglang paths=python/sglang/srt/layers/moe/** min=medium" in listing
+    assert "o/r exclude-titles=[Auto Sync]" in listing
+    assert "sgl-project" not in (await bot.command("/digest", "list", channel="C2"))[0].text
+    assert "Unsubscribed" in (await bot.command("/digest", "unsubscribe o/r"))[0].text
+    assert "does not follow" in (await bot.command("/digest", "unsubscribe o/r"))[0].text
+    assert [r["repo"] for r in store.list_subscriptions(bot.db, "C1")] == ["sgl-project/sglang"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", "/digest unsubscribe owner/repo"),
+        ("help", "/digest run"),
+        ("frobnicate", "Unknown subcommand"),
+        ("subscribe", "Usage: /digest subscribe"),
+        ("subscribe <@U1>", "is not owner/repo"),
+        ("subscribe o/r min=urgent", "min must be"),
+        ("unsubscribe", "Usage: `/digest unsubscribe owner/repo`"),
+        ("run", "follows no repository"),
+    ],
+)
+async def test_digest_bad_usage_and_help(make_bot, text: str, expected: str) -> None:
+    bot = await make_bot()
+    resp, _ = await bot.command("/digest", text)
+    answer = resp.text
+    assert expected in answer and "Traceback" not in answer
+    no_mentions(answer)
+
+
+async def test_digest_status_reports_runs_failures_alerts_and_usage(make_bot) -> None:
+    bot = await make_bot(digest_schedule="30 8 * * *")
+    await bot.command("/digest", "subscribe o/r")
+    store.upsert_repository(bot.db, {"repo": "o/r", "rate_limit_remaining": 4321})
+    store.record_run(
+        bot.db,
+        {
+            "repo": "o/r",
+            "started_at": store.now(),
+            "finished_at": store.now(),
+            "status": "error",
+            "commits": 3,
+            "llm_calls": 7,
+            "prompt_tokens": 1000,
+            "completion_tokens": 200,
+            "error": "Bad credentials",
+        },
+    )
+    store.save_analysis(
+        bot.db, {"repo": "o/r", "sha": "a" * 40, "status": "failed", "scored": "low", "importance": "low"}
+    )
+    store.save_alert(
+        bot.db, {"channel": "C1", "kind": "provider", "text": "LLM key rejected", "status": "active"}
+    )
+    text = (await bot.command("/digest", "status"))[0].text
+    for part in (
+        "`30 8 * * *`",
+        "none yet",
+        "Bad credentials",
+        "failed 1",
+        "4321 left",
+        "LLM key rejected",
+        "7 LLM calls",
+        "1000 prompt",
+    ):
+        assert part in text, (part, text)
+
+
+async def test_digest_run_posts_in_the_channel_once(make_bot, github) -> None:
+    bot = await make_bot(github_api_url=github.url)
+    github.add_commit(
+        "o/r",
+        "Fix <!channel> crash in <@U123> scheduler",
+        committed_at=datetime.now(UTC) - timedelta(hours=1),
+    )
+    await bot.command("/digest", "subscribe o/r")
+    resp, url = await bot.command("/digest", "run")
+    assert "Building" in resp.text
+    assert "Digest posted" in (await bot.responses.wait(url))[0]["text"]
+    [parent] = bot.slack.top_level("C1")
+    assert "o/r" in json.dumps(parent.blocks)
+    _, url2 = await bot.command("/digest", "run")
+    assert "Nothing new" in (await bot.responses.wait(url2))[0]["text"]
+    assert len(bot.slack.top_level("C1")) == 1
+    bot.slack.assert_no_mentions()
+
+
+async def test_mention_with_a_sha_answers_in_that_thread(make_bot) -> None:
+    bot = await make_bot()
+    seed_commit(bot.db)
+    parent = (await bot.ctx.client.chat_postMessage(channel="C1", text="what broke?"))["ts"]
+    event = {
+        "type": "app_mention",
+        "user": "U1",
+        "channel": "C1",
+        "ts": "1.000001",
+        "thread_ts": parent,
+        "text": f"<@UBOT> what is {SHA[:9]}?",
+    }
+    assert (await bot.send.event(event)).status_code == 200
+    await wait_for(lambda: bot.slack.thread(parent))
+    [reply] = bot.slack.thread(parent)
+    assert "Move fa4" in json.dumps(reply.blocks)
+    event = {**event, "ts": "1.000002", "text": "<@UBOT> hello"}
+    await bot.send.event(event)
+    await wait_for(lambda: len(bot.slack.thread(parent)) == 2)
+    assert "commit SHA" in bot.slack.thread(parent)[1].text
+
+
+async def test_full_analysis_button_points_to_or_posts_the_thread_reply(make_bot) -> None:
+    bot = await make_bot()
+    entry = seed_commit(bot.db)
+    digest = Digest("2026-01-24", "UTC", repos=[RepoDigest(REPO, [entry], url=f"https://github.com/{REPO}")])
+    result = await post_digest(bot.ctx.client, bot.db, digest, "C1", pause=0)
+    assert result.status == "posted"
+    url = bot.responses.new()
+    await bot.send.action(button("full_analysis", f"{REPO}@{SHA}", result.message_ts, url))
+    [body] = await bot.responses.wait(url)
+    assert "archives/C1/p" in body["text"] and len(bot.slack.thread(result.message_ts)) == 1
+
+    other = (await bot.ctx.client.chat_postMessage(channel="C1", text="an older digest"))["ts"]
+    url = bot.responses.new()
+    await bot.send.action(button("full_analysis", f"{REPO}@{SHA}", other, url))
+    await bot.responses.wait(url)
+    [reply] = bot.slack.thread(other)
+    assert "Move fa4" in json.dumps(reply.blocks)
+
+
+async def test_share_button_posts_the_card_in_the_channel_joining_it_first(make_bot) -> None:
+    bot = await make_bot()
+    seed_commit(bot.db)
+    bot.slack.outside.add("C1")
+    url = bot.responses.new()
+    await bot.send.action(button("share_card", f"{REPO}@{SHA}", None, url))
+    await wait_for(lambda: bot.slack.top_level("C1"))
+    [shared] = bot.slack.top_level("C1")
+    assert "Move fa4" in json.dumps(shared.blocks) and "shared by" in shared.text
+    assert bot.slack.calls_to("conversations.join")
+    assert (await bot.responses.wait(url))[0].get("delete_original") is True
+
+
+def button(action_id: str, value: str, message_ts: str | None, response_url: str) -> dict:
+    """A block_actions payload as Slack sends it for a button press."""
+    payload = {
+        "type": "block_actions",
+        "user": {"id": "U1", "username": "ada", "team_id": "T1"},
+        "api_app_id": "A1",
+        "team": {"id": "T1", "domain": "test"},
+        "channel": {"id": "C1", "name": "eng"},
+        "container": {
+            "type": "message",
+            "channel_id": "C1",
+            "message_ts": message_ts,
+            "is_ephemeral": message_ts is None,
+        },
+        "trigger_id": "1.2.3",
+        "response_url": response_url,
+        "actions": [
+            {"type": "button", "action_id": action_id, "block_id": "b", "value": value, "action_ts": "1.1"}
+        ],
+    }
+    if message_ts:
+        payload["message"] = {"type": "message", "ts": message_ts, "text": "digest"}
+    return payload
+
+
+async def wait_for(predicate, timeout: float = 30.0) -> None:
+    """Poll `predicate` until it is truthy (generous timeout)."""
+    import asyncio
+
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "condition not met in time"
+        await asyncio.sleep(0.02)
