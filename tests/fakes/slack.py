@@ -140,7 +140,7 @@ class FakeSlack:
         self.archived: set[str] = set()  # is_archived
         self.outside: set[str] = set()  # not_in_channel until conversations.join
         self.join_leaves_outside = False  # join answers ok but the bot stays outside
-        self.fail_thread_replies = 0  # this many thread replies answer HTTP 500 (-1: all)
+        self.thread_replies_until_500: int | None = None  # accept this many replies, then HTTP 500
         self._scripts: dict[str, deque[tuple[int, dict[str, Any], dict[str, str]]]] = defaultdict(deque)
         self._lock = threading.Lock()
         self._n = 0
@@ -225,10 +225,9 @@ class FakeSlack:
         if err := self._channel_error(p.get("channel")):
             return 200, {"ok": False, "error": err}
         thread_ts = p.get("thread_ts")
-        if thread_ts and self.fail_thread_replies:
-            if self.fail_thread_replies > 0:
-                self.fail_thread_replies -= 1
-            return 500, {"ok": False, "error": "fatal_error"}
+        if thread_ts and self.thread_replies_until_500 is not None:
+            if sum(1 for m in self.messages if m.thread_ts) >= self.thread_replies_until_500:
+                return 500, {"ok": False, "error": "fatal_error"}
         if thread_ts and not self._find(p["channel"], str(thread_ts)):
             return 200, {"ok": False, "error": "thread_not_found"}
         blocks = p.get("blocks")

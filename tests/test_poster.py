@@ -1,0 +1,203 @@
+import pytest
+
+from analysis.models import Digest, Importance, RepoDigest
+from bot.poster import clear_alerts, make_client, post_alert, post_digest
+from storage.db import active_alerts, get_alert, get_digest, open_db
+from tests.fakes.digests import REPO, REPO_URL, digest, entry
+from tests.fakes.slack import FakeSlack
+
+CHANNEL = "C0DIGEST"
+
+
+@pytest.fixture
+def slack():
+    with FakeSlack() as fake:
+        yield fake
+
+
+@pytest.fixture
+def client(slack):
+    return make_client(slack.token, slack.url)
+
+
+@pytest.fixture
+def db(tmp_path):
+    return open_db(tmp_path / "digest.db")
+
+
+def _rejected(slack):
+    return [(c.method, c.error) for c in slack.calls if c.error]
+
+
+async def test_a_60_commit_day_is_posted_in_valid_parts_with_its_thread(slack, client, db):
+    d = digest(high=40, medium=15, low=5)
+    result = await post_digest(client, db, d, CHANNEL, pause=0)
+    assert result.ok and result.status == "posted"
+    assert _rejected(slack) == []
+    parents = slack.top_level(CHANNEL)
+    assert len(parents) >= 2  # 40 cards do not fit one message
+    thread = slack.thread(parents[0].ts)
+    high = [e.commit.sha for e in d.repos[0].by_importance(Importance.HIGH)]
+    assert len(thread) == len(high) == 40
+    assert [result.replies[sha] for sha in high] == [m.ts for m in thread]
+    row = get_digest(db, f"{CHANNEL}:2026-01-24")
+    assert row["status"] == "posted" and row["message_ts"] == parents[0].ts
+    assert [row["replies"][f"part:{i}"] for i in range(len(parents))] == [m.ts for m in parents]
+
+    again = await post_digest(client, db, d, CHANNEL, pause=0)
+    assert again.status == "already_posted" and again.posted == 0
+    assert len(slack.messages) == len(parents) + 40
+
+
+async def test_medium_thread_level_threads_medium_commits_too(slack, client, db):
+    d = digest(high=1, medium=2, low=3)
+    result = await post_digest(client, db, d, CHANNEL, thread_level="medium", pause=0)
+    assert result.ok
+    assert len(slack.thread(result.message_ts)) == 3
+
+
+async def test_no_mention_reaches_slack(slack, client, db):
+    evil = "Revert <!channel> <@U123> @here <!subteam^S1|@devs> <!everyone>"
+    e = entry(1, title=evil, author="@channel <@U999>", summary=[evil], risks=[evil])
+    d = Digest(date="2026-01-24", timezone="UTC", repos=[RepoDigest(repo=REPO, entries=[e], url=REPO_URL)])
+    result = await post_digest(client, db, d, CHANNEL, pause=0)
+    assert result.ok and len(slack.messages) == 2
+    await post_alert(client, db, CHANNEL, "llm_auth", f"the LLM said {evil}")
+    assert len(slack.calls_to("chat.postMessage")) == 3
+    slack.assert_no_mentions()
+
+
+async def test_a_restart_after_the_parent_resumes_the_thread_without_duplicates(slack, client, db):
+    d = digest(high=4, medium=1, low=0)
+    slack.thread_replies_until_500 = 0  # Slack fails every reply: the run "dies" after the parent
+    first = await post_digest(client, db, d, CHANNEL, pause=0)
+    assert not first.ok and "fatal_error" in first.error
+    assert len(slack.top_level()) == 1 and slack.thread(first.message_ts) == []
+    row = get_digest(db, f"{CHANNEL}:2026-01-24")
+    assert row["status"] == "failed" and row["message_ts"] == first.message_ts
+
+    slack.thread_replies_until_500 = None
+    second = await post_digest(client, db, d, CHANNEL, pause=0)
+    assert second.ok and second.message_ts == first.message_ts
+    assert len(slack.top_level()) == 1
+    assert len(slack.thread(first.message_ts)) == 4
+    assert get_digest(db, f"{CHANNEL}:2026-01-24")["status"] == "posted"
+
+
+async def test_a_reply_posted_before_a_failure_is_not_posted_again(slack, client, db):
+    d = digest(high=3, medium=0, low=0)
+    slack.thread_replies_until_500 = 1
+    first = await post_digest(client, db, d, CHANNEL, pause=0)
+    assert not first.ok
+    shas = [e.commit.sha for e in d.repos[0].entries]
+    assert [sha in first.replies for sha in shas] == [True, False, False]
+
+    slack.thread_replies_until_500 = None
+    # a fresh client and database handle, as after a restart
+    final = await post_digest(make_client(slack.token, slack.url), open_db(db_path(db)), d, CHANNEL, pause=0)
+    assert final.ok and final.replies[shas[0]] == first.replies[shas[0]]
+    thread = slack.thread(final.message_ts)
+    assert [m.ts for m in thread] == [final.replies[sha] for sha in shas]
+    assert len(slack.top_level()) == 1
+
+
+def db_path(db):
+    return db.execute("pragma database_list").fetchone()[2]
+
+
+async def test_429_bursts_are_honoured(slack, client, db):
+    slack.rate_limit("chat.postMessage", 2, retry_after=1)
+    result = await post_digest(client, db, digest(high=1, medium=0, low=0), CHANNEL, pause=0)
+    assert result.ok and len(slack.messages) == 2
+    posts = slack.calls_to("chat.postMessage")
+    assert [c.status for c in posts] == [429, 429, 200, 200]
+    assert posts[1].at - posts[0].at >= 0.95 and posts[2].at - posts[1].at >= 0.95  # waited Retry-After
+
+
+async def test_a_rate_limit_that_never_ends_is_a_clear_failure(slack, client, db):
+    slack.rate_limit("chat.postMessage", 50, retry_after=0)
+    result = await post_digest(client, db, digest(high=1, medium=0, low=0), CHANNEL, pause=0)
+    assert not result.ok and result.error.startswith("ratelimited")
+    assert len(slack.calls_to("chat.postMessage")) == 6  # the first try and five retries
+    assert get_digest(db, f"{CHANNEL}:2026-01-24")["status"] == "failed"
+
+
+async def test_not_in_channel_joins_and_retries_once(slack, client, db):
+    slack.outside.add(CHANNEL)
+    result = await post_digest(client, db, digest(high=1, medium=0, low=0), CHANNEL, pause=0)
+    assert result.ok and len(slack.messages) == 2
+    assert len(slack.calls_to("conversations.join")) == 1
+
+
+async def test_not_in_channel_after_joining_fails_without_a_loop(slack, client, db):
+    slack.outside.add(CHANNEL)
+    slack.join_leaves_outside = True
+    result = await post_digest(client, db, digest(high=1, medium=0, low=0), CHANNEL, pause=0)
+    assert not result.ok and result.error.startswith("not_in_channel")
+    assert len(slack.calls_to("conversations.join")) == 1
+    assert len(slack.calls_to("chat.postMessage")) == 2
+
+
+@pytest.mark.parametrize("fault", ["channel_not_found", "is_archived"])
+async def test_a_channel_that_cannot_be_posted_to_is_recorded_not_raised(slack, client, db, fault):
+    (slack.missing if fault == "channel_not_found" else slack.archived).add(CHANNEL)
+    result = await post_digest(client, db, digest(), CHANNEL, pause=0)
+    assert not result.ok and result.error.startswith(fault)
+    row = get_digest(db, f"{CHANNEL}:2026-01-24")
+    assert row["status"] == "failed" and row["error"] == fault and row["message_ts"] is None
+    assert slack.messages == []
+
+
+async def test_a_wrong_token_is_recorded_not_raised(slack, db):
+    result = await post_digest(make_client("xoxb-wrong", slack.url), db, digest(), CHANNEL, pause=0)
+    assert not result.ok and "SLACK_BOT_TOKEN" in result.error
+    assert get_digest(db, f"{CHANNEL}:2026-01-24")["error"] == "invalid_auth"
+
+
+async def test_blocks_slack_rejects_fall_back_to_text(slack, client, db):
+    slack.script("chat.postMessage", {"ok": False, "error": "invalid_blocks"})
+    result = await post_digest(client, db, digest(high=0, medium=1, low=0), CHANNEL, pause=0)
+    assert result.ok
+    [msg] = slack.messages
+    assert msg.blocks == [] and msg.text.startswith("Commit digest")
+
+
+async def test_a_quiet_day(slack, client, db):
+    quiet = Digest(date="2026-01-24", timezone="UTC", repos=[RepoDigest(repo=REPO)])
+    result = await post_digest(client, db, quiet, CHANNEL, empty_day="quiet")
+    assert result.ok and len(slack.messages) == 1 and "no new commits" in slack.messages[0].text
+
+
+async def test_a_quiet_day_posts_nothing_when_asked_and_only_once(slack, client, db):
+    quiet = Digest(date="2026-01-24", timezone="UTC", repos=[RepoDigest(repo=REPO)])
+    assert (await post_digest(client, db, quiet, CHANNEL, empty_day="none")).status == "skipped"
+    assert (await post_digest(client, db, quiet, CHANNEL, empty_day="quiet")).status == "already_posted"
+    assert slack.calls == []
+
+
+async def test_an_alert_is_posted_once_and_cleared(slack, client, db):
+    ts = await post_alert(client, db, CHANNEL, "llm_auth", "The LLM endpoint rejected the API key.")
+    assert ts and await post_alert(client, db, CHANNEL, "llm_auth", "again") == ts
+    other = await post_alert(client, db, CHANNEL, "github_auth", "GitHub rejected the token.")
+    assert other != ts and len(slack.messages) == 2
+    assert {a["kind"] for a in active_alerts(db, CHANNEL)} == {"llm_auth", "github_auth"}
+
+    assert await clear_alerts(client, db, CHANNEL, ["llm_auth", "post_failed"]) == ["llm_auth"]
+    [update] = slack.calls_to("chat.update")
+    assert update.params["ts"] == ts
+    assert slack.messages[0].text.startswith("✅ Resolved (llm_auth)")
+    assert get_alert(db, CHANNEL, "llm_auth")["status"] == "resolved"
+    assert [a["kind"] for a in active_alerts(db, CHANNEL)] == ["github_auth"]
+    assert await clear_alerts(client, db, CHANNEL, ["llm_auth"]) == []
+
+    again = await post_alert(client, db, CHANNEL, "llm_auth", "The key was revoked.")
+    assert again not in (None, ts) and len(slack.top_level()) == 3
+
+
+async def test_an_alert_that_cannot_be_posted_is_retried_next_time(slack, client, db):
+    slack.missing.add(CHANNEL)
+    assert await post_alert(client, db, CHANNEL, "post_failed", "could not post") is None
+    assert get_alert(db, CHANNEL, "post_failed")["status"] == "active"
+    slack.missing.clear()
+    assert await post_alert(client, db, CHANNEL, "post_failed", "could not post")
+    assert len(slack.messages) == 1
