@@ -1,0 +1,100 @@
+"""One busy day through the pipeline against a slow chat-completions endpoint: concurrent vs one at a time.
+
+Builds a day of commits (a few touching thousands of files) on the loopback GitHub server, then runs the
+digest twice against the loopback chat server with a fixed added latency: concurrently as built, and with
+concurrency 1 so one request runs at a time. Prints wall time of both and their ratio, LLM calls, the
+largest prompt in estimated tokens against the budget, and the LLM calls of a warm re-run (must be 0).
+Usage: python bench/llm_concurrency.py [--commits 32] [--large 3] [--latency 2.0] [--concurrency 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from analysis.config import LLMConfig, PipelineConfig, SourceConfig  # noqa: E402
+from analysis.models import AnalysisStatus  # noqa: E402
+from analysis.pipeline import day_window, run_digest  # noqa: E402
+from storage import db as store  # noqa: E402
+from tests.fakes.chat import ChatServer  # noqa: E402
+from tests.fakes.github import FakeGitHub, make_files  # noqa: E402
+
+DAY = dt.date(2026, 1, 24)
+
+
+def _build_day(gh: FakeGitHub, commits: int, large: int) -> None:
+    gh.add_repo("acme/engine")
+    start, _ = day_window(DAY, "UTC")
+    step = dt.timedelta(seconds=86000 // commits)
+    for i in range(commits):
+        if i < large:
+            files = make_files(2500, prefix=f"python/pkg{i}/sub/m", lines=12)
+        else:
+            files = make_files(1 + i % 12, prefix=f"python/pkg/m{i}_", lines=4 + i % 40)
+        gh.add_commit(
+            "acme/engine", f"[Feature] change {i} (#{1000 + i})", committed_at=start + i * step, files=files
+        )
+
+
+def _run(gh: FakeGitHub, chat: ChatServer, concurrency: int, budget: int) -> dict:
+    db = store.open_db(Path(tempfile.mkdtemp()) / "bench.db")
+    llm = LLMConfig(api_key="sk-bench", model="bench-model", base_url=chat.base_url, prompt_tokens=budget)
+    llm.concurrency = concurrency
+    cfg = PipelineConfig(repos=["acme/engine"], source=SourceConfig(github_api_url=gh.url), llm=llm)
+    first = len(chat.requests)
+    t = time.perf_counter()
+    digest = asyncio.run(run_digest(db, cfg, day=DAY))
+    wall = time.perf_counter() - t
+    requests = chat.requests[first:]
+    done = sum(e.analysis.status is AnalysisStatus.DONE for r in digest.repos for e in r.entries)
+    warm_first = len(chat.requests)
+    warm = asyncio.run(run_digest(db, cfg, day=DAY))
+    return {
+        "commits": sum(len(r.entries) for r in digest.repos),
+        "done": done,
+        "wall": wall,
+        "calls": digest.usage.llm_calls,
+        "requests": len(requests),
+        "largest": max((r.prompt_tokens for r in requests), default=0),
+        "peak": chat.peak,
+        "warm_calls": warm.usage.llm_calls + len(chat.requests) - warm_first,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--commits", type=int, default=32)
+    ap.add_argument("--large", type=int, default=3, help="how many commits touch 2,500 files")
+    ap.add_argument("--latency", type=float, default=2.0, help="seconds the chat server adds to each answer")
+    ap.add_argument("--concurrency", type=int, default=8)
+    ap.add_argument("--budget", type=int, default=12000, help="prompt budget in estimated tokens")
+    args = ap.parse_args()
+    rows = []
+    with FakeGitHub() as gh:
+        _build_day(gh, args.commits, args.large)
+        for label, conc in (("concurrent", args.concurrency), ("one-at-a-time", 1)):
+            with ChatServer(latency=args.latency) as chat:
+                rows.append((label, _run(gh, chat, conc, args.budget)))
+    print(f"latency {args.latency:.1f} s per answer, prompt budget {args.budget} estimated tokens")
+    print(
+        f"{'run':<15}{'commits':>8}{'done':>6}{'calls':>7}{'peak':>6}{'largest':>9}{'wall s':>9}{'warm calls':>12}"
+    )
+    for label, r in rows:
+        print(
+            f"{label:<15}{r['commits']:>8}{r['done']:>6}{r['calls']:>7}{r['peak']:>6}"
+            f"{r['largest']:>9}{r['wall']:>9.2f}{r['warm_calls']:>12}"
+        )
+    fast, slow = rows[0][1], rows[1][1]
+    print(f"concurrent / one-at-a-time wall: {fast['wall'] / slow['wall']:.3f}")
+    print(f"largest prompt {max(fast['largest'], slow['largest'])} <= budget {args.budget}")
+
+
+if __name__ == "__main__":
+    main()
