@@ -1,6 +1,7 @@
 import pytest
 
 from analysis.models import Digest, Importance, RepoDigest
+from bot.blocks import card_ephemeral_blocks
 from bot.poster import clear_alerts, make_client, post_alert, post_digest
 from storage.db import active_alerts, get_alert, get_digest, open_db
 from tests.fakes.digests import REPO, REPO_URL, digest, entry
@@ -201,3 +202,23 @@ async def test_an_alert_that_cannot_be_posted_is_retried_next_time(slack, client
     slack.missing.clear()
     assert await post_alert(client, db, CHANNEL, "post_failed", "could not post")
     assert len(slack.messages) == 1
+
+
+async def test_connection_errors_are_a_clear_failure(db):
+    with FakeSlack() as gone:
+        url = gone.url
+    result = await post_digest(make_client("xoxb-test-token", url), db, digest(high=1), CHANNEL, pause=0)
+    assert not result.ok and result.error.startswith("connection_error")
+    assert get_digest(db, f"{CHANNEL}:2026-01-24")["status"] == "failed"
+
+
+async def test_the_ephemeral_card_and_the_reply_permalink_through_the_real_client(slack, client, db):
+    d = digest(high=1, medium=0, low=0)
+    e = d.repos[0].entries[0]
+    result = await post_digest(client, db, d, CHANNEL, pause=0)
+    link = await client.chat_getPermalink(channel=CHANNEL, message_ts=result.replies[e.commit.sha])
+    assert link["permalink"].endswith(result.replies[e.commit.sha].replace(".", ""))
+    msg = card_ephemeral_blocks(e)
+    await client.chat_postEphemeral(channel=CHANNEL, user="U1", text=msg.text, blocks=msg.blocks)
+    assert slack.messages[-1].user == "U1" and slack.messages[-1].blocks[-1]["type"] == "actions"
+    assert _rejected(slack) == []
