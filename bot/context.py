@@ -12,7 +12,6 @@ import sqlite_utils
 from slack_sdk.web.async_client import AsyncWebClient
 
 from analysis.config import PipelineConfig
-from bot import subscriptions
 from bot.settings import Settings
 from bot.wiring import pipeline_config
 from storage import db as store
@@ -42,10 +41,6 @@ class Context:
     def lookup_config(self) -> PipelineConfig:
         """The pipeline configuration for looking up commits in any watched repository."""
         return pipeline_config(self.settings, self.watched_repos() or None)
-
-    def channel_subscriptions(self, channel: str) -> list[subscriptions.Subscription]:
-        """The subscriptions of one channel."""
-        return subscriptions.channel_subscriptions(self.db, channel)
 
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task:
         """Run `coro` in the background, keeping a reference and logging what it raises."""

@@ -23,6 +23,7 @@ from storage import db as store
 log = logging.getLogger(__name__)
 PROVIDER_ALERT = "provider"  # LLM or GitHub authentication / rate-limit trouble
 POST_ALERT = "post"  # the digest could not be posted
+_WEEKDAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"]
 CATCH_UP_DAYS = 31  # how far back a missed digest is looked for
 
 
@@ -123,10 +124,38 @@ class Digester:
             log.exception("could not clear alerts in %s", channel)
 
 
+def _weekday(name: str) -> int:
+    return int(name) if name.isdigit() else _WEEKDAYS.index(name[:3])
+
+
+def crontab_weekdays(field: str) -> str:
+    """A crontab day-of-week field (0 or 7 = Sunday) as APScheduler day names (its 0 is Monday)."""
+    if field in ("*", "?"):
+        return "*"
+    days: set[int] = set()
+    for part in field.lower().split(","):
+        span, _, step = part.partition("/")
+        if span == "*":
+            lo, hi = 0, 6
+        elif "-" in span:
+            lo, hi = (_weekday(x) for x in span.split("-", 1))
+        else:
+            lo = hi = _weekday(span)
+            hi = 7 if step else hi
+        days.update(d % 7 for d in range(lo, hi + 1, int(step or 1)))
+    return ",".join(_WEEKDAYS[d] for d in sorted(days))
+
+
 def trigger(settings: Settings) -> CronTrigger:
-    """The cron trigger of DIGEST_SCHEDULE in DIGEST_TIMEZONE."""
-    return CronTrigger.from_crontab(
-        settings.digest_schedule, timezone=zoneinfo.ZoneInfo(settings.digest_timezone)
+    """The cron trigger of DIGEST_SCHEDULE in DIGEST_TIMEZONE, with crontab's weekday numbering."""
+    minute, hour, day, month, weekdays = settings.digest_schedule.split()
+    return CronTrigger(
+        minute=minute,
+        hour=hour,
+        day=day,
+        month=month,
+        day_of_week=crontab_weekdays(weekdays),
+        timezone=zoneinfo.ZoneInfo(settings.digest_timezone),
     )
 
 
