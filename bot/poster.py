@@ -22,7 +22,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from analysis.models import Digest, Importance
+from analysis.models import Digest, DigestEntry, Importance
 from bot.blocks import SECTION_CHARS, SlackMessage, card_reply_blocks, digest_messages, is_empty
 from bot.mrkdwn import escape, truncate
 from storage.db import active_alerts, get_alert, get_digest, now, save_alert, save_digest
@@ -116,7 +116,7 @@ async def _post(client: AsyncWebClient, channel: str, msg: SlackMessage, thread_
     return str(data["ts"])
 
 
-def _threaded(digest: Digest, thread_level: str) -> list[tuple[str | None, Any]]:
+def _threaded(digest: Digest, thread_level: str) -> list[tuple[str | None, DigestEntry]]:
     """(repository URL, entry) of each commit whose full analysis goes in the thread."""
     levels = {Importance.HIGH} | ({Importance.MEDIUM} if thread_level == "medium" else set())
     return [(r.url, e) for r in digest.repos for e in r.entries if e.analysis.importance in levels]
