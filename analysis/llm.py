@@ -297,10 +297,11 @@ class LLMAnalyzer:
     async def _card(self, build: Builder, hint: Importance, budget: int, tally: _Tally) -> Card:
         max_tokens = _MAX_TOKENS[hint]
         for cut in range(_LENGTH_RETRIES + 1):
+            if cut:
+                max_tokens = min(max_tokens * 2, _MAX_TOKENS_CAP)
             text, finish = await self._call(build, max_tokens, terse=cut > 0, tally=tally)
             if finish != "length":
                 break
-            max_tokens = min(max_tokens * 2, _MAX_TOKENS_CAP)
         else:
             raise _Failed(f"answer cut off at {max_tokens} tokens")
         try:
@@ -335,6 +336,10 @@ class LLMAnalyzer:
                 if mode == self._mode and mode != _MODES[-1]:
                     self._mode = _MODES[_MODES.index(mode) + 1]
 
+    def _told_to_wait_too_long(self, state: RetryCallState) -> bool:
+        """Whether the endpoint asked for a pause longer than this run waits; the commit stays pending."""
+        return _retry_after(state.outcome.exception() if state.outcome else None) > self._max_wait
+
     def _wait(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
         backoff = self._backoff * 2 ** (state.attempt_number - 1) * random.uniform(0.5, 1.5)
@@ -346,7 +351,7 @@ class LLMAnalyzer:
         """Content and finish reason of one completion, retrying transient errors with backoff."""
         retrying = AsyncRetrying(
             retry=retry_if_exception(_transient),
-            stop=stop_after_attempt(_TRIES),
+            stop=stop_after_attempt(_TRIES) | self._told_to_wait_too_long,
             wait=self._wait,
             reraise=True,
         )

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import re
 from datetime import UTC, datetime
 
 import pytest
 
-from analysis.config import LLMConfig
+from analysis.config import LLMConfig, PipelineConfig
 from analysis.llm import LLMAnalyzer, cost_usd, parse_card
 from analysis.models import AnalysisStatus, Commit, FileChange, Importance, Score
+from analysis.pipeline import run_digest
 from analysis.prompts import PROMPT_VERSION
+from storage import db as store
 from tests.fakes.chat import ChatServer
+from tests.gitrepo import GitRepo
 
 HIGH = Score(Importance.HIGH, "feature", ["touches the scheduler core"])
 LOW = Score(Importance.LOW, "docs", ["docs only"])
@@ -253,3 +257,52 @@ def test_cost():
     cfg = LLMConfig(api_key="k", price_input_per_mtok=0.15, price_output_per_mtok=0.6)
     assert cost_usd(1_000_000, 500_000, cfg) == pytest.approx(0.45)
     assert cost_usd(10, 10, LLMConfig(api_key="k")) is None
+
+
+async def test_401_mid_run_leaves_commits_pending_and_the_next_run_completes_them(tmp_path):
+    repo = GitRepo(tmp_path / "engine")
+    for i in range(6):
+        code = "".join(f"v{j} = {j}\n" for j in range(10 + i))
+        repo.commit(
+            f"[Feature] Add layer {i} (#{200 + i})",
+            {f"src/layers/l{i}.py": code},
+            date=f"2026-01-24T0{i}:00:00+00:00",
+        )
+    db = store.open_db(tmp_path / "digest.db")
+    key_ok = {"ok": False}
+    day = dt.date(2026, 1, 24)
+
+    def fault(req):  # the first two answers succeed, then the key is revoked until it is fixed
+        return None if key_ok["ok"] or len(server.requests) <= 2 else "401"
+
+    with ChatServer(faults=fault) as server:
+        llm = LLMConfig(api_key="sk-test", model="test-model", base_url=server.base_url, concurrency=1)
+        cfg = PipelineConfig(repos=[str(repo.path)], llm=llm)
+        first = await run_digest(db, cfg, day=day)
+        statuses = [e.analysis.status for e in first.repos[0].entries]
+        assert statuses.count(AnalysisStatus.DONE) == 2
+        assert statuses.count(AnalysisStatus.PENDING) == 4
+        assert (
+            len(first.alerts) == 1
+            and "(401)" in first.alerts[0]
+            and "4 commits left pending" in first.alerts[0]
+        )
+        assert len(server.requests) == 3  # nothing after the first 401
+        rows = store.get_analyses(db, "engine", [e.commit.sha for e in first.repos[0].entries])
+        for row in rows.values():
+            assert row["status"] in ("done", "pending")
+            assert (row["card"] is None) == (row["status"] == "pending")
+
+        key_ok["ok"] = True
+        second = await run_digest(db, cfg, day=day)
+        assert [e.analysis.status for e in second.repos[0].entries] == [AnalysisStatus.DONE] * 6
+        assert second.usage.llm_calls == 4 and second.alerts == []
+        third = await run_digest(db, cfg, day=day)
+        assert third.usage.llm_calls == 0 and len(server.requests) == 7
+
+
+async def test_a_pause_longer_than_the_run_waits_leaves_the_commit_pending():
+    with ChatServer(faults=["429"], retry_after="3600") as server:
+        _, [a] = await _run(server, [_commit()])
+    assert a.status is AnalysisStatus.PENDING and a.card is None
+    assert len(server.requests) == 1
