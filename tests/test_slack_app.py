@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
+import socket
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -11,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 import sqlite_utils
+from click.testing import CliRunner
 
 from analysis import records
 from analysis.models import (
@@ -24,16 +27,18 @@ from analysis.models import (
     Importance,
     RepoDigest,
 )
+from bot import subscriptions
 from bot.app import build_app, start_http
 from bot.context import Context
 from bot.poster import make_client, post_digest
 from bot.scheduler import Digester
+from bot.serve import SetupError, post_now, run_bot, serve
 from bot.settings import load_settings
 from storage import db as store
 from storage.db import open_db
 from tests.fakes.github import FakeGitHub
 from tests.fakes.slack import MENTION, FakeSlack, validate_blocks
-from tests.fakes.slack_inbound import SECRET, ResponseUrls, SlackSender
+from tests.fakes.slack_inbound import SECRET, ResponseUrls, SlackSender, command_form
 
 ACK_LIMIT = 3.0  # Slack drops a slash command not acknowledged within 3 seconds
 SHA = "3992a02" + "1" * 33
@@ -135,7 +140,6 @@ async def test_healthz(make_bot) -> None:
 async def test_bad_signature_and_stale_timestamp_are_rejected(make_bot) -> None:
     bot = await make_bot()
     seed_commit(bot.db)
-    from tests.fakes.slack_inbound import command_form
 
     url = bot.responses.new()
     forged = await bot.send.form(command_form("/commit", SHA[:7], url), secret="not-the-secret")
@@ -407,9 +411,96 @@ def button(action_id: str, value: str, message_ts: str | None, response_url: str
 
 async def wait_for(predicate, timeout: float = 30.0) -> None:
     """Poll `predicate` until it is truthy (generous timeout)."""
-    import asyncio
-
     deadline = time.monotonic() + timeout
     while not predicate():
         assert time.monotonic() < deadline, "condition not met in time"
         await asyncio.sleep(0.02)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, "SLACK_BOT_TOKEN is not set"),
+        ({"SLACK_BOT_TOKEN": "xoxb-test-token"}, "needs SLACK_SIGNING_SECRET"),
+        (
+            {"SLACK_BOT_TOKEN": "xoxb-wrong", "SLACK_SIGNING_SECRET": SECRET},
+            "rejected by Slack (invalid_auth)",
+        ),
+        ({"DIGEST_SCHEDULE": "every day"}, "DIGEST_SCHEDULE"),
+    ],
+)
+def test_serve_refuses_to_start_with_one_clear_line(monkeypatch, env: dict[str, str], expected: str) -> None:
+    with FakeSlack() as slack:
+        monkeypatch.setenv("SLACK_API_URL", slack.url)
+        for k, v in env.items():
+            monkeypatch.setenv(k, v)
+        result = CliRunner().invoke(serve, ["--port", str(free_port())])
+    assert result.exit_code == 1
+    assert expected in result.output and "Traceback" not in result.output and "xoxb" not in result.output
+
+
+async def test_run_bot_serves_commands_and_catches_up_the_missed_digest(tmp_path, github) -> None:
+    github.add_commit(
+        "o/r", "Add the MoE dispatcher (#1)", committed_at=datetime.now(UTC) - timedelta(hours=1)
+    )
+    with FakeSlack() as slack, ResponseUrls() as responses:
+        settings = load_settings(
+            slack_bot_token=slack.token,
+            slack_signing_secret=SECRET,
+            slack_api_url=slack.url,
+            github_api_url=github.url,
+            digest_db_path=str(tmp_path / "serve.db"),
+            digest_channel="C1",
+            digest_repos="o/r",
+            digest_schedule="* * * * *",
+        )
+        port, stop = free_port(), asyncio.Event()
+        task = asyncio.create_task(run_bot(settings, port, stop))
+        await wait_for(lambda: slack.top_level("C1") or task.done())
+        assert len(slack.top_level("C1")) == 1  # the missed digest, caught up at start
+        async with httpx.AsyncClient(timeout=30) as http:
+            send = SlackSender(f"http://127.0.0.1:{port}", http)
+            assert (await http.get(f"http://127.0.0.1:{port}/healthz")).status_code == 200
+            resp = await send.command("/digest", "list", responses.new())
+            assert "o/r" in resp.text
+        stop.set()
+        await asyncio.wait_for(task, 30)
+    assert len(slack.top_level("C1")) == 1
+
+
+async def test_post_now_posts_once_per_channel_and_day(tmp_path, github) -> None:
+    github.add_commit(
+        "o/r", "Add the MoE dispatcher (#1)", committed_at=datetime.now(UTC) - timedelta(hours=1)
+    )
+    with FakeSlack() as slack:
+        settings = load_settings(
+            slack_bot_token=slack.token,
+            slack_api_url=slack.url,
+            github_api_url=github.url,
+            digest_db_path=str(tmp_path / "now.db"),
+            digest_channel="C1",
+            digest_repos="o/r",
+        )
+        await post_now(settings)
+        await post_now(settings, channel="C1")
+        assert len(slack.top_level("C1")) == 1
+        slack.missing.add("C2")
+        subscriptions.subscribe(open_db(settings.digest_db_path), subscriptions.Subscription("C2", "o/r"))
+        with pytest.raises(SetupError, match="C2: channel_not_found"):
+            await post_now(settings, channel="C2")
+        with pytest.raises(SetupError, match="no channel to post to"):
+            await post_now(
+                load_settings(
+                    **{
+                        **settings.model_dump(),
+                        "digest_channel": None,
+                        "digest_db_path": str(tmp_path / "empty.db"),
+                    }
+                )
+            )
