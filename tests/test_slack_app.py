@@ -504,3 +504,30 @@ async def test_post_now_posts_once_per_channel_and_day(tmp_path, github) -> None
                     }
                 )
             )
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+@pytest.mark.e2e
+async def test_commit_ack_latency_over_200_requests(make_bot, github) -> None:
+    bot = await make_bot(github_api_url=github.url, digest_repos="o/r")
+    commits = github.add_history("o/r", 200, start=datetime.now(UTC) - timedelta(days=2))
+    timings: dict[str, list[float]] = {"uncached": [], "cached": []}
+    urls = []
+    for kind in ("uncached", "cached"):
+        for c in commits:
+            start = time.monotonic()
+            resp, url = await bot.command("/commit", c.sha[:12])
+            timings[kind].append(time.monotonic() - start)
+            assert resp.status_code == 200
+            urls.append(url)
+        if kind == "uncached":
+            for url in urls:
+                await bot.responses.wait(url, timeout=120)
+    for kind, values in timings.items():
+        p50, p99 = percentile(values, 50) * 1000, percentile(values, 99) * 1000
+        print(f"/commit {kind}: ack p50 {p50:.1f} ms, p99 {p99:.1f} ms over {len(values)} requests")
+        assert p99 < ACK_LIMIT * 1000
