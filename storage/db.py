@@ -58,6 +58,16 @@ def _all(db: sqlite_utils.Database, sql: str, params: Iterable[Any] = ()) -> lis
     return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
 
 
+def _by_sha(db: sqlite_utils.Database, table: str, repo: str, shas: list[str]) -> dict[str, Row]:
+    out: dict[str, Row] = {}
+    for i in range(0, len(shas), 500):
+        chunk = shas[i : i + 500]
+        marks = ",".join("?" * len(chunk))
+        for row in _all(db, f"select * from {table} where repo = ? and sha in ({marks})", [repo, *chunk]):
+            out[row["sha"]] = row
+    return out
+
+
 # repositories ---------------------------------------------------------------------------------
 
 
@@ -96,13 +106,7 @@ def get_commit(db: sqlite_utils.Database, repo: str, sha: str) -> Row | None:
 
 def get_commits(db: sqlite_utils.Database, repo: str, shas: list[str]) -> dict[str, Row]:
     """Commit rows by SHA for the given SHAs that are stored."""
-    out: dict[str, Row] = {}
-    for i in range(0, len(shas), 500):
-        chunk = shas[i : i + 500]
-        marks = ",".join("?" * len(chunk))
-        for row in _all(db, f"select * from commits where repo = ? and sha in ({marks})", [repo, *chunk]):
-            out[row["sha"]] = row
-    return out
+    return _by_sha(db, "commits", repo, shas)
 
 
 def get_files(db: sqlite_utils.Database, repo: str, sha: str) -> list[Row]:
@@ -156,13 +160,7 @@ def get_analysis(db: sqlite_utils.Database, repo: str, sha: str) -> Row | None:
 
 def get_analyses(db: sqlite_utils.Database, repo: str, shas: list[str]) -> dict[str, Row]:
     """Analysis rows by SHA for the given SHAs that have one."""
-    out: dict[str, Row] = {}
-    for i in range(0, len(shas), 500):
-        chunk = shas[i : i + 500]
-        marks = ",".join("?" * len(chunk))
-        for row in _all(db, f"select * from analyses where repo = ? and sha in ({marks})", [repo, *chunk]):
-            out[row["sha"]] = row
-    return out
+    return _by_sha(db, "analyses", repo, shas)
 
 
 def analysis_counts(db: sqlite_utils.Database, repo: str | None = None) -> dict[str, int]:
