@@ -20,6 +20,7 @@ from bot.settings import Settings, SettingsError, load_settings
 from storage.db import StorageError, open_db
 
 log = logging.getLogger(__name__)
+SOCKET_CONNECT_TIMEOUT = 60.0
 
 
 class SetupError(Exception):
@@ -34,6 +35,12 @@ def _client(settings: Settings) -> AsyncWebClient:
     return poster.make_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
 
 
+def _reason(e: Exception) -> str:
+    if isinstance(e, SlackApiError):
+        return str(e.response.get("error"))
+    return f"{type(e).__name__}: {e}".splitlines()[0]
+
+
 async def check_token(client: AsyncWebClient) -> dict:
     """auth.test the bot token; raise SetupError saying what is wrong."""
     try:
@@ -41,9 +48,7 @@ async def check_token(client: AsyncWebClient) -> dict:
     except SlackApiError as e:
         raise SetupError(f"SLACK_BOT_TOKEN was rejected by Slack ({e.response.get('error')})") from None
     except Exception as e:
-        raise SetupError(
-            f"cannot reach the Slack API at {client.base_url}: {type(e).__name__}: {e}"
-        ) from None
+        raise SetupError(f"cannot reach the Slack API at {client.base_url}: {_reason(e)}") from None
 
 
 def _open(settings: Settings):
@@ -74,14 +79,22 @@ async def run_bot(settings: Settings, port: int, stop: asyncio.Event | None = No
     try:
         if socket_mode:
             assert settings.slack_app_token is not None
-            handler = await start_socket_mode(app, settings.slack_app_token.get_secret_value())
+            app_token = settings.slack_app_token.get_secret_value()
+            try:
+                await client.apps_connections_open(app_token=app_token)  # fails fast on a bad token
+                handler = await asyncio.wait_for(start_socket_mode(app, app_token), SOCKET_CONNECT_TIMEOUT)
+            except Exception as e:
+                raise SetupError(
+                    f"cannot open a Socket Mode connection (check SLACK_APP_TOKEN): {_reason(e)}"
+                ) from None
         scheduler.start()
         ctx.spawn(catch_up(digester))
         mode = "Socket Mode" if socket_mode else f"HTTP mode on port {port}"
         log.info("commit-digest is running as %s in %s (%s)", who.get("user"), who.get("team"), mode)
         await stop.wait()
     finally:
-        scheduler.shutdown(wait=False)
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
         for task in list(ctx.tasks):
             task.cancel()
         await asyncio.gather(*ctx.tasks, return_exceptions=True)

@@ -30,6 +30,7 @@ from analysis.models import (
 from bot import subscriptions
 from bot.app import build_app, start_http
 from bot.context import Context
+from bot.listeners.events.app_mention import find_ref
 from bot.poster import make_client, post_digest
 from bot.scheduler import Digester
 from bot.serve import SetupError, post_now, run_bot, serve
@@ -352,6 +353,25 @@ async def test_mention_with_a_sha_answers_in_that_thread(make_bot) -> None:
     assert "commit SHA" in bot.slack.thread(parent)[1].text
 
 
+@pytest.mark.parametrize(
+    ("text", "ref"),
+    [
+        ("<@UBOT> what is 3992a02?", "3992a02"),
+        (
+            "<@UBOT> see <https://github.com/o/r/commit/3992a021|this commit>",
+            "https://github.com/o/r/commit/3992a021",
+        ),
+        (
+            "<@UBOT> <https://github.com/o/r/pull/7/commits/abcdef12>",
+            "https://github.com/o/r/pull/7/commits/abcdef12",
+        ),
+        ("<@UBOT> hello <#C123ABCDEF>", None),
+    ],
+)
+def test_find_ref_reads_shas_and_slack_formatted_links(text: str, ref: str | None) -> None:
+    assert find_ref(text) == ref
+
+
 async def test_full_analysis_button_points_to_or_posts_the_thread_reply(make_bot) -> None:
     bot = await make_bot()
     entry = seed_commit(bot.db)
@@ -433,6 +453,10 @@ def free_port() -> int:
             "rejected by Slack (invalid_auth)",
         ),
         ({"DIGEST_SCHEDULE": "every day"}, "DIGEST_SCHEDULE"),
+        (
+            {"SLACK_BOT_TOKEN": "xoxb-test-token", "SLACK_APP_TOKEN": "xapp-1"},
+            "cannot open a Socket Mode connection",
+        ),
     ],
 )
 def test_serve_refuses_to_start_with_one_clear_line(monkeypatch, env: dict[str, str], expected: str) -> None:
@@ -443,6 +467,7 @@ def test_serve_refuses_to_start_with_one_clear_line(monkeypatch, env: dict[str, 
         result = CliRunner().invoke(serve, ["--port", str(free_port())])
     assert result.exit_code == 1
     assert expected in result.output and "Traceback" not in result.output and "xoxb" not in result.output
+    assert "xapp" not in result.output and len(result.output.strip().splitlines()) == 1
 
 
 async def test_run_bot_serves_commands_and_catches_up_the_missed_digest(tmp_path, github) -> None:
