@@ -103,9 +103,14 @@ def run(
     settings = _settings()
     day = _parse_day(date_)
     if post:
-        from bot.serve import post_now
+        from bot.serve import SetupError, post_now
 
-        asyncio.run(post_now(settings, channel, day, repos=list(repos) or None))
+        if repos:
+            settings = settings.model_copy(update={"digest_repos": list(repos)})
+        try:
+            asyncio.run(post_now(settings, channel, day))
+        except SetupError as e:
+            raise click.ClickException(str(e)) from None
         return
     cfg = pipeline_config(settings, list(repos) or None, reanalyze=reanalyze)
     if not cfg.repos:
@@ -173,3 +178,7 @@ def _add_slack_commands() -> None:
 
 
 _add_slack_commands()
+
+
+if __name__ == "__main__":
+    main()
