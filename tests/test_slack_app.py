@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 import sqlite_utils
+from aiohttp import WSMsgType, web
 from click.testing import CliRunner
 
 from analysis import records
@@ -556,3 +557,43 @@ async def test_commit_ack_latency_over_200_requests(make_bot, github) -> None:
         p50, p99 = percentile(values, 50) * 1000, percentile(values, 99) * 1000
         print(f"/commit {kind}: ack p50 {p50:.1f} ms, p99 {p99:.1f} ms over {len(values)} requests")
         assert p99 < ACK_LIMIT * 1000
+
+
+async def test_socket_mode_answers_a_slash_command_over_the_websocket(tmp_path) -> None:
+    acks: asyncio.Queue[dict] = asyncio.Queue()
+    command = command_form("/digest", "help", "http://127.0.0.1:9/unused")
+
+    async def socket(request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        await ws.send_json({"type": "hello", "num_connections": 1})
+        envelope = {"envelope_id": "e1", "type": "slash_commands", "accepts_response_payload": True}
+        await ws.send_json({**envelope, "payload": command})
+        async for msg in ws:
+            if msg.type == WSMsgType.TEXT:
+                await acks.put(json.loads(msg.data))
+        return ws
+
+    ws_app = web.Application()
+    ws_app.router.add_get("/link", socket)
+    runner = web.AppRunner(ws_app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    link = {"ok": True, "url": f"ws://127.0.0.1:{runner.addresses[0][1]}/link"}
+    try:
+        with FakeSlack() as slack:
+            slack.script("apps.connections.open", *[link] * 5)
+            settings = load_settings(
+                slack_bot_token=slack.token,
+                slack_app_token="xapp-1-test",
+                slack_api_url=slack.url,
+                digest_db_path=str(tmp_path / "socket.db"),
+            )
+            stop = asyncio.Event()
+            task = asyncio.create_task(run_bot(settings, free_port(), stop))
+            ack = await asyncio.wait_for(acks.get(), 30)
+            stop.set()
+            await asyncio.wait_for(task, 30)
+    finally:
+        await runner.cleanup()
+    assert ack["envelope_id"] == "e1" and "/digest run" in json.dumps(ack["payload"])
