@@ -6,14 +6,18 @@ import contextlib
 import json
 import os
 import sqlite3
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import sqlite_utils
 
 from bot import subscriptions
+from bot.app import build_app, start_http
+from bot.context import Context
 from bot.poster import make_client
 from bot.scheduler import ChannelOutcome, Digester
 from bot.settings import Settings, load_settings
@@ -21,6 +25,7 @@ from storage.db import open_db
 from tests.fakes.chat import ChatServer, Request
 from tests.fakes.github import FakeFile, FakeGitHub, make_files
 from tests.fakes.slack import FakeSlack, Message
+from tests.fakes.slack_inbound import ResponseUrls, SlackSender, command_form
 
 GITHUB_TOKEN = "ghp_E2EFAKEGITHUBTOKEN0000000000000000"
 OPENAI_KEY = "sk-E2EFAKEOPENAIKEY000000000000000000"
@@ -245,3 +250,45 @@ def integrity(path: str) -> str:
         return conn.execute("pragma integrity_check").fetchone()[0]
     finally:
         conn.close()
+
+
+@dataclass
+class HttpBot:
+    """The bot in HTTP mode, as `serve` runs it, and a signed-request sender standing in for Slack."""
+
+    ctx: Context
+    send: SlackSender
+    responses: ResponseUrls
+
+    async def command(self, command: str, text: str, channel: str = CHANNEL) -> tuple[Any, str]:
+        """A signed slash command; returns the HTTP response and its response_url."""
+        url = self.responses.new()
+        form = command_form(command, text, url, channel=channel)
+        return await self.send.form(form, secret=SIGNING_SECRET), url
+
+    async def answer(self, resp: Any, url: str) -> str:
+        """What the user sees: the acknowledgement text, and the later answer when there is one."""
+        ack = resp.text
+        if ack and not ack.startswith("Looking up") and not ack.startswith("Building"):
+            return ack
+        bodies = await self.responses.wait(url, timeout=60)
+        return json.dumps(bodies, ensure_ascii=False)
+
+
+@contextlib.asynccontextmanager
+async def http_bot(w: World) -> AsyncIterator[HttpBot]:
+    """Serve the app over HTTP on a free port with the world's settings."""
+    db = w.db
+    subscriptions.seed(db, w.settings)
+    client = make_client(SLACK_TOKEN, w.settings.slack_api_url)
+    ctx = Context(w.settings, db, client, Digester(w.settings, db, client))
+    runner = await start_http(build_app(ctx), 0, "127.0.0.1")
+    try:
+        with ResponseUrls() as responses:
+            async with httpx.AsyncClient(timeout=60) as http:
+                port = runner.addresses[0][1]
+                yield HttpBot(ctx, SlackSender(f"http://127.0.0.1:{port}", http), responses)
+    finally:
+        for task in list(ctx.tasks):
+            task.cancel()
+        await runner.cleanup()
