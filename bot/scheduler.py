@@ -53,10 +53,14 @@ class Digester:
         return self.lock.locked()
 
     async def run(
-        self, channels: list[str] | None = None, day: dt.date | None = None
+        self, channels: list[str] | None = None, day: dt.date | None = None, *, wait: bool = False
     ) -> list[ChannelOutcome] | None:
-        """Digest and post for `channels` (default: every subscribed channel); None when one is already running."""
-        if self.lock.locked():
+        """Digest and post for `channels` (default: every subscribed channel).
+
+        A digest already running makes this call wait for it when `wait` (the schedule and the catch-up:
+        the poster's records keep a channel from being posted twice), else return None at once.
+        """
+        if self.lock.locked() and not wait:
             log.info("a digest is already running; this trigger is skipped")
             return None
         async with self.lock:
@@ -194,7 +198,7 @@ async def catch_up(digester: Digester, now: dt.datetime | None = None) -> list[s
     missed = missed_channels(digester.settings, digester.db, now)
     if missed:
         log.info("catching up the missed digest for %s", ", ".join(missed))
-        await digester.run(missed)
+        await digester.run(missed, wait=True)
     return missed
 
 
@@ -204,6 +208,7 @@ def make_scheduler(digester: Digester) -> AsyncIOScheduler:
     sched.add_job(
         digester.run,
         trigger(digester.settings),
+        kwargs={"wait": True},
         id="digest",
         max_instances=1,
         coalesce=True,

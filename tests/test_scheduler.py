@@ -150,10 +150,16 @@ async def test_a_missed_schedule_is_caught_up_exactly_once(make_world) -> None:
 
 async def test_two_concurrent_triggers_post_once(make_world) -> None:
     w = make_world()
-    first, second = await asyncio.gather(w.digester.run(), w.digester.run())
-    assert [first is None, second is None].count(True) == 1
+    scheduled, caught_up = await asyncio.gather(w.digester.run(wait=True), w.digester.run(wait=True))
+    assert [o.posted for o in scheduled + caught_up] == [
+        True,
+        False,
+    ]  # the second waited, then found it posted
+    [parent] = w.slack.top_level("C1")
+    assert len(w.slack.calls_to("chat.postMessage")) == 1 + len(w.slack.thread(parent.ts))
+    manual, scheduled = await asyncio.gather(w.digester.run(), w.digester.run())
+    assert manual is not None and scheduled is None  # a manual run while one is running is refused
     assert len(w.slack.top_level("C1")) == 1
-    assert len(w.slack.calls_to("chat.postMessage")) == 1 + len(w.slack.thread(w.slack.top_level("C1")[0].ts))
 
 
 async def test_the_scheduler_runs_the_digest_job(make_world) -> None:

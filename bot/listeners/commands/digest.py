@@ -100,7 +100,7 @@ def _status(ctx: Context, channel: str) -> str:
 
 def _outcome_text(outcomes: list[ChannelOutcome] | None) -> str:
     if outcomes is None:
-        return "A digest is already running; this channel's digest is posted when it finishes."
+        return "A digest is already running; try `/digest run` again when it has finished."
     o = outcomes[0]
     if o.error:
         return f"The digest could not be posted: {one_line(o.error)}"
