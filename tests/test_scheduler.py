@@ -11,7 +11,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlite_utils
 
-from analysis.models import Importance
+from analysis import records
+from analysis.models import Analysis, AnalysisStatus, Importance
 from bot import subscriptions
 from bot.poster import make_client
 from bot.scheduler import (
@@ -214,3 +215,29 @@ async def test_one_bad_channel_does_not_stop_the_others(make_world) -> None:
     outcomes = {o.channel: o for o in await w.digester.run()}
     assert outcomes["C1"].posted and outcomes["C3"].posted
     assert "channel_not_found" in outcomes["C2"].error
+
+
+async def test_a_restart_after_the_parent_was_posted_completes_the_thread_without_repeating(
+    make_world,
+) -> None:
+    w = make_world(digest_schedule="* * * * *")
+    sha = w.github.add_commit(
+        "o/r", "Rewrite the scheduler (#2)", committed_at=datetime.now(UTC) - timedelta(hours=1)
+    ).sha
+    high = Analysis(sha, AnalysisStatus.HEURISTIC, Importance.HIGH, reasons=["core scheduler rewritten"])
+    store.save_analysis(w.db, records.analysis_to_row("o/r", high))  # the pipeline reuses a stored analysis
+    run = asyncio.create_task(w.digester.run())
+    deadline = time.monotonic() + 30
+    while "part:0" not in ((store.latest_digest(w.db, "C1") or {}).get("replies") or {}):
+        assert time.monotonic() < deadline and not run.done(), "the parent message was not recorded"
+        await asyncio.sleep(0.01)
+    run.cancel()  # the process dies between the parent message and its thread (the poster paces replies)
+    with contextlib.suppress(asyncio.CancelledError):
+        await run
+    [parent] = w.slack.top_level("C1")
+    assert w.slack.thread(parent.ts) == []
+    assert await catch_up(w.restart()) == ["C1"]
+    assert len(w.slack.top_level("C1")) == 1
+    [reply] = w.slack.thread(parent.ts)
+    assert "Rewrite the scheduler" in reply.text
+    assert await catch_up(w.restart()) == []
