@@ -332,6 +332,16 @@ async def test_digest_run_posts_in_the_channel_once(make_bot, github) -> None:
     bot.slack.assert_no_mentions()
 
 
+async def test_digest_run_while_a_digest_runs_is_refused_politely(make_bot) -> None:
+    bot = await make_bot()
+    await bot.command("/digest", "subscribe o/r")
+    async with bot.ctx.digester.lock:
+        resp, url = await bot.command("/digest", "run")
+        assert "Building" in resp.text
+        assert "already running" in (await bot.responses.wait(url))[0]["text"]
+    assert bot.slack.top_level() == []
+
+
 async def test_mention_with_a_sha_answers_in_that_thread(make_bot) -> None:
     bot = await make_bot()
     seed_commit(bot.db)
@@ -352,6 +362,7 @@ async def test_mention_with_a_sha_answers_in_that_thread(make_bot) -> None:
     await bot.send.event(event)
     await wait_for(lambda: len(bot.slack.thread(parent)) == 2)
     assert "commit SHA" in bot.slack.thread(parent)[1].text
+    bot.slack.assert_no_mentions()
 
 
 @pytest.mark.parametrize(
@@ -400,9 +411,10 @@ async def test_share_button_posts_the_card_in_the_channel_joining_it_first(make_
     await bot.send.action(button("share_card", f"{REPO}@{SHA}", None, url))
     await wait_for(lambda: bot.slack.top_level("C1"))
     [shared] = bot.slack.top_level("C1")
-    assert "Move fa4" in json.dumps(shared.blocks) and "shared by" in shared.text
+    assert "Move fa4" in json.dumps(shared.blocks) and shared.user is None
     assert bot.slack.calls_to("conversations.join")
     assert (await bot.responses.wait(url))[0].get("delete_original") is True
+    bot.slack.assert_no_mentions()
 
 
 def button(action_id: str, value: str, message_ts: str | None, response_url: str) -> dict:

@@ -75,9 +75,7 @@ async def share_card(
             await _say(respond, NOT_FOUND)
             return
         msg = card_reply_blocks(entry)
-        user = (body.get("user") or {}).get("id")
-        text = f"{msg.text} (shared by <@{user}>)" if user and user.isalnum() else msg.text
-        await post_message(client, channel, text=text, blocks=msg.blocks)
+        await post_message(client, channel, text=msg.text, blocks=msg.blocks)
         await respond(delete_original=True)
     except Exception as e:
         log.exception("sharing %s failed", value)
