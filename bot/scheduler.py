@@ -16,7 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from analysis.pipeline import advance_cursors, run_digest
 from bot import poster
 from bot.settings import Settings
-from bot.subscriptions import channel_subscriptions, filter_digest, subscribed_channels
+from bot.subscriptions import Subscription, channel_subscriptions, filter_digest, subscribed_channels
 from bot.wiring import pipeline_config
 from storage import db as store
 
@@ -75,9 +75,11 @@ class Digester:
         outcome = ChannelOutcome(channel)
         alert_channel = self.settings.digest_alert_channel or channel
         try:
-            subs = channel_subscriptions(self.db, channel)
+            subs = channel_subscriptions(self.db, channel) or [
+                Subscription(channel, repo) for repo in self.settings.digest_repos
+            ]
             if not subs:
-                outcome.error = "this channel follows no repository"
+                outcome.error = "this channel follows no repository and DIGEST_REPOS is empty"
                 return outcome
             cfg = pipeline_config(self.settings, sorted({s.repo for s in subs}))
             digest = await run_digest(self.db, cfg, day=day, target=channel, advance_cursor=False)

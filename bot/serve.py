@@ -105,18 +105,21 @@ async def run_bot(settings: Settings, port: int, stop: asyncio.Event | None = No
 
 
 async def post_now(settings: Settings, channel: str | None = None, day: dt.date | None = None) -> None:
-    """Build and post the digest now to `channel` (default: every subscribed channel); raise SetupError on failure."""
+    """Build and post the digest now to `channel`, else DIGEST_CHANNEL, else every subscribed channel.
+
+    A channel without subscriptions gets DIGEST_REPOS unfiltered. Raises SetupError when nothing could be posted.
+    """
     client = _client(settings)
     await check_token(client)
     db = _open(settings)
     try:
-        subscriptions.seed(db, settings)
-        channels = [channel] if channel else subscriptions.subscribed_channels(db)
+        target = channel or settings.digest_channel
+        channels = [target] if target else subscriptions.subscribed_channels(db)
         if not channels:
             raise SetupError(
-                "no channel to post to: set DIGEST_CHANNEL and DIGEST_REPOS, or use /digest subscribe"
+                "no channel to post to: set DIGEST_CHANNEL or pass a channel, or use /digest subscribe"
             )
-        outcomes = await Digester(settings, db, client).run(channels, day) or []
+        outcomes = await Digester(settings, db, client).run(channels, day, wait=True) or []
         failed = [f"{o.channel}: {o.error}" for o in outcomes if o.error]
         if failed:
             raise SetupError("the digest could not be posted to " + "; ".join(failed))

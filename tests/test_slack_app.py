@@ -528,6 +528,9 @@ async def test_post_now_posts_once_per_channel_and_day(tmp_path, github) -> None
         await post_now(settings)
         await post_now(settings, channel="C1")
         assert len(slack.top_level("C1")) == 1
+        assert (
+            store.list_subscriptions(open_db(settings.digest_db_path)) == []
+        )  # a one-off post subscribes nothing
         slack.missing.add("C2")
         subscriptions.subscribe(open_db(settings.digest_db_path), subscriptions.Subscription("C2", "o/r"))
         with pytest.raises(SetupError, match="C2: channel_not_found"):
