@@ -241,3 +241,14 @@ async def test_a_restart_after_the_parent_was_posted_completes_the_thread_withou
     [reply] = w.slack.thread(parent.ts)
     assert "Rewrite the scheduler" in reply.text
     assert await catch_up(w.restart()) == []
+
+
+async def test_a_60_commit_day_posts_valid_split_messages(make_world) -> None:
+    w = make_world()
+    w.github.add_history("o/r", 60, start=datetime.now(UTC) - timedelta(hours=3), step=timedelta(minutes=2))
+    [outcome] = await w.digester.run()
+    assert outcome.posted
+    posts = w.slack.calls_to("chat.postMessage")
+    assert posts and all(c.error is None for c in posts)  # the fake rejects blocks beyond Slack's limits
+    text = " ".join(str(m.blocks) for m in w.slack.top_level("C1"))
+    assert "61 commits" in text
