@@ -16,6 +16,7 @@ from analysis.lookup import lookup_cached
 from analysis.models import Digest
 from analysis.pipeline import run_digest
 from bot.progress import ProgressBar
+from bot.serve import SetupError, post_now, serve
 from bot.settings import Settings, SettingsError, load_settings
 from bot.status import status_lines
 from bot.wiring import pipeline_config
@@ -103,8 +104,6 @@ def run(
     settings = _settings()
     day = _parse_day(date_)
     if post:
-        from bot.serve import SetupError, post_now
-
         if repos:
             settings = settings.model_copy(update={"digest_repos": list(repos)})
         try:
@@ -169,15 +168,7 @@ def status(fmt: str) -> None:
     click.echo(json.dumps(data, indent=2) if fmt == "json" else "\n".join(lines))
 
 
-def _add_slack_commands() -> None:
-    try:
-        from bot.serve import serve
-    except ImportError:  # the Slack extras are part of the package; this only guards partial installs
-        return
-    main.add_command(serve)
-
-
-_add_slack_commands()
+main.add_command(serve)
 
 
 if __name__ == "__main__":

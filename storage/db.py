@@ -287,8 +287,15 @@ def latest_digest(db: sqlite_utils.Database, channel: str) -> Row | None:
 
 
 def digest_by_message(db: sqlite_utils.Database, channel: str, message_ts: str) -> Row | None:
-    """The digest delivery record whose parent message is `message_ts` in `channel`, or None."""
+    """The digest delivery record one of whose messages (parent or later part) is `message_ts`, or None."""
     row = _one(db, "select key from digests where channel = ? and message_ts = ?", [channel, message_ts])
+    if row is None:  # a later part of a digest split across several messages
+        for cand in _all(
+            db, "select key from digests where channel = ? and replies like ?", [channel, f'%"{message_ts}"%']
+        ):
+            rec = get_digest(db, cand["key"])
+            if rec and any(k.startswith("part:") and v == message_ts for k, v in rec["replies"].items()):
+                return rec
     return get_digest(db, row["key"]) if row else None
 
 

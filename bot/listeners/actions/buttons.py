@@ -43,7 +43,8 @@ async def full_analysis(
                 await _say(respond, NOT_FOUND)
                 return
             msg = card_reply_blocks(entry)
-            posted = await post_message(client, channel, thread_ts=parent, text=msg.text, blocks=msg.blocks)
+            thread = (record or {}).get("message_ts") or parent
+            posted = await post_message(client, channel, thread_ts=thread, text=msg.text, blocks=msg.blocks)
             reply_ts = posted["ts"]
             if record is not None:
                 store.save_digest(
