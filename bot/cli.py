@@ -164,7 +164,7 @@ def status(fmt: str) -> None:
     """Last run per repository, analyses by status, cursors, rate limits and LLM usage."""
     settings = _settings()
     db = _open(settings)
-    lines, data = status_lines(db)
+    lines, data = status_lines(db, pipeline_config(settings).llm)
     click.echo(json.dumps(data, indent=2) if fmt == "json" else "\n".join(lines))
 
 

@@ -7,6 +7,8 @@ from typing import Any
 
 import sqlite_utils
 
+from analysis.config import LLMConfig
+from analysis.llm import cost_usd
 from storage import db as store
 
 
@@ -16,8 +18,8 @@ def _reset_text(epoch: int | None) -> str:
     return dt.datetime.fromtimestamp(epoch, dt.UTC).strftime("%H:%M UTC")
 
 
-def status_data(db: sqlite_utils.Database) -> dict[str, Any]:
-    """A JSON-friendly status of every known repository."""
+def status_data(db: sqlite_utils.Database, llm: LLMConfig | None = None) -> dict[str, Any]:
+    """A JSON-friendly status of every known repository; `llm` prices the usage when it has prices."""
     repos = []
     for repo in store.list_repositories(db):
         name = repo["repo"]
@@ -33,12 +35,14 @@ def status_data(db: sqlite_utils.Database) -> dict[str, Any]:
                 "rate_limit_reset": repo.get("rate_limit_reset"),
             }
         )
-    return {"repos": repos, "usage": store.usage_totals(db)}
+    usage = store.usage_totals(db)
+    usage["cost_usd"] = cost_usd(usage["prompt_tokens"], usage["completion_tokens"], llm) if llm else None
+    return {"repos": repos, "usage": usage}
 
 
-def status_lines(db: sqlite_utils.Database) -> tuple[list[str], dict[str, Any]]:
+def status_lines(db: sqlite_utils.Database, llm: LLMConfig | None = None) -> tuple[list[str], dict[str, Any]]:
     """Readable status lines and the same data as a dict."""
-    data = status_data(db)
+    data = status_data(db, llm)
     if not data["repos"]:
         return ["no repository has been digested yet: try `commit-digest run --repo owner/name`"], data
     lines = []
@@ -65,5 +69,6 @@ def status_lines(db: sqlite_utils.Database) -> tuple[list[str], dict[str, Any]]:
     lines.append(
         f"LLM usage (all runs): {u['llm_calls']} calls, {u['prompt_tokens']} prompt + "
         f"{u['completion_tokens']} completion tokens"
+        + (f", about ${u['cost_usd']:.2f}" if u["cost_usd"] is not None else "")
     )
     return lines, data
