@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +31,7 @@ from storage.db import active_alerts, get_alert, get_digest, now, save_alert, sa
 log = logging.getLogger(__name__)
 
 REPLY_PAUSE = 1.1  # chat.postMessage allows about one message a second per channel
+MAX_RETRY_AFTER = 120.0  # longer waits end the attempt; the delivery resumes on the next run
 HINTS = {
     "channel_not_found": "the channel does not exist or the app cannot see it; check the channel ID",
     "is_archived": "the channel is archived",
@@ -68,10 +70,29 @@ class PostResult:
         return self.status != "failed"
 
 
+class RetryAfterHandler(AsyncRateLimitErrorRetryHandler):
+    """Retries a 429 after the whole Retry-After value (slack_sdk's own reads only its first digit)."""
+
+    async def prepare_for_next_attempt_async(self, *, state, request, response=None, error=None) -> None:
+        """Sleep for Retry-After seconds (capped, with a little jitter), then count the attempt."""
+        if response is None:
+            raise error  # type: ignore[misc]
+        value = next((v for k, v in response.headers.items() if k.lower() == "retry-after"), None)
+        if isinstance(value, list | tuple):
+            value = value[0] if value else None
+        try:
+            delay = min(float(value), MAX_RETRY_AFTER) if value is not None else 1.0
+        except ValueError:
+            delay = 1.0
+        state.next_attempt_requested = True
+        await asyncio.sleep(max(delay, 0.0) + random.random() * 0.25)
+        state.increment_current_attempt()
+
+
 def make_client(token: str, base_url: str | None = None) -> AsyncWebClient:
     """An AsyncWebClient that honours 429 Retry-After and retries connection errors."""
     handlers = [
-        AsyncRateLimitErrorRetryHandler(max_retry_count=5),
+        RetryAfterHandler(max_retry_count=5),
         AsyncConnectionErrorRetryHandler(max_retry_count=3),
     ]
     if base_url:

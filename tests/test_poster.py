@@ -1,3 +1,5 @@
+import asyncio
+
 import pytest
 
 from analysis.models import Digest, Importance, RepoDigest
@@ -113,6 +115,21 @@ async def test_429_bursts_are_honoured(slack, client, db):
     posts = slack.calls_to("chat.postMessage")
     assert [c.status for c in posts] == [429, 429, 200, 200]
     assert posts[1].at - posts[0].at >= 0.95 and posts[2].at - posts[1].at >= 0.95  # waited Retry-After
+
+
+async def test_a_two_digit_retry_after_is_waited_in_full(slack, client, db, monkeypatch):
+    slack.rate_limit("chat.postMessage", 1, retry_after=12)
+    sleeps: list[float] = []
+    real_sleep = asyncio.sleep
+
+    async def clock(delay: float, *args, **kwargs):
+        sleeps.append(delay)
+        await real_sleep(0)
+
+    monkeypatch.setattr(asyncio, "sleep", clock)  # the clock, not our code: the wait is what is asserted
+    result = await post_digest(client, db, digest(high=0, medium=1, low=0), CHANNEL, pause=0)
+    assert result.ok
+    assert any(12 <= d < 12.5 for d in sleeps), sleeps
 
 
 async def test_a_rate_limit_that_never_ends_is_a_clear_failure(slack, client, db):
