@@ -25,7 +25,7 @@ from analysis.models import (
 )
 from analysis.report import render_json, render_markdown, render_text
 
-REFERENCE = Path("/work/shared/reference/daily-report-sglang-2026-01-24.md")
+REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "daily-report-sglang-2026-01-24.md"
 SGLANG = "sgl-project/sglang"
 FAILED_ERROR = (
     "API请求失败: 400 Client Error: Bad Request for url: https://integrate.api.nvidia.com/v1/chat/completions"
