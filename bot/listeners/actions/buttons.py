@@ -24,15 +24,21 @@ async def _say(respond: AsyncRespond, text: str) -> None:
         log.exception("could not answer a button press")
 
 
+def _pressed(body: dict) -> tuple[str, str | None, str | None]:
+    """The button's value, its channel, and the message it sits on."""
+    value = body["actions"][0].get("value", "")
+    channel = (body.get("channel") or {}).get("id") or body.get("container", {}).get("channel_id")
+    message = (body.get("message") or {}).get("ts") or body.get("container", {}).get("message_ts")
+    return value, channel, message
+
+
 async def full_analysis(
     ack: AsyncAck, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: AsyncBoltContext
 ) -> None:
     """Link to the commit's thread reply under the digest, posting it first if it is missing."""
     await ack()
     ctx = app_ctx(context)
-    value = body["actions"][0].get("value", "")
-    channel = (body.get("channel") or {}).get("id") or body.get("container", {}).get("channel_id")
-    parent = (body.get("message") or {}).get("ts") or body.get("container", {}).get("message_ts")
+    value, channel, parent = _pressed(body)
     sha = value.rpartition("@")[2]
     try:
         record = store.digest_by_message(ctx.db, channel, parent) if channel and parent else None
@@ -68,8 +74,7 @@ async def share_card(
     """Post a /commit card in the channel for everyone."""
     await ack()
     ctx = app_ctx(context)
-    value = body["actions"][0].get("value", "")
-    channel = (body.get("channel") or {}).get("id") or body.get("container", {}).get("channel_id")
+    value, channel, _ = _pressed(body)
     try:
         entry = load_entry(ctx.db, value)
         if entry is None:
