@@ -390,9 +390,12 @@ def _entry_text(entry: DigestEntry, lang: str, tz: str, paint: Callable[[str, st
     if note:
         lines.append(indent + paint(_clip("! " + plain(note), TEXT_WIDTH - 11), "dim"))
     if a.card or not note:
-        summary = _summary_text(entry)[: TEXT_SUMMARY_LINES[a.importance]]
+        summary = _summary_text(entry)
+        if a.status == AnalysisStatus.HEURISTIC:  # a heuristic summary mostly restates the title
+            summary = [s for s in summary if s not in plain(c.title)]
+        summary = summary[: TEXT_SUMMARY_LINES[a.importance]]
         lines += [indent + _clip("- " + s, TEXT_WIDTH - 11) for s in summary]
-    elif a.reasons:
+    if a.reasons and (a.status == AnalysisStatus.HEURISTIC or not a.card and note):
         reasons = t(lang, "sep").join(plain(r) for r in a.reasons)
         lines.append(indent + _clip(f"{t(lang, 'reasons')}{t(lang, 'colon')}{reasons}", TEXT_WIDTH - 11))
     return lines

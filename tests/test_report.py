@@ -124,6 +124,7 @@ def sglang_repo() -> RepoDigest:
         status=AnalysisStatus.HEURISTIC,
         scored=Importance.LOW,
         card=Card(change_type="build", importance=Importance.LOW, summary=["Dockerfile changed"]),
+        reasons=["only build files changed"],
     )
     low_card = full_card(
         Importance.LOW,
@@ -463,6 +464,11 @@ def test_english_headings_and_labels():
 
 
 # ---- terminal text ----------------------------------------------------------------------------
+
+
+def test_text_gives_a_heuristic_card_its_reasons(digest: Digest):
+    text = render_text(digest)
+    assert "only build files changed" in text and "Dockerfile changed" in text
 
 _SGR = re.compile(r"\x1b\[\d+m")
 
