@@ -40,6 +40,7 @@ class RepoRun:
     fetched: int = 0
     cached: int = 0
     usage: Usage = field(default_factory=Usage)
+    limited: RateLimited | None = None  # set once the API's rate limit stops detail fetches
 
 
 def day_window(day: dt.date, tz: str) -> tuple[dt.datetime, dt.datetime]:
@@ -91,11 +92,7 @@ async def analyze_commit(
         result = heuristic_analysis(commit, verdict, cfg.language)
     else:
         if prev is None:  # a crash from here on leaves the commit pending, never lost
-            pending = Analysis(
-                commit.sha, AnalysisStatus.PENDING, verdict.importance, reasons=verdict.reasons
-            )
-            pending.language = cfg.language
-            store.save_analysis(db, records.analysis_to_row(commit.repo, pending))
+            _pending(db, commit, cfg, prev)
         result = await analyzer.analyze(commit, verdict)
         result.reasons = result.reasons or verdict.reasons
         if result.status is AnalysisStatus.PENDING:
@@ -108,13 +105,30 @@ async def analyze_commit(
     return result
 
 
-async def _load_or_fetch(db: sqlite_utils.Database, source: Source, ref: CommitRef, run: RepoRun) -> Commit:
-    """The commit with its files: from the cache when it was fetched before, else from the source."""
+async def _load_or_fetch(
+    db: sqlite_utils.Database, source: Source, ref: CommitRef, run: RepoRun
+) -> Commit | None:
+    """The commit with its files: from the cache when it was fetched before, else from the source.
+
+    None when the rate limit stops fetching: the listing's metadata is stored instead, for the next run.
+    """
     row = store.get_commit(db, source.repo, ref.sha)
     if row and row["detailed"]:
         run.cached += 1
         return records.commit_from_rows(row, store.get_files(db, source.repo, ref.sha))
-    commit = await source.fetch(ref.sha)
+    if run.limited is None:
+        try:
+            return await _fetch(db, source, ref.sha, run)
+        except RateLimited as e:
+            run.limited = e
+    if ref.summary is not None and not row:
+        store.save_commit(db, records.commit_to_row(ref.summary, detailed=False))
+    return None
+
+
+async def _fetch(db: sqlite_utils.Database, source: Source, sha: str, run: RepoRun) -> Commit:
+    """Fetch one commit with its files from the source and store it."""
+    commit = await source.fetch(sha)
     commit.url = commit.url or source.web_url(commit.sha)
     files = [records.file_to_row(commit.repo, commit.sha, f) for f in commit.files]
     store.save_commit(db, records.commit_to_row(commit, detailed=True), files)
@@ -181,9 +195,13 @@ async def _digest_repo(
         rd.branch = cfg.source.branch or (known or {}).get("default_branch") or await source.default_branch()
         rd.url = _repo_url(source)
         refs = await _list_refs(db, source, cfg, rd, day, target)
-        entries = await _process(db, cfg, source, refs, analyzer, run, progress)
-        rd.entries = entries
+        rd.entries = await _process(db, cfg, source, refs, analyzer, run, progress)
         await _heal(db, cfg, source, analyzer, run, {r.sha for r in refs})
+        if run.limited is not None:
+            unread = sum(1 for e in rd.entries if not e.commit.files)
+            alerts.append(
+                f"{run.limited} {unread} commits are listed without their diffs; the next run reads them."
+            )
     except (AccessDenied, RateLimited) as e:
         rd.error = str(e)
         alerts.append(str(e))
@@ -222,7 +240,10 @@ async def _process(
         async with fetch_gate:
             commit = await _load_or_fetch(db, source, ref, run)
         row = stored.get(ref.sha)
-        if _reusable(row, cfg, prompt_version):
+        if commit is None:  # not fetched (rate limit): listed, and pending until a later run reads it
+            commit = _listed(db, source.repo, ref)
+            analysis = _pending(db, commit, cfg, row)
+        elif _reusable(row, cfg, prompt_version):
             analysis = records.analysis_from_row(row)
         else:
             analysis = await analyze_commit(db, cfg, commit, analyzer)
@@ -245,22 +266,49 @@ async def _process(
     return entries
 
 
+def _listed(db: sqlite_utils.Database, repo: str, ref: CommitRef) -> Commit:
+    """What is known of a commit whose details could not be fetched."""
+    row = store.get_commit(db, repo, ref.sha)
+    if row:
+        return records.commit_from_rows(row)
+    return ref.summary or Commit(repo, ref.sha, "", "", ref.committed_at, parents=ref.parents)
+
+
+def _pending(db: sqlite_utils.Database, commit: Commit, cfg: PipelineConfig, row: dict | None) -> Analysis:
+    """Store the commit's analysis as pending (keeping its attempts) and return it."""
+    verdict = score(commit)
+    pending = Analysis(commit.sha, AnalysisStatus.PENDING, verdict.importance, reasons=verdict.reasons)
+    pending.language = cfg.language
+    pending.attempts = (row or {}).get("attempts") or 0
+    store.save_analysis(db, records.analysis_to_row(commit.repo, pending))
+    return pending
+
+
 async def _heal(
     db: sqlite_utils.Database, cfg: PipelineConfig, source: Source, analyzer, run: RepoRun, seen: set[str]
 ) -> None:
-    """Retry pending and failed analyses left by earlier runs, under the attempt cap."""
-    if analyzer is None or getattr(analyzer, "auth_failed", False):
+    """Complete pending and failed analyses left by earlier runs (under the attempt cap), fetching as needed."""
+    if getattr(analyzer, "auth_failed", False):
         return
-    assert cfg.llm is not None
-    rows = [
-        r for r in store.unfinished_analyses(db, source.repo, cfg.llm.max_attempts) if r["sha"] not in seen
-    ]
+    cap = cfg.llm.max_attempts if cfg.llm else 1
+    rows = [r for r in store.unfinished_analyses(db, source.repo, cap) if r["sha"] not in seen]
+    gate = asyncio.Semaphore(FETCH_CONCURRENCY)
 
     async def one(sha: str) -> None:
         crow = store.get_commit(db, source.repo, sha)
         if crow is None:
             return
-        commit = records.commit_from_rows(crow, store.get_files(db, source.repo, sha))
+        if crow["detailed"]:
+            commit = records.commit_from_rows(crow, store.get_files(db, source.repo, sha))
+        elif run.limited is not None:
+            return
+        else:
+            try:
+                async with gate:
+                    commit = await _fetch(db, source, sha, run)
+            except RateLimited as e:
+                run.limited = e
+                return
         run.usage.add(await analyze_commit(db, cfg, commit, analyzer))
 
     await asyncio.gather(*(one(r["sha"]) for r in rows))

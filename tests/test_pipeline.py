@@ -153,19 +153,53 @@ async def test_missing_repository_is_reported_and_others_continue(tmp_path):
     assert store.last_run(db, "acme/nope")["status"] == "error"
 
 
-async def test_exhausted_rate_limit_stops_cleanly_with_reset_time(tmp_path):
-    with FakeGitHub(rate_limit=2, reset_in=3600) as gh:
+async def test_exhausted_rate_limit_lists_everything_and_the_next_run_completes_it(tmp_path):
+    with FakeGitHub(rate_limit=4, reset_in=3600) as gh:
         gh.add_repo("acme/engine")
-        gh.add_history("acme/engine", 5, start=day_window(DAY, "UTC")[0])
+        made = gh.add_history("acme/engine", 8, start=day_window(DAY, "UTC")[0])
         db = store.open_db(tmp_path / "d.db")
         cfg = PipelineConfig(repos=["acme/engine"], source=SourceConfig(github_api_url=gh.url))
         digest = await run_digest(db, cfg, day=DAY)
         spent = len(gh.log)
-    [rd] = digest.repos
-    assert rd.error and "rate limit" in rd.error.lower() and "resets at" in rd.error
-    # the budget, plus at most one refused request per concurrent fetch: no retry loop
-    assert digest.alerts and spent <= 3 + FETCH_CONCURRENCY
-    assert store.get_repository(db, "acme/engine")["rate_limit_remaining"] == 0
+        [rd] = digest.repos
+        # every commit of the day is listed; those whose diffs could not be read are pending, not lost
+        assert rd.error is None and {e.commit.sha for e in rd.entries} == {c.sha for c in made}
+        unread = [e for e in rd.entries if not e.commit.files]
+        assert unread and all(e.analysis.status.value == "pending" for e in unread)
+        assert all(e.analysis.status.value == "heuristic" for e in rd.entries if e.commit.files)
+        [alert] = digest.alerts
+        assert "rate limit" in alert.lower() and "resets at" in alert and f"{len(unread)} commits" in alert
+        # the budget, plus at most one refused request per concurrent fetch: no retry loop
+        assert spent <= 4 + FETCH_CONCURRENCY
+        assert store.get_repository(db, "acme/engine")["rate_limit_remaining"] == 0
+
+        gh.rate_remaining = 5000  # the limit resets
+        again = await run_digest(db, cfg, day=DAY)
+    [rd] = again.repos
+    assert not again.alerts and len(rd.entries) == 8
+    assert all(e.commit.files and e.analysis.status.value == "heuristic" for e in rd.entries)
+    assert db.execute("select count(*) from commits").fetchone()[0] == 8
+    assert store.analysis_counts(db, "acme/engine") == {"heuristic": 8}
+
+
+async def test_commits_left_unread_by_the_rate_limit_are_healed_by_the_next_scheduled_run(tmp_path):
+    with FakeGitHub(rate_limit=4, reset_in=3600) as gh:
+        gh.add_repo("acme/engine")
+        recent = dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)
+        made = [
+            gh.add_commit("acme/engine", f"Fix bug {i}", committed_at=recent + dt.timedelta(minutes=i))
+            for i in range(6)
+        ]
+        db = store.open_db(tmp_path / "d.db")
+        cfg = PipelineConfig(repos=["acme/engine"], source=SourceConfig(github_api_url=gh.url))
+        first = await run_digest(db, cfg, target="C1")
+        assert len(first.repos[0].entries) == 6 and first.alerts
+        assert store.analysis_counts(db, "acme/engine").get("pending")
+        gh.rate_remaining = 5000
+        second = await run_digest(db, cfg, target="C1")
+    assert second.repos[0].entries == [] and not second.alerts  # nothing new to report, nothing repeated
+    assert store.analysis_counts(db, "acme/engine") == {"heuristic": 6}
+    assert all(store.get_commit(db, "acme/engine", c.sha)["detailed"] for c in made)
 
 
 async def test_binary_non_utf8_and_3000_file_commits(tmp_path):

@@ -355,10 +355,12 @@ class GitHubSource:
         return resp
 
     def _note_rate(self, resp: httpx.Response) -> None:
+        """Keep the lowest remaining count seen in the current window (answers may arrive out of order)."""
         try:
-            if "x-ratelimit-remaining" in resp.headers:
-                self.rate_limit_remaining = int(resp.headers["x-ratelimit-remaining"])
-            if "x-ratelimit-reset" in resp.headers:
-                self.rate_limit_reset = int(resp.headers["x-ratelimit-reset"])
-        except ValueError:
-            pass
+            remaining = int(resp.headers["x-ratelimit-remaining"])
+            reset = int(resp.headers.get("x-ratelimit-reset", self.rate_limit_reset or 0))
+        except (KeyError, ValueError):
+            return
+        same_window = reset == self.rate_limit_reset and self.rate_limit_remaining is not None
+        self.rate_limit_remaining = min(remaining, self.rate_limit_remaining) if same_window else remaining
+        self.rate_limit_reset = reset
