@@ -47,6 +47,10 @@ class _FormatRejected(Exception):
     """The endpoint rejects the requested response_format."""
 
 
+class _LimitParamRejected(Exception):
+    """The endpoint wants `max_completion_tokens` instead of `max_tokens`."""
+
+
 class _Failed(Exception):
     """The commit cannot be analyzed this run; the message is the short reason stored."""
 
@@ -171,6 +175,7 @@ class LLMAnalyzer:
         self._backoff = backoff
         self._max_wait = max_wait
         self._mode = _MODES[0]
+        self._limit_param = "max_tokens"  # newer OpenAI models accept only max_completion_tokens
         self._auth_status = 0
         self._left_pending = 0
         self._max_calls = 3 * (cfg.max_calls_per_commit + 1) + _TRIES
@@ -289,9 +294,11 @@ class LLMAnalyzer:
 
     async def _notes(self, content: str, tally: _Tally) -> str:
         msgs = prompts.notes_messages(content, self.language)
-        text, finish = await self._request(msgs, _NOTES_TOKENS, None, tally)
+        text, finish = await self._call(lambda _m, _t: msgs, _NOTES_TOKENS, False, tally, structured=False)
         if finish == "length":
-            text, finish = await self._request(msgs, _NOTES_TOKENS * 2, None, tally)
+            text, finish = await self._call(
+                lambda _m, _t: msgs, _NOTES_TOKENS * 2, False, tally, structured=False
+            )
         return text + (" (notes cut off)" if finish == "length" else "")
 
     async def _card(self, build: Builder, hint: Importance, budget: int, tally: _Tally) -> Card:
@@ -324,17 +331,21 @@ class LLMAnalyzer:
         msgs = prompts.repair_messages("", error, self.language, "text")
         return sum(estimate_tokens(m["content"]) + 8 for m in msgs) + 32
 
-    async def _call(self, build: Builder, max_tokens: int, terse: bool, tally: _Tally) -> tuple[str, str]:
-        """One answer, stepping down the structured-output modes the endpoint rejects."""
-        while True:
+    async def _call(
+        self, build: Builder, max_tokens: int, terse: bool, tally: _Tally, *, structured: bool = True
+    ) -> tuple[str, str]:
+        """One answer, stepping down the structured-output modes and token parameter the endpoint rejects."""
+        for _ in range(len(_MODES) + 2):
             mode = self._mode
+            response_format = prompts.response_format(mode) if structured else None
             try:
-                return await self._request(
-                    build(mode, terse), max_tokens, prompts.response_format(mode), tally
-                )
+                return await self._request(build(mode, terse), max_tokens, response_format, tally)
             except _FormatRejected:
                 if mode == self._mode and mode != _MODES[-1]:
                     self._mode = _MODES[_MODES.index(mode) + 1]
+            except _LimitParamRejected:
+                self._limit_param = "max_completion_tokens"
+        raise _Failed("the endpoint rejected every request format")
 
     def _told_to_wait_too_long(self, state: RetryCallState) -> bool:
         """Whether the endpoint asked for a pause longer than this run waits; the commit stays pending."""
@@ -372,8 +383,9 @@ class LLMAnalyzer:
                 raise _GaveUp(f"gave up after {tally.calls} LLM calls this run")
             tally.calls += 1
             extra = {"response_format": response_format} if response_format else {}
+            extra[self._limit_param] = max_tokens
             resp = await self._client.chat.completions.create(
-                model=self.cfg.model, messages=messages, max_tokens=max_tokens, **extra
+                model=self.cfg.model, messages=messages, **extra
             )
             outcome = "ok"
         except openai.RateLimitError:
@@ -387,6 +399,10 @@ class LLMAnalyzer:
             msg = _message(e)
             if e.code == "context_length_exceeded" or "context length" in msg or "context window" in msg:
                 raise _ContextTooLong from None
+            if self._limit_param == "max_tokens" and (
+                e.param == "max_tokens" or "max_completion_tokens" in msg
+            ):
+                raise _LimitParamRejected from None
             if response_format and (
                 "response_format" in msg or "json_schema" in msg or e.param == "response_format"
             ):

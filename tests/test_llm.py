@@ -106,6 +106,17 @@ async def test_rejected_json_schema_falls_back_and_remembers():
     assert '"additionalProperties": false' in server.requests[1].user_text  # schema in the prompt
 
 
+async def test_an_endpoint_wanting_max_completion_tokens_is_answered_in_kind():
+    big = _commit(1, files=[FileChange(f"src/m{i}.py", "modified", 400, 0, "+x\n" * 400) for i in range(60)])
+    with ChatServer(reject_max_tokens=True) as server:
+        analyzer, results = await _run(server, [_commit(2), big], concurrency=1, prompt_tokens=4000)
+    assert [r.status for r in results] == [AnalysisStatus.DONE, AnalysisStatus.DONE]
+    accepted = [r for r in server.requests if r.status == 200]
+    assert len(accepted) > 2  # the card, the large commit's notes and its merge
+    assert all("max_completion_tokens" in r.body and "max_tokens" not in r.body for r in accepted)
+    assert sum(r.status == 400 for r in server.requests) == 1  # learned once per run
+
+
 async def test_no_response_format_at_all_uses_the_tolerant_parser():
     with ChatServer(reject_response_format=True) as server:
         analyzer, [a] = await _run(server, [_commit()])

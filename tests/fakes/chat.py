@@ -61,6 +61,7 @@ class ChatServer:
     retry_after: str = "1"  # Retry-After sent with a "429"
     reject_json_schema: bool = False  # answer 400 to every json_schema response_format
     reject_response_format: bool = False  # answer 400 to every response_format
+    reject_max_tokens: bool = False  # answer 400 to `max_tokens`, as newer OpenAI models do
     context_limit: int | None = None  # answer context_length_exceeded above this many estimated tokens
     overrule: str | None = None  # the importance every card claims, whatever the hint
     requests: list[Request] = field(default_factory=list)
@@ -124,6 +125,12 @@ class ChatServer:
         if fault == "context" or too_long:
             msg = f"This model's maximum context length is {self.context_limit} tokens."
             return 400, _error(msg, "context_length_exceeded", "messages"), {}
+        if self.reject_max_tokens and "max_tokens" in req.body:
+            msg = (
+                "Unsupported parameter: 'max_tokens' is not supported with this model. "
+                "Use 'max_completion_tokens' instead."
+            )
+            return 400, _error(msg, "unsupported_parameter", "max_tokens"), {}
         if rf and (
             fault == "reject_schema"
             or self.reject_response_format
