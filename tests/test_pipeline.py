@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -307,7 +309,10 @@ def test_cli_rejects_bad_settings_and_dates(monkeypatch):
 
 
 def test_console_script_is_installed():
-    out = subprocess.run(["commit-digest", "--help"], capture_output=True, text=True, check=False)
+    script = (
+        Path(sys.executable).parent / "commit-digest"
+    )  # installed beside the interpreter running the tests
+    out = subprocess.run([str(script), "--help"], capture_output=True, text=True, check=False)
     assert out.returncode == 0 and "run" in out.stdout
 
 
