@@ -201,7 +201,7 @@ def pack(commit: Commit, budget: int, max_parts: int) -> list[PromptPart]:
     for f, k in files:
         if k not in _DETAILED:
             omitted[f"listed by name only ({k})"].append(f.path)
-        elif f.patch is None:
+        elif f.patch is None and (f.changes or f.binary):  # an empty file or pure rename has no diff
             omitted["diff not available from the source"].append(f.path)
     share = int(cap * _FILE_SHARE)
     for f, k in sorted(
