@@ -17,6 +17,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from analysis.i18n import t
 from analysis.models import AnalysisStatus, Digest, DigestEntry, Importance, RepoDigest
 from bot.mrkdwn import ELLIPSIS, escape, link, truncate
 
@@ -29,9 +30,9 @@ FOLD_AFTER = 10  # medium and low commits listed before "+N more"
 
 EMOJI = {Importance.HIGH: "🔴", Importance.MEDIUM: "🟡", Importance.LOW: "🟢"}
 _STATUS_NOTE = {
-    AnalysisStatus.FAILED: "_analysis failed; it is retried on the next run_",
-    AnalysisStatus.PENDING: "_analysis pending_",
-    AnalysisStatus.HEURISTIC: "_scored by rules; no LLM analysis_",
+    AnalysisStatus.FAILED: "note_failed",
+    AnalysisStatus.PENDING: "note_pending",
+    AnalysisStatus.HEURISTIC: "note_heuristic",
 }
 
 
@@ -41,6 +42,19 @@ class SlackMessage:
 
     text: str
     blocks: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _count(lang: str, key: str, n: int, **values: object) -> str:
+    """The string `key`, or `key_one` when `n` is 1, formatted with `n` and `values`."""
+    return t(lang, f"{key}_one" if n == 1 else key, n=n, **values)
+
+
+def _level(lang: str, level: Importance) -> str:
+    return t(lang, level.value).lower()
+
+
+def _note(lang: str, status: AnalysisStatus) -> str:
+    return f"_{t(lang, _STATUS_NOTE[status])}_" if status in _STATUS_NOTE else ""
 
 
 def _short(raw: str, n: int) -> str:
@@ -91,9 +105,10 @@ def _value(entry: DigestEntry) -> str:
     return f"{entry.commit.repo}@{entry.commit.sha}"
 
 
-def _meta(entry: DigestEntry, repo_url: str | None) -> str:
+def _meta(entry: DigestEntry, repo_url: str | None, lang: str) -> str:
     c, card = entry.commit, entry.analysis.card
-    parts = [f"`{c.short_sha}`", escape(_short(c.author_name or c.author_login or "unknown", 80))]
+    author = c.author_name or c.author_login or t(lang, "unknown")
+    parts = [f"`{c.short_sha}`", escape(_short(author, 80))]
     if c.pr:
         parts.append(link(f"{repo_url}/pull/{c.pr}" if repo_url else None, f"#{c.pr}"))
     if card:
@@ -105,27 +120,31 @@ def _title(entry: DigestEntry, n: int = 200) -> str:
     return link(entry.commit.url, _short(entry.commit.title or entry.commit.short_sha, n))
 
 
-def _high_card(entry: DigestEntry, repo_url: str | None) -> Block:
+def _high_card(entry: DigestEntry, repo_url: str | None, lang: str) -> Block:
     a = entry.analysis
-    lines = [f"{EMOJI[Importance.HIGH]} *{_title(entry)}*", _meta(entry, repo_url)]
+    lines = [f"{EMOJI[Importance.HIGH]} *{_title(entry)}*", _meta(entry, repo_url, lang)]
     points = a.card.summary[:3] if a.card else a.reasons[:2]
     lines += [f"• {escape(_short(p, 300))}" for p in points]
     if a.card and a.card.risks:
-        lines.append(f"*Top risk:* {escape(_short(a.card.risks[0], 300))}")
-    if a.status in _STATUS_NOTE:
-        lines.append(_STATUS_NOTE[a.status])
-    return _section("\n".join(lines), _button("Full analysis", "full_analysis", _value(entry)))
+        label = t(lang, "label", label=t(lang, "top_risk"))
+        lines.append(f"*{label}* {escape(_short(a.card.risks[0], 300))}")
+    if note := _note(lang, a.status):
+        lines.append(note)
+    return _section("\n".join(lines), _button(t(lang, "full_analysis"), "full_analysis", _value(entry)))
 
 
-def stats_line(repo: RepoDigest) -> str:
+def stats_line(repo: RepoDigest, language: str = "en") -> str:
     """`27 commits · 🔴 4 high · 🟡 14 medium · 🟢 9 low`, plus failed and pending when any."""
     s = repo.stats()
-    parts = [f"{s['total']} commit{'s' if s['total'] != 1 else ''}"]
-    parts += [f"{EMOJI[lvl]} {s[lvl.value]} {lvl.value}" for lvl in Importance]
+    parts = [_count(language, "commits", s["total"])]
+    parts += [
+        t(language, "level_count", emoji=EMOJI[lvl], n=s[lvl.value], level=_level(language, lvl))
+        for lvl in Importance
+    ]
     if s["failed"]:
-        parts.append(f"⚠️ {s['failed']} analysis failure{'s' if s['failed'] != 1 else ''}")
+        parts.append(_count(language, "failures", s["failed"]))
     if s["pending"]:
-        parts.append(f"⏳ {s['pending']} pending")
+        parts.append(t(language, "pending_count", n=s["pending"]))
     return " · ".join(parts)
 
 
@@ -135,32 +154,34 @@ def usage_line(digest: Digest) -> str | None:
     tokens = u.prompt_tokens + u.completion_tokens
     if not (u.llm_calls or tokens or u.cost_usd):
         return None
-    parts = [f"LLM: {u.llm_calls} calls", f"{tokens:,} tokens"]
+    parts = [t(digest.language, "llm_usage", calls=u.llm_calls, tokens=tokens)]
     if u.cost_usd is not None:
         parts.append(f"${u.cost_usd:.4f}")
     return " · ".join(parts)
 
 
-def _compact(level: Importance, entries: list[DigestEntry]) -> list[Block]:
+def _compact(level: Importance, entries: list[DigestEntry], lang: str) -> list[Block]:
     if not entries:
         return []
     lines = [f"• {_title(e, 150)} `{e.commit.short_sha}`" for e in entries[:FOLD_AFTER]]
     if len(entries) > FOLD_AFTER:
-        lines.append(f"_+{len(entries) - FOLD_AFTER} more_")
-    return _sections(f"{EMOJI[level]} *{level.value.capitalize()} ({len(entries)})*", lines)
+        lines.append(f"_{t(lang, 'more', n=len(entries) - FOLD_AFTER)}_")
+    group = t(lang, "level_group", level=t(lang, level.value), n=len(entries))
+    return _sections(f"{EMOJI[level]} *{group}*", lines)
 
 
-def _repo_blocks(repo: RepoDigest) -> list[Block]:
+def _repo_blocks(repo: RepoDigest, lang: str) -> list[Block]:
     head = f"*{link(repo.url, repo.repo)}*"
     if repo.error:
-        return [DividerBlock(), _section(f"{head}\n⚠️ could not be read: {escape(_short(repo.error, 500))}")]
+        error = t(lang, "repo_unreadable", error=escape(_short(repo.error, 500)))
+        return [DividerBlock(), _section(f"{head}\n⚠️ {error}")]
     if not repo.entries:
-        return [DividerBlock(), _section(f"{head}\nno new commits")]
+        return [DividerBlock(), _section(f"{head}\n{t(lang, 'no_new_commits')}")]
     repo_url = repo.url or repo_url_of(repo.entries[0])
-    out: list[Block] = [DividerBlock(), _section(f"{head}\n{stats_line(repo)}")]
-    out += [_high_card(e, repo_url) for e in repo.by_importance(Importance.HIGH)]
-    out += _compact(Importance.MEDIUM, repo.by_importance(Importance.MEDIUM))
-    out += _compact(Importance.LOW, repo.by_importance(Importance.LOW))
+    out: list[Block] = [DividerBlock(), _section(f"{head}\n{stats_line(repo, lang)}")]
+    out += [_high_card(e, repo_url, lang) for e in repo.by_importance(Importance.HIGH)]
+    out += _compact(Importance.MEDIUM, repo.by_importance(Importance.MEDIUM), lang)
+    out += _compact(Importance.LOW, repo.by_importance(Importance.LOW), lang)
     return out
 
 
@@ -194,72 +215,74 @@ def is_empty(digest: Digest) -> bool:
 
 
 def _repo_names(digest: Digest) -> str:
-    return ", ".join(escape(_short(r.repo, 100)) for r in digest.repos) or "no repositories"
+    names = ", ".join(escape(_short(r.repo, 100)) for r in digest.repos)
+    return names or t(digest.language, "no_repos")
 
 
 def digest_messages(digest: Digest) -> list[SlackMessage]:
     """The digest for one channel as one or more messages, each within Slack's block limits."""
-    names = _repo_names(digest)
+    lang, names = digest.language, _repo_names(digest)
+    title = t(lang, "chat_title", date=digest.date)
     if is_empty(digest):
-        text = f"Commit digest · {digest.date}: no new commits in {names}."
+        text = t(lang, "chat_quiet", title=title, names=names)
         return [SlackMessage(text=truncate(text, SECTION_CHARS), blocks=[_section(text).to_dict()])]
     total = sum(len(r.entries) for r in digest.repos)
     high = sum(len(r.by_importance(Importance.HIGH)) for r in digest.repos)
-    intro = [f"{len(digest.repos)} repositor{'ies' if len(digest.repos) != 1 else 'y'}: {names}"]
+    intro = [_count(lang, "repos", len(digest.repos), names=names)]
     if line := usage_line(digest):
         intro.append(line)
-    blocks: list[Block] = [_header(f"Commit digest · {digest.date}"), _context(" · ".join(intro))]
+    blocks: list[Block] = [_header(title), _context(" · ".join(intro))]
     blocks += [_context(f"⚠️ {escape(_short(a, 500))}") for a in digest.alerts[:5]]
     for repo in digest.repos:
-        blocks += _repo_blocks(repo)
+        blocks += _repo_blocks(repo, lang)
     chunks = _chunks([b.to_dict() for b in blocks])
-    fallback = truncate(f"Commit digest · {digest.date}: {total} commits ({high} high) in {names}", 3000)
+    fallback = truncate(t(lang, "chat_fallback", title=title, total=total, high=high, names=names), 3000)
     out = [SlackMessage(text=fallback, blocks=chunks[0])]
     for i, chunk in enumerate(chunks[1:], start=2):
-        more = f"Commit digest · {digest.date} (continued, {i}/{len(chunks)})"
+        more = t(lang, "chat_continued", title=title, i=i, n=len(chunks))
         out.append(SlackMessage(text=more, blocks=[_context(more).to_dict(), *chunk]))
     return out
 
 
-def _card_blocks(entry: DigestEntry, repo_url: str | None) -> list[Block]:
+def _card_blocks(entry: DigestEntry, repo_url: str | None, lang: str) -> list[Block]:
     a, card = entry.analysis, entry.analysis.card
     imp = a.importance
     blocks: list[Block] = [_section(f"{EMOJI[imp]} *{_title(entry, 300)}*")]
-    meta = f"{_meta(entry, repo_url)} · {imp.value} importance"
+    meta = f"{_meta(entry, repo_url, lang)} · {t(lang, 'level_importance', level=_level(lang, imp))}"
     if card and card.importance_reason:
-        meta += f": {escape(_short(card.importance_reason, 300))}"
+        meta += t(lang, "colon") + escape(_short(card.importance_reason, 300))
     blocks.append(_context(meta))
     if not card:
-        note = _STATUS_NOTE.get(a.status, "")
-        blocks += _sections(note, [f"• {escape(_short(r, 500))}" for r in a.reasons])
+        blocks += _sections(_note(lang, a.status), [f"• {escape(_short(r, 500))}" for r in a.reasons])
         return blocks
     bullets = [
-        ("*Summary*", card.summary),
-        ("*Impact scope*", [f"`{p.replace('`', '')}`" for p in card.impact_scope]),
-        ("*Risks*", card.risks),
-        ("*Recommendations*", card.recommendations),
+        ("summary", card.summary),
+        ("impact", [f"`{p.replace('`', '')}`" for p in card.impact_scope]),
+        ("risks_short", card.risks),
+        ("recommendations", card.recommendations),
     ]
     insight = [
-        f"*{k.capitalize()}:* {escape(_short(v, 1000))}"
+        f"*{t(lang, 'label', label=t(lang, k))}* {escape(_short(v, 1000))}"
         for k, v in card.insight.model_dump().items()
         if v and v.strip().lower() != "none"
     ]
-    for heading, items in bullets[:2]:
+    for key, items in bullets[:2]:
         if items:
-            blocks += _sections(heading, [f"• {escape(_short(i, 1000))}" for i in items])
+            blocks += _sections(f"*{t(lang, key)}*", [f"• {escape(_short(i, 1000))}" for i in items])
     if insight:
-        blocks += _sections("*Insight*", [f"• {i}" for i in insight])
-    for heading, items in bullets[2:]:
+        blocks += _sections(f"*{t(lang, 'insight_short')}*", [f"• {i}" for i in insight])
+    for key, items in bullets[2:]:
         if items:
-            blocks += _sections(heading, [f"• {escape(_short(i, 1000))}" for i in items])
+            blocks += _sections(f"*{t(lang, key)}*", [f"• {escape(_short(i, 1000))}" for i in items])
     if card.conclusion:
-        blocks += _sections("*Conclusion*", [escape(_short(card.conclusion, 2500))])
+        blocks += _sections(f"*{t(lang, 'conclusion')}*", [escape(_short(card.conclusion, 2500))])
     if card.not_read:
-        blocks.append(_context("Not read: " + ", ".join(escape(_short(p, 200)) for p in card.not_read)))
+        paths = ", ".join(escape(_short(p, 200)) for p in card.not_read)
+        blocks.append(_context(t(lang, "not_read") + t(lang, "colon") + paths))
     return blocks
 
 
-def _fit(blocks: list[Block], room: int) -> list[dict[str, Any]]:
+def _fit(blocks: list[Block], room: int, lang: str) -> list[dict[str, Any]]:
     """The first blocks that fit one message, with a note when some were left out."""
     dicts = [b.to_dict() for b in blocks]
     if len(dicts) <= room and sum(map(text_size, dicts)) <= MESSAGE_CHARS:
@@ -271,19 +294,25 @@ def _fit(blocks: list[Block], room: int) -> list[dict[str, Any]]:
             break
         out.append(b)
         size += text_size(b)
-    return [*out, _context("… the rest of this analysis was too long for one message").to_dict()]
+    return [*out, _context(t(lang, "too_long")).to_dict()]
 
 
-def card_reply_blocks(entry: DigestEntry, repo_url: str | None = None) -> SlackMessage:
+def _analysis_of(entry: DigestEntry, lang: str) -> str:
+    title = escape(_short(entry.commit.title, 200))
+    return t(lang, "analysis_of", sha=entry.commit.short_sha, title=title)
+
+
+def card_reply_blocks(
+    entry: DigestEntry, repo_url: str | None = None, *, language: str = "en"
+) -> SlackMessage:
     """The full analysis of one commit, as a thread reply."""
-    blocks = _fit(_card_blocks(entry, repo_url or repo_url_of(entry)), MAX_BLOCKS)
-    text = f"Analysis of {entry.commit.short_sha}: {escape(_short(entry.commit.title, 200))}"
-    return SlackMessage(text=text, blocks=blocks)
+    blocks = _fit(_card_blocks(entry, repo_url or repo_url_of(entry), language), MAX_BLOCKS, language)
+    return SlackMessage(text=_analysis_of(entry, language), blocks=blocks)
 
 
-def card_ephemeral_blocks(entry: DigestEntry) -> SlackMessage:
+def card_ephemeral_blocks(entry: DigestEntry, *, language: str = "en") -> SlackMessage:
     """The analysis of one commit for `/commit`, with a "Share in channel" button."""
-    blocks = _fit(_card_blocks(entry, repo_url_of(entry)), MAX_BLOCKS - 1)
-    blocks.append(ActionsBlock(elements=[_button("Share in channel", "share_card", _value(entry))]).to_dict())
-    text = f"Analysis of {entry.commit.short_sha}: {escape(_short(entry.commit.title, 200))}"
-    return SlackMessage(text=text, blocks=blocks)
+    blocks = _fit(_card_blocks(entry, repo_url_of(entry), language), MAX_BLOCKS - 1, language)
+    share = _button(t(language, "share"), "share_card", _value(entry))
+    blocks.append(ActionsBlock(elements=[share]).to_dict())
+    return SlackMessage(text=_analysis_of(entry, language), blocks=blocks)

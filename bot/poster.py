@@ -183,7 +183,7 @@ async def post_digest(
                 continue
             if posted:
                 await asyncio.sleep(pause)
-            msg = card_reply_blocks(entry, repo_url)
+            msg = card_reply_blocks(entry, repo_url, language=digest.language)
             replies[entry.commit.sha] = await _post(client, channel, msg, thread_ts=replies["part:0"])
             save_digest(db, {"key": key, "replies": replies})
             posted += 1

@@ -1,9 +1,12 @@
 import json
+import re
 
 from analysis.models import AnalysisStatus, Digest, Importance, RepoDigest
 from bot.blocks import FOLD_AFTER, card_ephemeral_blocks, card_reply_blocks, digest_messages
+from bot.poster import make_client, post_digest
+from storage.db import open_db
 from tests.fakes.digests import REPO, REPO_URL, digest, entry
-from tests.fakes.slack import BLOCK_TEXT_CHARS, MENTION, text_chars, validate_blocks
+from tests.fakes.slack import BLOCK_TEXT_CHARS, MENTION, FakeSlack, text_chars, validate_blocks
 
 
 def _texts(blocks):
@@ -182,3 +185,161 @@ def test_hostile_text_never_renders_a_mention():
         dumped = json.dumps({"text": msg.text, "blocks": msg.blocks}, ensure_ascii=False)
         assert MENTION.search(dumped) is None, dumped
         assert "Fix &lt;!\u2060channel&gt;" in dumped
+
+
+# English words a Chinese rendering may still carry: the repository names and the LLM's unit.
+_NOT_LABELS = {"sgl", "project", "sglang", "LLM", "tokens"}
+
+
+def _zh_entry(n, importance=Importance.HIGH, status=AnalysisStatus.DONE):
+    """A commit whose own text is all Chinese, so any English left is a label."""
+    e = entry(
+        n,
+        importance,
+        title=f"修复调度器 {n}",
+        author="张三",
+        summary=["新增调度路径"],
+        risks=["旧显卡未测试"],
+        status=status,
+    )
+    e.analysis.reasons = ["服务路径的大改动"]
+    if card := e.analysis.card:
+        card.change_type = "功能"
+        card.importance_reason = "影响服务热路径"
+        card.insight.architecture = "新的调度接口"
+        card.insight.performance = "更少的拷贝"
+        card.insight.security = "none"
+        card.recommendations = ["升级前做基准测试"]
+        card.conclusion = "值得一读"
+        card.not_read = ["模型文件"]
+    return e
+
+
+def _english_words(msg):
+    """English words in a message's text and blocks, link targets, code and short SHAs left out."""
+    text = "\n".join([msg.text, *_texts(msg.blocks)])
+    text = re.sub(r"<[^|>]*\||`[^`]*`|\b[0-9a-f]{7}\b", "", text)
+    return set(re.findall(r"[A-Za-z]{2,}", text)) - _NOT_LABELS
+
+
+def _zh_digest(high, medium, low, **kw):
+    levels = [Importance.HIGH] * high + [Importance.MEDIUM] * medium + [Importance.LOW] * low
+    entries = [_zh_entry(i, lvl) for i, lvl in enumerate(levels)]
+    d = digest(0, 0, 0)
+    d.language = "zh"
+    d.repos[0].entries = entries
+    d.usage.llm_calls, d.usage.prompt_tokens = len(entries), 1000 * len(entries)
+    return d
+
+
+def test_a_zh_digest_carries_chinese_labels_and_no_english_ones():
+    d = _zh_digest(high=2, medium=FOLD_AFTER + 3, low=2)
+    d.repos[0].entries += [
+        _zh_entry(90, status=AnalysisStatus.FAILED),
+        _zh_entry(91, Importance.LOW, status=AnalysisStatus.PENDING),
+    ]
+    d.repos += [RepoDigest(repo="sgl-project/sgl"), RepoDigest(repo="sgl-project/x", error="坏了")]
+    msgs = digest_messages(d)
+    assert len(msgs) == 1 and _valid(msgs[0]) is None
+    text = "\n".join(_texts(msgs[0].blocks))
+    assert msgs[0].blocks[0]["text"]["text"] == "每日更新报告 · 2026-01-24"
+    assert msgs[0].text.startswith("每日更新报告 · 2026-01-24：sgl-project/sglang, ")
+    for part in (
+        "3 个仓库：",
+        "LLM：调用 17 次 · 17,000 tokens",
+        "19 个提交 · 🔴高 3 · 🟡中 13 · 🟢低 3 · ⚠️ 分析失败 1 · ⏳ 待分析 1",
+        "*主要风险：* 旧显卡未测试",
+        "完整分析",
+        "_分析失败：将在下次运行时重试_",
+        "🟡 *中重要度 (13)*",
+        "🟢 *低重要度 (3)*",
+        "_另有 3 个_",
+        "没有新提交",
+        "⚠️ 无法读取仓库：坏了",
+    ):
+        assert part in text, part
+    assert _english_words(msgs[0]) == set()
+
+
+def test_a_long_zh_digest_continues_in_chinese():
+    d = _zh_digest(high=60, medium=0, low=0)
+    msgs = digest_messages(d)
+    assert len(msgs) >= 2
+    for m in msgs:
+        assert _valid(m) is None, _valid(m)
+        assert _english_words(m) == set(), _english_words(m)
+    assert msgs[1].blocks[0]["elements"][0]["text"] == f"每日更新报告 · 2026-01-24（续，2/{len(msgs)}）"
+
+
+def test_a_quiet_zh_day_is_in_chinese():
+    d = Digest(date="2026-01-24", timezone="UTC", language="zh", repos=[RepoDigest(repo=REPO)])
+    (msg,) = digest_messages(d)
+    assert msg.text == f"每日更新报告 · 2026-01-24：{REPO} 没有新提交。" and _valid(msg) is None
+
+
+def test_a_zh_reply_card_carries_chinese_labels_and_no_english_ones():
+    e = _zh_entry(1)
+    for msg in (card_reply_blocks(e, REPO_URL, language="zh"), card_ephemeral_blocks(e, language="zh")):
+        assert _valid(msg) is None
+        text = "\n".join(_texts(msg.blocks))
+        for part in (
+            "高重要度：影响服务热路径",
+            "*变更摘要*\n• 新增调度路径",
+            "*影响范围*",
+            "*技术洞察*\n• *架构影响：* 新的调度接口\n• *性能影响：* 更少的拷贝",
+            "*潜在风险*",
+            "*关注建议*",
+            "*结论*",
+            "未能读取：模型文件",
+        ):
+            assert part in text, part
+        assert "安全考虑" not in text
+        assert msg.text == f"{e.commit.short_sha} 的分析：修复调度器 1"
+        assert _english_words(msg) == set(), _english_words(msg)
+    share = card_ephemeral_blocks(e, language="zh").blocks[-1]["elements"][0]
+    assert share["text"]["text"] == "分享到频道" and share["action_id"] == "share_card"
+
+
+def test_zh_cards_without_analysis_or_too_long_stay_chinese_and_valid():
+    bare = _zh_entry(2, status=AnalysisStatus.HEURISTIC)
+    msg = card_reply_blocks(bare, language="zh")
+    assert "_按规则评分：未做 LLM 分析_\n• 服务路径的大改动" in "\n".join(_texts(msg.blocks))
+    assert _english_words(msg) == set()
+    big = _zh_entry(3)
+    big.analysis.card.risks = [f"风险 {i} " + "险" * 900 for i in range(60)]
+    for msg in (card_reply_blocks(big, language="zh"), card_ephemeral_blocks(big, language="zh")):
+        assert _valid(msg) is None, _valid(msg)
+        assert _english_words(msg) == set()
+        assert "… 其余分析内容过长，一条消息放不下" in "\n".join(_texts(msg.blocks))
+
+
+def test_english_is_the_default_and_the_fallback_language():
+    e = entry(1)
+    for language in ("en", "fr"):
+        reply = card_reply_blocks(e, REPO_URL, language=language)
+        assert reply == card_reply_blocks(e, REPO_URL)
+        assert card_ephemeral_blocks(e, language=language) == card_ephemeral_blocks(e)
+        d = digest(high=1, medium=1, low=1)
+        d.language = language
+        msg = digest_messages(d)[0]
+        assert msg.text.startswith("Commit digest · 2026-01-24: 3 commits (1 high)")
+        assert "3 commits · 🔴 1 high · 🟡 1 medium · 🟢 1 low" in "\n".join(_texts(msg.blocks))
+    text = "\n".join(_texts(reply.blocks))
+    assert "high importance: touches the serving hot path" in text and "*Summary*" in text
+    assert not re.search(r"[\u4e00-\u9fff]", json.dumps(reply.blocks, ensure_ascii=False))
+
+
+async def test_the_poster_threads_zh_replies_under_a_zh_digest(tmp_path):
+    d = _zh_digest(high=2, medium=1, low=0)
+    with FakeSlack() as slack:
+        result = await post_digest(
+            make_client(slack.token, slack.url), open_db(tmp_path / "d.db"), d, "C1", pause=0
+        )
+        assert result.ok and [c.error for c in slack.calls if c.error] == []
+        (parent,) = slack.top_level("C1")
+        replies = slack.thread(parent.ts)
+    assert parent.text.startswith("每日更新报告")
+    high = d.repos[0].by_importance(Importance.HIGH)
+    assert [m.text for m in replies] == [f"{e.commit.short_sha} 的分析：{e.commit.title}" for e in high]
+    for m in replies:
+        assert "*变更摘要*" in "\n".join(_texts(m.blocks)) and _english_words(m) == set()

@@ -48,7 +48,7 @@ async def full_analysis(
             if entry is None:
                 await _say(respond, NOT_FOUND)
                 return
-            msg = card_reply_blocks(entry)
+            msg = card_reply_blocks(entry, language=ctx.settings.digest_language)
             thread = (record or {}).get("message_ts") or parent
             posted = await post_message(client, channel, thread_ts=thread, text=msg.text, blocks=msg.blocks)
             reply_ts = posted["ts"]
@@ -80,7 +80,7 @@ async def share_card(
         if entry is None:
             await _say(respond, NOT_FOUND)
             return
-        msg = card_reply_blocks(entry)
+        msg = card_reply_blocks(entry, language=ctx.settings.digest_language)
         await post_message(client, channel, text=msg.text, blocks=msg.blocks)
         await respond(delete_original=True)
     except Exception as e:

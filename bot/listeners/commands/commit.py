@@ -26,9 +26,9 @@ def _cached(db: sqlite_utils.Database, text: str) -> Lookup | None:
         return None
 
 
-async def _answer(respond: AsyncRespond, result: Lookup) -> None:
+async def _answer(respond: AsyncRespond, result: Lookup, language: str) -> None:
     if result.kind == "found" and result.entry is not None:
-        msg = card_ephemeral_blocks(result.entry)
+        msg = card_ephemeral_blocks(result.entry, language=language)
         await respond(text=msg.text, blocks=msg.blocks, response_type="ephemeral", replace_original=True)
     else:
         await respond(text=lookup_text(result), response_type="ephemeral", replace_original=True)
@@ -51,14 +51,14 @@ async def commit_command(
     if found and cached.entry.analysis.status.value in _FINISHED:
         await ack()
         try:
-            await _answer(respond, cached)
+            await _answer(respond, cached, ctx.settings.digest_language)
         except Exception:
             log.exception("could not answer /commit %r", text[:80])
         return
     await ack(text=f"Looking up `{one_line(text)}` in the watched repositories…")
     try:
         result = await lookup_commit(ctx.db, ctx.lookup_config(), text)
-        await _answer(respond, result)
+        await _answer(respond, result, ctx.settings.digest_language)
     except Exception as e:
         log.exception("/commit %r failed", text[:80])
         try:
