@@ -115,6 +115,9 @@ class Score:
     points: int = 0
 
 
+_NONE_ANSWERS = {"", "none", "n/a", "无"}
+
+
 class Insight(BaseModel):
     """Technical insight by dimension; "none" is an allowed answer."""
 
@@ -122,6 +125,10 @@ class Insight(BaseModel):
     performance: str = "none"
     security: str = "none"
     maintainability: str = "none"
+
+    def answered(self) -> dict[str, str]:
+        """The dimensions with something to say, by name (drops "none", "n/a", "无" and blanks)."""
+        return {k: v for k, v in self.model_dump().items() if v and v.strip().lower() not in _NONE_ANSWERS}
 
 
 class Card(BaseModel):

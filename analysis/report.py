@@ -18,7 +18,6 @@ TOC_TITLE_MAX = 60
 TEXT_WIDTH = 100
 TEXT_SUMMARY_LINES = {Importance.HIGH: 3, Importance.MEDIUM: 1, Importance.LOW: 1}
 REASON_MAX = 120
-_NONE_ANSWERS = {"", "none", "n/a", "无"}
 _URL_RE = re.compile(r"https?://([^/\s]+)\S*")
 _SAFE_URL_RE = re.compile(r"^https?://[^\s<>()\[\]`]+$")
 _TRAILING_HASHES_RE = re.compile(r"(\s)(#+)$")
@@ -102,10 +101,6 @@ def _files(commit: Commit) -> tuple[int | None, int | None, int | None]:
 def _level(importance: Importance, lang: str) -> str:
     sep = "" if lang == "zh" else " "
     return f"{EMOJI[importance]}{sep}{t(lang, importance.value)}"
-
-
-def _is_none(value: str) -> bool:
-    return value.strip().lower() in _NONE_ANSWERS
 
 
 def _status_note(entry: DigestEntry, lang: str) -> str | None:
@@ -215,8 +210,7 @@ def _field(lang: str, key: str, emoji: str, value: str) -> str:
 def _insight_table(card: Card, lang: str) -> list[str]:
     rows = [
         f"| **{t(lang, key)}** | {_cell('<br>'.join(_md(line) for line in value.splitlines() if plain(line)))} |"
-        for key, value in card.insight.model_dump().items()
-        if not _is_none(value)
+        for key, value in card.insight.answered().items()
     ]
     if not rows:
         return []

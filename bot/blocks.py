@@ -263,8 +263,7 @@ def _card_blocks(entry: DigestEntry, repo_url: str | None, lang: str) -> list[Bl
     ]
     insight = [
         f"*{t(lang, 'label', label=t(lang, k))}* {escape(_short(v, 1000))}"
-        for k, v in card.insight.model_dump().items()
-        if v and v.strip().lower() != "none"
+        for k, v in card.insight.answered().items()
     ]
     for key, items in bullets[:2]:
         if items:

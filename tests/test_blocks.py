@@ -1,7 +1,7 @@
 import json
 import re
 
-from analysis.models import AnalysisStatus, Digest, Importance, RepoDigest
+from analysis.models import AnalysisStatus, Digest, Importance, Insight, RepoDigest
 from bot.blocks import FOLD_AFTER, card_ephemeral_blocks, card_reply_blocks, digest_messages
 from bot.poster import make_client, post_digest
 from storage.db import open_db
@@ -343,3 +343,14 @@ async def test_the_poster_threads_zh_replies_under_a_zh_digest(tmp_path):
     assert [m.text for m in replies] == [f"{e.commit.short_sha} 的分析：{e.commit.title}" for e in high]
     for m in replies:
         assert "*变更摘要*" in "\n".join(_texts(m.blocks)) and _english_words(m) == set()
+
+
+def test_insight_dimensions_answered_none_are_left_out_in_either_language():
+    e = entry(3)
+    e.analysis.card.insight = Insight(
+        architecture="新的调度接口。", performance="无", security="None", maintainability="n/a"
+    )
+    for language in ("en", "zh"):
+        text = json.dumps(card_reply_blocks(e, REPO_URL, language=language).blocks, ensure_ascii=False)
+        assert "新的调度接口" in text
+        assert "无" not in text.replace("无法", "") and '"None' not in text and "n/a" not in text
