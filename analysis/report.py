@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import textwrap
 import unicodedata
 from collections.abc import Callable
 from datetime import datetime
@@ -399,7 +400,11 @@ def _repo_text(repo: RepoDigest, lang: str, tz: str, paint: Callable[[str, str],
     head = plain(repo.repo) + (f" ({plain(repo.branch)})" if repo.branch else "")
     lines = [paint(_clip(head), "bold")]
     if repo.error:
-        lines.append("  " + paint(_clip(t(lang, "repo_error", error=short_reason(repo.error)), 98), "red"))
+        message = t(lang, "repo_error", error=short_reason(repo.error))
+        lines += [
+            "  " + paint(_clip(part, 98), "red")
+            for part in textwrap.wrap(message, 98, subsequent_indent="  ")
+        ]
     if not repo.entries:
         return lines if repo.error else [*lines, "  " + t(lang, "no_commits")]
     s = repo.stats()

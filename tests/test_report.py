@@ -590,3 +590,10 @@ def test_local_clone_commits_have_no_links_and_keep_headings_intact():
     assert "View commit" not in md and "javascript:" not in md and "/pull/" not in md
     data = render_json(digest)["repos"][0]["commits"]
     assert [c["pr"] for c in data] == [None, 12] and data[1]["pr_url"] is None
+
+
+def test_text_wraps_a_long_repository_error_instead_of_cutting_it():
+    error = "cannot reach GitHub at ghe.example.com (ConnectError: All connection attempts failed) after 4 attempts"
+    text = render_text(Digest("2026-01-24", "UTC", "en", [RepoDigest(repo="acme/engine", error=error)]))
+    assert "after 4 attempts" in text and "…" not in text
+    assert all(columns(line) <= 100 for line in text.splitlines())
