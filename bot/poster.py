@@ -3,12 +3,16 @@
 The delivery record (`digests`, key `channel:date`) is written before anything is posted and after
 every message: `message_ts` is the thread parent (the first message), and `replies` maps
 `part:<i>` to the ts of each digest message and each commit SHA to the ts of its thread reply.
-A later call resumes from that record and never posts a part or a reply twice.
+A later call resumes from that record and never posts a part or a reply twice. Every message carries
+metadata naming its delivery and item, so when an earlier attempt was interrupted after Slack accepted a
+message but before its ts was recorded, the resumed delivery finds that message in the channel history (or
+the thread) instead of posting it again.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import random
 from dataclasses import dataclass, field
@@ -21,6 +25,8 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
 )
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
 from analysis.models import Digest, DigestEntry, Importance
@@ -32,6 +38,10 @@ log = logging.getLogger(__name__)
 
 REPLY_PAUSE = 1.1  # chat.postMessage allows about one message a second per channel
 MAX_RETRY_AFTER = 120.0  # longer waits end the attempt; the delivery resumes on the next run
+EVENT_TYPE = "commit_digest"  # the metadata event type of every digest message and thread reply
+HISTORY_MARGIN = 300  # seconds of channel history searched before the delivery record was created
+HISTORY_PAGES = 5  # pages of 200 messages searched for an interrupted delivery's messages
+MAYBE_ACCEPTED = ("fatal_error", "internal_error", "request_timeout", "service_unavailable")
 HINTS = {
     "channel_not_found": "the channel does not exist or the app cannot see it; check the channel ID",
     "is_archived": "the channel is archived",
@@ -89,11 +99,28 @@ class RetryAfterHandler(AsyncRateLimitErrorRetryHandler):
         state.increment_current_attempt()
 
 
+class ConnectionRetryHandler(AsyncConnectionErrorRetryHandler):
+    """Retries connection errors, except a chat.postMessage that may already have reached Slack."""
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: Any = None,
+        error: Exception | None = None,
+    ) -> bool:
+        """True for a retryable connection error, unless a posted message could be duplicated."""
+        if request.url.endswith("/chat.postMessage") and not isinstance(error, aiohttp.ClientConnectorError):
+            return False
+        return await super()._can_retry_async(state=state, request=request, response=response, error=error)
+
+
 def make_client(token: str, base_url: str | None = None) -> AsyncWebClient:
     """An AsyncWebClient that honours 429 Retry-After and retries connection errors."""
     handlers = [
         RetryAfterHandler(max_retry_count=5),
-        AsyncConnectionErrorRetryHandler(max_retry_count=3),
+        ConnectionRetryHandler(max_retry_count=3),
     ]
     if base_url:
         return AsyncWebClient(token=token, base_url=base_url.rstrip("/") + "/", retry_handlers=handlers)
@@ -122,9 +149,17 @@ async def _send(client: AsyncWebClient, method: str, channel: str, **kwargs: Any
     return await _call(client, method, channel=channel, **kwargs)
 
 
-async def _post(client: AsyncWebClient, channel: str, msg: SlackMessage, thread_ts: str | None = None) -> str:
+async def _post(
+    client: AsyncWebClient,
+    channel: str,
+    msg: SlackMessage,
+    thread_ts: str | None = None,
+    metadata: dict[str, Any] | None = None,
+) -> str:
     """Post one message and return its ts; falls back to plain text if Slack rejects the blocks."""
     kwargs: dict[str, Any] = {"text": msg.text, "unfurl_links": False, "unfurl_media": False}
+    if metadata:
+        kwargs["metadata"] = metadata
     if thread_ts:
         kwargs["thread_ts"] = thread_ts
     try:
@@ -135,6 +170,87 @@ async def _post(client: AsyncWebClient, channel: str, msg: SlackMessage, thread_
         log.warning("Slack rejected the blocks of a message in %s; posting its text only", channel)
         data = await _send(client, "chat_postMessage", channel, **kwargs)
     return str(data["ts"])
+
+
+def _metadata(key: str, item: str) -> dict[str, Any]:
+    """The message metadata that names a digest message (`part:<i>`) or thread reply (a SHA)."""
+    return {"event_type": EVENT_TYPE, "event_payload": {"key": key, "item": item}}
+
+
+def _interrupted(row: dict[str, Any]) -> bool:
+    """True when an earlier attempt may have left a message in Slack without recording its ts."""
+    error = row.get("error") or ""
+    if row.get("status") == "posting":
+        return True  # the process stopped mid-delivery
+    return row.get("status") == "failed" and (
+        error in MAYBE_ACCEPTED or error.startswith(("connection_error", "http_5"))
+    )
+
+
+def _oldest(created_at: str | None) -> str | None:
+    """The `oldest` bound of a history search: a little before the delivery record was created."""
+    try:
+        return str(int(dt.datetime.fromisoformat(created_at or "").timestamp()) - HISTORY_MARGIN)
+    except ValueError:
+        return None
+
+
+async def _find_posted(
+    client: AsyncWebClient, channel: str, key: str, *, oldest: str | None = None, thread_ts: str | None = None
+) -> dict[str, str]:
+    """The ts of each item of delivery `key` already in the channel (or the thread of `thread_ts`)."""
+    found: dict[str, str] = {}
+    kwargs: dict[str, Any] = {"channel": channel, "include_all_metadata": True, "limit": 200}
+    if thread_ts:
+        method, kwargs["ts"] = "conversations_replies", thread_ts
+    else:
+        method = "conversations_history"
+        if oldest:
+            kwargs["oldest"] = oldest
+    for _ in range(HISTORY_PAGES):
+        data = await _call(client, method, **kwargs)
+        for m in data.get("messages") or []:
+            meta = m.get("metadata") or {}
+            payload = meta.get("event_payload") or {}
+            item, ts = payload.get("item"), str(m.get("ts") or "")
+            if meta.get("event_type") != EVENT_TYPE or payload.get("key") != key or not item or not ts:
+                continue
+            if item not in found or float(ts) < float(found[item]):  # the first copy, if there are two
+                found[str(item)] = ts
+        cursor = (data.get("response_metadata") or {}).get("next_cursor")
+        if not data.get("has_more") or not cursor:
+            break
+        kwargs["cursor"] = cursor
+    return found
+
+
+class _Recovery:
+    """Finds the messages an interrupted delivery already posted, with one search per kind and run."""
+
+    def __init__(self, client: AsyncWebClient, channel: str, key: str, row: dict[str, Any]) -> None:
+        self.client, self.channel, self.key = client, channel, key
+        self.enabled = _interrupted(row)
+        self.oldest = _oldest(row.get("created_at"))
+        self.found: dict[str | None, dict[str, str]] = {}  # thread ts (None: the channel) -> item -> ts
+
+    async def ts(self, item: str, thread_ts: str | None = None) -> str | None:
+        """The ts of `item` if an earlier attempt posted it, else None (always None on a first attempt)."""
+        if not self.enabled:
+            return None
+        if thread_ts not in self.found:
+            try:
+                self.found[thread_ts] = await _find_posted(
+                    self.client, self.channel, self.key, oldest=self.oldest, thread_ts=thread_ts
+                )
+            except PostError as e:
+                log.warning(
+                    "could not look for the already posted messages of %s (%s); posting what is unrecorded",
+                    self.key,
+                    e,
+                )
+                self.enabled = False
+                return None
+        return self.found[thread_ts].get(item)
 
 
 def _threaded(digest: Digest, thread_level: str) -> list[tuple[str | None, DigestEntry]]:
@@ -169,24 +285,31 @@ async def post_digest(
         save_digest(db, {**record, "status": "skipped", "error": None})
         return PostResult(key, "skipped")
     replies: dict[str, str] = dict(row.get("replies") or {})
+    recovery = _Recovery(client, channel, key, row)
     save_digest(db, {**record, "status": "posting", "replies": replies})
     posted = 0
     try:
         for i, msg in enumerate(digest_messages(digest)):
-            if f"part:{i}" in replies:
+            item = f"part:{i}"
+            if item in replies:
                 continue
-            replies[f"part:{i}"] = await _post(client, channel, msg)
+            if not (ts := await recovery.ts(item)):
+                ts = await _post(client, channel, msg, metadata=_metadata(key, item))
+                posted += 1
+            replies[item] = ts
             save_digest(db, {"key": key, "replies": replies, "message_ts": replies["part:0"]})
-            posted += 1
         for repo_url, entry in _threaded(digest, thread_level):
-            if entry.commit.sha in replies:
+            sha, parent = entry.commit.sha, replies["part:0"]
+            if sha in replies:
                 continue
-            if posted:
-                await asyncio.sleep(pause)
-            msg = card_reply_blocks(entry, repo_url, language=digest.language)
-            replies[entry.commit.sha] = await _post(client, channel, msg, thread_ts=replies["part:0"])
+            if not (ts := await recovery.ts(sha, thread_ts=parent)):
+                if posted:
+                    await asyncio.sleep(pause)
+                msg = card_reply_blocks(entry, repo_url, language=digest.language)
+                ts = await _post(client, channel, msg, thread_ts=parent, metadata=_metadata(key, sha))
+                posted += 1
+            replies[sha] = ts
             save_digest(db, {"key": key, "replies": replies})
-            posted += 1
     except PostError as e:
         log.warning("the digest %s could not be posted: %s", key, e.code)
         save_digest(db, {"key": key, "status": "failed", "error": e.code, "replies": replies})

@@ -1,4 +1,5 @@
 import asyncio
+import logging
 
 import pytest
 
@@ -106,6 +107,119 @@ async def test_a_reply_posted_before_a_failure_is_not_posted_again(slack, client
 
 def db_path(db):
     return db.execute("pragma database_list").fetchone()[2]
+
+
+def _lookups(slack):
+    return slack.calls_to("conversations.history") + slack.calls_to("conversations.replies")
+
+
+async def test_a_first_delivery_tags_every_message_and_searches_nothing(slack, client, db):
+    d = digest(high=3, medium=1, low=1)
+    result = await post_digest(client, db, d, CHANNEL, pause=0)
+    assert result.ok and _lookups(slack) == []
+    key = f"{CHANNEL}:2026-01-24"
+    items = {m.ts: m.metadata["event_payload"]["item"] for m in slack.messages}
+    assert all(m.metadata["event_type"] == "commit_digest" for m in slack.messages)
+    assert {m.metadata["event_payload"]["key"] for m in slack.messages} == {key}
+    assert items == {ts: item for item, ts in result.replies.items()}
+
+
+@pytest.mark.parametrize("mode", ["500", "drop"])
+async def test_a_parent_accepted_but_unrecorded_is_found_not_posted_again(slack, client, db, mode):
+    yesterday = digest(high=1, medium=0, low=0, date="2026-01-23")
+    assert (await post_digest(client, db, yesterday, CHANNEL, pause=0)).ok  # same channel, another key
+    d = digest(high=3, medium=0, low=0)
+    slack.accept_then_fail(1, mode=mode)
+    first = await post_digest(client, db, d, CHANNEL, pause=0)
+    assert not first.ok and first.replies == {}
+    assert len(slack.top_level()) == 2  # Slack kept the parent; the client never learned its ts
+    parent = slack.top_level()[-1]
+
+    final = await post_digest(make_client(slack.token, slack.url), open_db(db_path(db)), d, CHANNEL, pause=0)
+    assert final.ok and final.message_ts == parent.ts and final.posted == 3
+    assert len(slack.top_level()) == 2
+    shas = [e.commit.sha for e in d.repos[0].entries]
+    assert [m.ts for m in slack.thread(parent.ts)] == [final.replies[sha] for sha in shas]
+    [history] = slack.calls_to("conversations.history")
+    assert history.params["include_all_metadata"] in ("1", "true", True)
+    assert 0 < float(parent.ts) - float(history.params["oldest"]) < 3600
+
+
+async def test_a_crash_while_posting_a_reply_does_not_duplicate_it(slack, client, db):
+    d = digest(high=3, medium=0, low=0)
+    slack.accept_then_fail(1, after=2, mode="hang")  # the parent and one reply go through
+    run = asyncio.create_task(post_digest(client, db, d, CHANNEL, pause=0))
+    for _ in range(1000):
+        if len(slack.messages) == 3:
+            break
+        await asyncio.sleep(0.01)
+    run.cancel()  # the process dies while Slack holds the answer
+    with pytest.raises(asyncio.CancelledError):
+        await run
+    slack.release()
+    row = get_digest(db, f"{CHANNEL}:2026-01-24")
+    shas = [e.commit.sha for e in d.repos[0].entries]
+    assert row["status"] == "posting" and [sha in row["replies"] for sha in shas] == [True, False, False]
+
+    final = await post_digest(make_client(slack.token, slack.url), open_db(db_path(db)), d, CHANNEL, pause=0)
+    assert final.ok and final.posted == 1
+    thread = slack.thread(final.message_ts)
+    assert [m.ts for m in thread] == [final.replies[sha] for sha in shas]
+    assert len(slack.top_level()) == 1 and slack.calls_to("conversations.history") == []
+    assert len(slack.calls_to("conversations.replies")) == 1
+
+
+async def test_a_reply_accepted_but_unrecorded_is_found_not_posted_again(slack, client, db):
+    d = digest(high=2, medium=0, low=0)
+    slack.accept_then_fail(1, after=1)
+    first = await post_digest(client, db, d, CHANNEL, pause=0)
+    assert not first.ok and first.error.startswith("fatal_error") and len(first.replies) == 1
+    final = await post_digest(client, db, d, CHANNEL, pause=0)
+    assert final.ok and final.posted == 1
+    assert len(slack.thread(final.message_ts)) == 2 and len(slack.messages) == 3
+
+
+async def test_a_history_search_across_pages(slack, client, db):
+    for i in range(5):
+        await client.chat_postMessage(channel=CHANNEL, text=f"m{i}")
+    seen, cursor = [], None
+    for _ in range(5):
+        page = await client.conversations_history(channel=CHANNEL, limit=2, cursor=cursor)
+        seen += [m["text"] for m in page["messages"]]
+        cursor = page["response_metadata"]["next_cursor"]
+        if not page["has_more"]:
+            break
+    assert seen == ["m4", "m3", "m2", "m1", "m0"] and cursor == ""
+    oldest = slack.messages[2].ts
+    page = await client.conversations_history(channel=CHANNEL, oldest=oldest)
+    assert [m["text"] for m in page["messages"]] == ["m4", "m3"]
+
+
+async def test_a_failed_lookup_falls_back_to_posting_with_one_warning(slack, client, db, caplog):
+    d = digest(high=2, medium=0, low=0)
+    slack.accept_then_fail(1)
+    assert not (await post_digest(client, db, d, CHANNEL, pause=0)).ok
+    denied = {"ok": False, "error": "missing_scope", "needed": "channels:history"}
+    slack.script("conversations.history", denied)
+    slack.script("conversations.replies", denied)
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="bot.poster"):
+        final = await post_digest(client, db, d, CHANNEL, pause=0)
+    assert final.ok and final.posted == 3
+    assert len(slack.top_level()) == 2  # without history the lost parent cannot be found: posted again
+    assert len(slack.thread(final.message_ts)) == 2
+    [warning] = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert "missing_scope" in warning.getMessage()
+    assert len(_lookups(slack)) == 1
+
+
+async def test_a_refused_post_is_retried_without_a_search(slack, client, db):
+    slack.missing.add(CHANNEL)
+    d = digest(high=1, medium=0, low=0)
+    assert not (await post_digest(client, db, d, CHANNEL, pause=0)).ok
+    slack.missing.clear()
+    assert (await post_digest(client, db, d, CHANNEL, pause=0)).ok
+    assert _lookups(slack) == [] and len(slack.messages) == 2
 
 
 async def test_429_bursts_are_honoured(slack, client, db):

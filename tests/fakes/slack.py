@@ -40,6 +40,7 @@ class Message:
     blocks: list[dict[str, Any]] = field(default_factory=list)
     thread_ts: str | None = None
     user: str | None = None  # set for ephemeral messages
+    metadata: dict[str, Any] | None = None
 
 
 def _text_error(obj: Any, where: str, limit: int, kinds: tuple[str, ...] = TEXT_KINDS) -> str | None:
@@ -141,6 +142,8 @@ class FakeSlack:
         self.outside: set[str] = set()  # not_in_channel until conversations.join
         self.join_leaves_outside = False  # join answers ok but the bot stays outside
         self.thread_replies_until_500: int | None = None  # accept this many replies, then HTTP 500
+        self._accept_then_fail: deque[str | None] = deque()  # per chat.postMessage: a fault or None
+        self._released = threading.Event()  # ends the "hang" faults
         self._scripts: dict[str, deque[tuple[int, dict[str, Any], dict[str, str]]]] = defaultdict(deque)
         self._lock = threading.Lock()
         self._n = 0
@@ -155,6 +158,7 @@ class FakeSlack:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self._released.set()
         self._server.shutdown()
         self._server.server_close()
 
@@ -177,6 +181,19 @@ class FakeSlack:
         """Answer the next `times` calls of `method` with 429 and Retry-After."""
         body = {"ok": False, "error": "ratelimited"}
         self.script(method, *[(429, body, {"Retry-After": str(retry_after)})] * times)
+
+    def accept_then_fail(self, times: int = 1, *, after: int = 0, mode: str = "500") -> None:
+        """Let `after` chat.postMessage calls through, then store `times` messages but fail to answer.
+
+        `mode` is "500" (answer fatal_error), "drop" (close the connection) or "hang" (answer nothing
+        until `release()`, so the test can stop the client as if its process died).
+        """
+        with self._lock:
+            self._accept_then_fail.extend([None] * after + [mode] * times)
+
+    def release(self) -> None:
+        """End the "hang" faults: their connections are closed without an answer."""
+        self._released.set()
 
     # assertions ------------------------------------------------------------------------------
 
@@ -207,7 +224,7 @@ class FakeSlack:
 
     def _ts(self) -> str:
         self._n += 1
-        return f"{1700000000 + self._n}.{self._n:06d}"
+        return f"{int(time.time())}.{self._n:06d}"  # the clock's second, so `oldest` filters work
 
     def _find(self, channel: str, ts: str) -> Message | None:
         return next((m for m in self.messages if m.channel == channel and m.ts == ts), None)
@@ -250,6 +267,7 @@ class FakeSlack:
             blocks=blocks or [],
             thread_ts=str(thread_ts) if thread_ts else None,
             user=p.get("user") if ephemeral else None,
+            metadata=json.loads(meta) if isinstance(meta := p.get("metadata"), str) else meta,
         )
         self.messages.append(msg)
         if ephemeral:
@@ -268,6 +286,38 @@ class FakeSlack:
         msg.text = p.get("text", msg.text)
         msg.blocks = blocks if blocks is not None else msg.blocks
         return 200, {"ok": True, "channel": msg.channel, "ts": msg.ts}
+
+    def _listed(self, m: Message, p: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": "message", "ts": m.ts, "text": m.text, "blocks": m.blocks}
+        if m.thread_ts:
+            out["thread_ts"] = m.thread_ts
+        if str(p.get("include_all_metadata", "")).lower() in ("1", "true") and m.metadata:
+            out["metadata"] = m.metadata
+        return out
+
+    def _page(self, found: list[Message], p: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        oldest = float(p.get("oldest") or 0)
+        found = [m for m in found if float(m.ts) > oldest]
+        start, limit = int(p.get("cursor") or 0), min(int(p.get("limit") or 100), 999)
+        page, more = found[start : start + limit], start + limit < len(found)
+        body = {"ok": True, "messages": [self._listed(m, p) for m in page], "has_more": more}
+        return 200, body | {"response_metadata": {"next_cursor": str(start + limit) if more else ""}}
+
+    def _history(self, p: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        channel = p.get("channel")
+        if err := self._channel_error(channel):
+            return 200, {"ok": False, "error": err}
+        found = [m for m in self.messages if m.channel == channel and m.thread_ts is None and m.user is None]
+        return self._page(found[::-1], p)  # newest first
+
+    def _replies(self, p: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        channel = p.get("channel")
+        if err := self._channel_error(channel):
+            return 200, {"ok": False, "error": err}
+        parent = self._find(str(channel), str(p.get("ts", "")))
+        if parent is None:
+            return 200, {"ok": False, "error": "thread_not_found"}
+        return self._page([parent, *self.thread(parent.ts)], p)  # the parent, then replies oldest first
 
     def _join(self, p: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         channel = p.get("channel")
@@ -303,6 +353,10 @@ class FakeSlack:
             return 200, {"ok": True, "channel": msg.channel, "permalink": link}
         if method == "conversations.join":
             return self._join(p)
+        if method == "conversations.history":
+            return self._history(p)
+        if method == "conversations.replies":
+            return self._replies(p)
         if method == "conversations.info":
             channel = p.get("channel")
             if not channel or channel in self.missing:
@@ -315,8 +369,8 @@ class FakeSlack:
 
     def handle(
         self, method: str, auth: str, params: dict[str, Any]
-    ) -> tuple[int, dict[str, Any], dict[str, str]]:
-        """Answer one Web API call: (HTTP status, JSON body, headers)."""
+    ) -> tuple[int, dict[str, Any] | None, dict[str, str]]:
+        """Answer one Web API call: (HTTP status, JSON body, headers); no body: a fault, named in headers."""
         with self._lock:
             call = Call(method=method, params=params, at=time.monotonic())
             self.calls.append(call)
@@ -329,6 +383,13 @@ class FakeSlack:
             else:
                 status, body = self._answer(method, params)
                 headers = {}
+            if method == "chat.postMessage" and body.get("ok") and self._accept_then_fail:
+                fault = self._accept_then_fail.popleft()
+                if fault in ("drop", "hang"):
+                    call.status, call.error = 0, fault
+                    return 0, None, {"fault": fault}
+                if fault == "500":
+                    status, body = 500, {"ok": False, "error": "fatal_error"}
             call.status, call.error = status, body.get("error")
             return status, body, headers
 
@@ -352,6 +413,11 @@ class FakeSlack:
                     auth = f"Bearer {params.pop('token')}"
                 method = path.path.removeprefix("/api/")
                 status, body, headers = fake.handle(method, auth, params)
+                if body is None:
+                    if headers.get("fault") == "hang":
+                        fake._released.wait()
+                    self.close_connection = True
+                    return
                 data = json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json; charset=utf-8")
