@@ -138,7 +138,7 @@ async def _call(client: AsyncWebClient, method: str, **kwargs: Any) -> dict[str,
     return dict(resp.data) if isinstance(resp.data, dict) else {}
 
 
-async def _send(client: AsyncWebClient, method: str, channel: str, **kwargs: Any) -> dict[str, Any]:
+async def send(client: AsyncWebClient, method: str, channel: str, **kwargs: Any) -> dict[str, Any]:
     """A chat call in `channel`; on not_in_channel, join and retry once."""
     try:
         return await _call(client, method, channel=channel, **kwargs)
@@ -163,12 +163,12 @@ async def _post(
     if thread_ts:
         kwargs["thread_ts"] = thread_ts
     try:
-        data = await _send(client, "chat_postMessage", channel, blocks=msg.blocks, **kwargs)
+        data = await send(client, "chat_postMessage", channel, blocks=msg.blocks, **kwargs)
     except PostError as e:
         if e.code not in ("invalid_blocks", "msg_blocks_too_long"):
             raise
         log.warning("Slack rejected the blocks of a message in %s; posting its text only", channel)
-        data = await _send(client, "chat_postMessage", channel, **kwargs)
+        data = await send(client, "chat_postMessage", channel, **kwargs)
     return str(data["ts"])
 
 
@@ -333,7 +333,7 @@ async def post_alert(
     )
     body = truncate(f"⚠️ *commit-digest alert ({escape(kind)})*\n{escape(text)}", SECTION_CHARS)
     try:
-        data = await _send(client, "chat_postMessage", channel, text=body, unfurl_links=False)
+        data = await send(client, "chat_postMessage", channel, text=body, unfurl_links=False)
     except PostError as e:
         log.warning("the %s alert could not be posted in %s: %s", kind, channel, e.code)
         return None
@@ -354,7 +354,7 @@ async def clear_alerts(
                 f"✅ Resolved ({escape(row['kind'])}): {escape(row['text'] or '')}", SECTION_CHARS
             )
             try:
-                await _send(client, "chat_update", channel, ts=row["message_ts"], text=text)
+                await send(client, "chat_update", channel, ts=row["message_ts"], text=text)
             except PostError as e:
                 log.warning(
                     "the %s alert in %s could not be marked resolved: %s", row["kind"], channel, e.code

@@ -7,7 +7,6 @@ from typing import Any
 
 import sqlite_utils
 from slack_bolt.context.async_context import AsyncBoltContext
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from analysis import records
@@ -15,6 +14,7 @@ from analysis.lookup import Lookup
 from analysis.models import DigestEntry
 from bot.context import CONTEXT_KEY, Context
 from bot.mrkdwn import escape, truncate
+from bot.poster import send
 from storage import db as store
 
 log = logging.getLogger(__name__)
@@ -58,11 +58,5 @@ def lookup_text(result: Lookup) -> str:
 
 
 async def post_message(client: AsyncWebClient, channel: str, **kwargs: Any) -> dict:
-    """chat.postMessage; on `not_in_channel` join the channel and retry once."""
-    try:
-        return (await client.chat_postMessage(channel=channel, **kwargs)).data
-    except SlackApiError as e:
-        if e.response.get("error") != "not_in_channel":
-            raise
-    await client.conversations_join(channel=channel)
-    return (await client.chat_postMessage(channel=channel, **kwargs)).data
+    """chat.postMessage through the poster's send: on `not_in_channel` it joins and retries once."""
+    return await send(client, "chat_postMessage", channel, **kwargs)
