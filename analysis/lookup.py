@@ -98,7 +98,7 @@ async def lookup_commit(
     db: sqlite_utils.Database, cfg: PipelineConfig, text: str, *, analyze: bool = True
 ) -> Lookup:
     """Look a commit up in the cache, else in the watched repositories, analyzing it when found."""
-    from analysis.pipeline import analyze_commit, make_analyzer
+    from analysis.pipeline import analyze_commit, load_commit, make_analyzer
 
     cached = lookup_cached(db, text)
     if cached.kind in ("malformed", "ambiguous"):
@@ -118,17 +118,10 @@ async def lookup_commit(
         try:
             source = open_source(spec, cfg.source, db)
             sha = await source.resolve(q.prefix)
-            row = store.get_commit(db, source.repo, sha)
-            if row is None or not row["detailed"]:
-                commit = await source.fetch(sha)
-                commit.url = commit.url or source.web_url(sha)
-                files = [records.file_to_row(commit.repo, sha, f) for f in commit.files]
-                store.save_commit(db, records.commit_to_row(commit, detailed=True), files)
+            commit = await load_commit(db, source, sha)
             if analyze:
                 analyzer = make_analyzer(cfg)
                 try:
-                    row = store.get_commit(db, source.repo, sha)
-                    commit = records.commit_from_rows(row, store.get_files(db, source.repo, sha))
                     await analyze_commit(db, cfg, commit, analyzer)
                 finally:
                     if analyzer is not None:

@@ -118,7 +118,9 @@ async def _load_or_fetch(
         return records.commit_from_rows(row, store.get_files(db, source.repo, ref.sha))
     if run.limited is None:
         try:
-            return await _fetch(db, source, ref.sha, run)
+            commit = await fetch_commit(db, source, ref.sha)
+            run.fetched += 1
+            return commit
         except RateLimited as e:
             run.limited = e
     if ref.summary is not None and not row:
@@ -126,14 +128,21 @@ async def _load_or_fetch(
     return None
 
 
-async def _fetch(db: sqlite_utils.Database, source: Source, sha: str, run: RepoRun) -> Commit:
+async def fetch_commit(db: sqlite_utils.Database, source: Source, sha: str) -> Commit:
     """Fetch one commit with its files from the source and store it."""
     commit = await source.fetch(sha)
     commit.url = commit.url or source.web_url(commit.sha)
     files = [records.file_to_row(commit.repo, commit.sha, f) for f in commit.files]
     store.save_commit(db, records.commit_to_row(commit, detailed=True), files)
-    run.fetched += 1
     return commit
+
+
+async def load_commit(db: sqlite_utils.Database, source: Source, sha: str) -> Commit:
+    """The commit with its files from the cache, else fetched from the source and stored."""
+    row = store.get_commit(db, source.repo, sha)
+    if row and row["detailed"]:
+        return records.commit_from_rows(row, store.get_files(db, source.repo, sha))
+    return await fetch_commit(db, source, sha)
 
 
 async def _list_refs(
@@ -305,7 +314,8 @@ async def _heal(
         else:
             try:
                 async with gate:
-                    commit = await _fetch(db, source, sha, run)
+                    commit = await fetch_commit(db, source, sha)
+                run.fetched += 1
             except RateLimited as e:
                 run.limited = e
                 return
