@@ -105,7 +105,7 @@ async def lookup_commit(
         return cached
     if cached.kind == "found":
         assert cached.entry is not None
-        if not analyze or cached.entry.analysis.status.value in ("done", "heuristic"):
+        if not analyze or cached.entry.analysis.finished:
             return cached
     q = parse_query(text)
     assert isinstance(q, Query)

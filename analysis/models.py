@@ -170,6 +170,11 @@ class Analysis:
     error: str | None = None  # kept for status output, never rendered as a card
 
     @property
+    def finished(self) -> bool:
+        """True when the analysis has a card that needs no retry (done, or heuristic)."""
+        return self.status in (AnalysisStatus.DONE, AnalysisStatus.HEURISTIC)
+
+    @property
     def importance(self) -> Importance:
         """The card's importance when there is a card, else the scorer's."""
         return self.card.importance if self.card else self.scored

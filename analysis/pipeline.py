@@ -100,7 +100,7 @@ async def analyze_commit(
         else:
             result.attempts = prev_attempts + 1
     store.save_analysis(db, records.analysis_to_row(commit.repo, result))
-    if result.status in (AnalysisStatus.DONE, AnalysisStatus.HEURISTIC):
+    if result.finished:
         store.clear_patches(db, commit.repo, commit.sha)
     return result
 

@@ -15,7 +15,6 @@ from bot.listeners.common import app_ctx, lookup_text, one_line
 
 log = logging.getLogger(__name__)
 USAGE = "Usage: `/commit <sha|prefix of 7+ characters|commit URL>`"
-_FINISHED = ("done", "heuristic")
 
 
 def _cached(db: sqlite_utils.Database, text: str) -> Lookup | None:
@@ -48,7 +47,7 @@ async def commit_command(
         await ack(text=lookup_text(cached))
         return
     found = cached is not None and cached.kind == "found" and cached.entry is not None
-    if found and cached.entry.analysis.status.value in _FINISHED:
+    if found and cached.entry.analysis.finished:
         await ack()
         try:
             await _answer(respond, cached, ctx.settings.digest_language)

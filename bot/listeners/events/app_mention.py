@@ -16,7 +16,6 @@ log = logging.getLogger(__name__)
 HINT = "Mention me with a commit SHA (7+ characters) or a commit URL, and I answer with its analysis."
 _MENTION = re.compile(r"<[@#!][^>]*>")
 _REF = re.compile(r"<?(https?://[^\s|>]+)[^\s>]*>?|\b([0-9a-fA-F]{7,40})\b")
-_FINISHED = ("done", "heuristic")
 
 
 def find_ref(text: str) -> str | None:
@@ -35,7 +34,7 @@ async def app_mention(event: dict, client: AsyncWebClient, context: AsyncBoltCon
             await post_message(client, channel, thread_ts=thread, text=HINT)
             return
         result = lookup_cached(ctx.db, ref)
-        finished = result.entry is not None and result.entry.analysis.status.value in _FINISHED
+        finished = result.entry is not None and result.entry.analysis.finished
         if result.kind in ("found", "unknown") and not finished:
             result = await lookup_commit(ctx.db, ctx.lookup_config(), ref)
         if result.kind == "found" and result.entry is not None:
