@@ -95,6 +95,11 @@ class Commit:
         return len(self.parents) > 1
 
     @property
+    def repo_url(self) -> str | None:
+        """The repository's web address, derived from the commit's."""
+        return repo_url_of(self.url)
+
+    @property
     def additions(self) -> int:
         """Lines added across all files."""
         return sum(f.additions for f in self.files)
@@ -240,6 +245,13 @@ class Digest:
     repos: list[RepoDigest] = field(default_factory=list)
     usage: Usage = field(default_factory=Usage)
     alerts: list[str] = field(default_factory=list)  # provider-health problems seen during the run
+
+
+def repo_url_of(commit_url: str | None) -> str | None:
+    """A repository's web address from one of its commit addresses (…/commit/<sha>)."""
+    if not commit_url or "/commit/" not in commit_url:
+        return None
+    return commit_url.rsplit("/commit/", 1)[0]
 
 
 def card_to_json(card: Card | None) -> str | None:

@@ -15,7 +15,16 @@ from analysis import records
 from analysis.config import PipelineConfig
 from analysis.heuristic import heuristic_analysis
 from analysis.importance import score
-from analysis.models import Analysis, AnalysisStatus, Commit, Digest, DigestEntry, RepoDigest, Usage
+from analysis.models import (
+    Analysis,
+    AnalysisStatus,
+    Commit,
+    Digest,
+    DigestEntry,
+    RepoDigest,
+    Usage,
+    repo_url_of,
+)
 from analysis.sources import (
     AccessDenied,
     CommitRef,
@@ -202,7 +211,7 @@ async def _digest_repo(
         rd.repo = source.repo
         known = store.get_repository(db, source.repo)
         rd.branch = cfg.source.branch or (known or {}).get("default_branch") or await source.default_branch()
-        rd.url = _repo_url(source)
+        rd.url = repo_url_of(source.web_url("0" * 40))  # any SHA: only the prefix is kept
         refs = await _list_refs(db, source, cfg, rd, day, target)
         rd.entries = await _process(db, cfg, source, refs, analyzer, run, progress)
         await _heal(db, cfg, source, analyzer, run, {r.sha for r in refs})
@@ -322,11 +331,6 @@ async def _heal(
         run.usage.add(await analyze_commit(db, cfg, commit, analyzer))
 
     await asyncio.gather(*(one(r["sha"]) for r in rows))
-
-
-def _repo_url(source: Source) -> str | None:
-    url = source.web_url("0" * 40)
-    return url.rsplit("/commit/", 1)[0] if url else None
 
 
 def _record(

@@ -95,12 +95,6 @@ def _sections(heading: str, lines: list[str]) -> list[Block]:
     return out
 
 
-def repo_url_of(entry: DigestEntry) -> str | None:
-    """The repository's web address, derived from the commit URL."""
-    url = entry.commit.url or ""
-    return url.split("/commit/", 1)[0] if "/commit/" in url else None
-
-
 def _value(entry: DigestEntry) -> str:
     return f"{entry.commit.repo}@{entry.commit.sha}"
 
@@ -177,7 +171,7 @@ def _repo_blocks(repo: RepoDigest, lang: str) -> list[Block]:
         return [DividerBlock(), _section(f"{head}\n⚠️ {error}")]
     if not repo.entries:
         return [DividerBlock(), _section(f"{head}\n{t(lang, 'no_new_commits')}")]
-    repo_url = repo.url or repo_url_of(repo.entries[0])
+    repo_url = repo.url or repo.entries[0].commit.repo_url
     out: list[Block] = [DividerBlock(), _section(f"{head}\n{stats_line(repo, lang)}")]
     out += [_high_card(e, repo_url, lang) for e in repo.by_importance(Importance.HIGH)]
     out += _compact(Importance.MEDIUM, repo.by_importance(Importance.MEDIUM), lang)
@@ -305,13 +299,13 @@ def card_reply_blocks(
     entry: DigestEntry, repo_url: str | None = None, *, language: str = "en"
 ) -> SlackMessage:
     """The full analysis of one commit, as a thread reply."""
-    blocks = _fit(_card_blocks(entry, repo_url or repo_url_of(entry), language), MAX_BLOCKS, language)
+    blocks = _fit(_card_blocks(entry, repo_url or entry.commit.repo_url, language), MAX_BLOCKS, language)
     return SlackMessage(text=_analysis_of(entry, language), blocks=blocks)
 
 
 def card_ephemeral_blocks(entry: DigestEntry, *, language: str = "en") -> SlackMessage:
     """The analysis of one commit for `/commit`, with a "Share in channel" button."""
-    blocks = _fit(_card_blocks(entry, repo_url_of(entry), language), MAX_BLOCKS - 1, language)
+    blocks = _fit(_card_blocks(entry, entry.commit.repo_url, language), MAX_BLOCKS - 1, language)
     share = _button(t(language, "share"), "share_card", _value(entry))
     blocks.append(ActionsBlock(elements=[share]).to_dict())
     return SlackMessage(text=_analysis_of(entry, language), blocks=blocks)
