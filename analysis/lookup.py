@@ -12,7 +12,8 @@ from analysis import records
 from analysis.config import PipelineConfig
 from analysis.models import DigestEntry
 from analysis.sources import SourceError, UnknownRevision, open_source
-from storage import db as store
+from storage.analyses import get_analysis
+from storage.commits import find_by_prefix, get_commit, get_files
 
 MIN_PREFIX = 7
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
@@ -64,8 +65,8 @@ def _entry(db: sqlite_utils.Database, row: dict) -> DigestEntry:
     from analysis.heuristic import heuristic_analysis
     from analysis.importance import score
 
-    commit = records.commit_from_rows(row, store.get_files(db, row["repo"], row["sha"]))
-    arow = store.get_analysis(db, row["repo"], row["sha"])
+    commit = records.commit_from_rows(row, get_files(db, row["repo"], row["sha"]))
+    arow = get_analysis(db, row["repo"], row["sha"])
     if arow:
         return DigestEntry(commit, records.analysis_from_row(arow))
     return DigestEntry(commit, heuristic_analysis(commit, score(commit), "en"))
@@ -80,7 +81,7 @@ def lookup_cached(db: sqlite_utils.Database, text: str) -> Lookup:
     q = parse_query(text)
     if isinstance(q, str):
         return Lookup("malformed", q)
-    rows = store.find_by_prefix(db, q.prefix)
+    rows = find_by_prefix(db, q.prefix)
     if q.repo:
         rows = [r for r in rows if r["repo"].lower() == q.repo.lower()] or rows
     if len(rows) == 1:
@@ -126,7 +127,7 @@ async def lookup_commit(
                 finally:
                     if analyzer is not None:
                         await analyzer.aclose()
-            return Lookup("found", entry=_entry(db, store.get_commit(db, source.repo, sha)))
+            return Lookup("found", entry=_entry(db, get_commit(db, source.repo, sha)))
         except UnknownRevision as e:
             if "ambiguous" in str(e).lower():
                 return Lookup("ambiguous", str(e))

@@ -34,7 +34,11 @@ from analysis.sources import (
     UnknownRevision,
     open_source,
 )
-from storage import db as store
+from storage.analyses import get_analyses, get_analysis, save_analysis, unfinished_analyses
+from storage.commits import clear_patches, get_commit, get_files, save_commit
+from storage.db import now
+from storage.repositories import get_cursor, get_repository, set_cursor, upsert_repository
+from storage.runs import record_run
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +99,7 @@ async def analyze_commit(
 ) -> Analysis:
     """Score and analyze one stored commit, store the analysis, and return it."""
     verdict = score(commit)
-    prev = store.get_analysis(db, commit.repo, commit.sha)
+    prev = get_analysis(db, commit.repo, commit.sha)
     prev_attempts = (prev or {}).get("attempts") or 0
     if analyzer is None or commit.is_merge:
         result = heuristic_analysis(commit, verdict, cfg.language)
@@ -108,9 +112,9 @@ async def analyze_commit(
             result.attempts = prev_attempts
         else:
             result.attempts = prev_attempts + 1
-    store.save_analysis(db, records.analysis_to_row(commit.repo, result))
+    save_analysis(db, records.analysis_to_row(commit.repo, result))
     if result.finished:
-        store.clear_patches(db, commit.repo, commit.sha)
+        clear_patches(db, commit.repo, commit.sha)
     return result
 
 
@@ -121,10 +125,10 @@ async def _load_or_fetch(
 
     None when the rate limit stops fetching: the listing's metadata is stored instead, for the next run.
     """
-    row = store.get_commit(db, source.repo, ref.sha)
+    row = get_commit(db, source.repo, ref.sha)
     if row and row["detailed"]:
         run.cached += 1
-        return records.commit_from_rows(row, store.get_files(db, source.repo, ref.sha))
+        return records.commit_from_rows(row, get_files(db, source.repo, ref.sha))
     if run.limited is None:
         try:
             commit = await fetch_commit(db, source, ref.sha)
@@ -133,7 +137,7 @@ async def _load_or_fetch(
         except RateLimited as e:
             run.limited = e
     if ref.summary is not None and not row:
-        store.save_commit(db, records.commit_to_row(ref.summary, detailed=False))
+        save_commit(db, records.commit_to_row(ref.summary, detailed=False))
     return None
 
 
@@ -142,15 +146,15 @@ async def fetch_commit(db: sqlite_utils.Database, source: Source, sha: str) -> C
     commit = await source.fetch(sha)
     commit.url = commit.url or source.web_url(commit.sha)
     files = [records.file_to_row(commit.repo, commit.sha, f) for f in commit.files]
-    store.save_commit(db, records.commit_to_row(commit, detailed=True), files)
+    save_commit(db, records.commit_to_row(commit, detailed=True), files)
     return commit
 
 
 async def load_commit(db: sqlite_utils.Database, source: Source, sha: str) -> Commit:
     """The commit with its files from the cache, else fetched from the source and stored."""
-    row = store.get_commit(db, source.repo, sha)
+    row = get_commit(db, source.repo, sha)
     if row and row["detailed"]:
-        return records.commit_from_rows(row, store.get_files(db, source.repo, sha))
+        return records.commit_from_rows(row, get_files(db, source.repo, sha))
     return await fetch_commit(db, source, sha)
 
 
@@ -168,7 +172,7 @@ async def _list_refs(
         rd.since = start.isoformat()
         return await source.list_window(rd.branch, start, end)
     rd.head = await source.head(rd.branch)
-    cursor = store.get_cursor(db, source.repo, target)
+    cursor = get_cursor(db, source.repo, target)
     if cursor and cursor["sha"] == rd.head:
         rd.since = cursor["sha"]
         return []
@@ -204,12 +208,12 @@ async def _digest_repo(
     """Read, store and analyze one repository's commits for the digest; errors become RepoDigest.error."""
     rd = RepoDigest(repo=spec)
     run = RepoRun()
-    started = store.now()
+    started = now()
     source: Source | None = None
     try:
         source = open_source(spec, cfg.source, db)
         rd.repo = source.repo
-        known = store.get_repository(db, source.repo)
+        known = get_repository(db, source.repo)
         rd.branch = cfg.source.branch or (known or {}).get("default_branch") or await source.default_branch()
         rd.url = repo_url_of(source.web_url("0" * 40))  # any SHA: only the prefix is kept
         refs = await _list_refs(db, source, cfg, rd, day, target)
@@ -249,7 +253,7 @@ async def _process(
 ) -> list[DigestEntry]:
     """Fetch and analyze the listed commits concurrently, in listing order."""
     prompt_version = getattr(analyzer, "prompt_version", None)
-    stored = store.get_analyses(db, source.repo, [r.sha for r in refs])
+    stored = get_analyses(db, source.repo, [r.sha for r in refs])
     fetch_gate = asyncio.Semaphore(FETCH_CONCURRENCY)
     done = 0
 
@@ -286,7 +290,7 @@ async def _process(
 
 def _listed(db: sqlite_utils.Database, repo: str, ref: CommitRef) -> Commit:
     """What is known of a commit whose details could not be fetched."""
-    row = store.get_commit(db, repo, ref.sha)
+    row = get_commit(db, repo, ref.sha)
     if row:
         return records.commit_from_rows(row)
     return ref.summary or Commit(repo, ref.sha, "", "", ref.committed_at, parents=ref.parents)
@@ -298,7 +302,7 @@ def _pending(db: sqlite_utils.Database, commit: Commit, cfg: PipelineConfig, row
     pending = Analysis(commit.sha, AnalysisStatus.PENDING, verdict.importance, reasons=verdict.reasons)
     pending.language = cfg.language
     pending.attempts = (row or {}).get("attempts") or 0
-    store.save_analysis(db, records.analysis_to_row(commit.repo, pending))
+    save_analysis(db, records.analysis_to_row(commit.repo, pending))
     return pending
 
 
@@ -309,15 +313,15 @@ async def _heal(
     if getattr(analyzer, "auth_failed", False):
         return
     cap = cfg.llm.max_attempts if cfg.llm else 1
-    rows = [r for r in store.unfinished_analyses(db, source.repo, cap) if r["sha"] not in seen]
+    rows = [r for r in unfinished_analyses(db, source.repo, cap) if r["sha"] not in seen]
     gate = asyncio.Semaphore(FETCH_CONCURRENCY)
 
     async def one(sha: str) -> None:
-        crow = store.get_commit(db, source.repo, sha)
+        crow = get_commit(db, source.repo, sha)
         if crow is None:
             return
         if crow["detailed"]:
-            commit = records.commit_from_rows(crow, store.get_files(db, source.repo, sha))
+            commit = records.commit_from_rows(crow, get_files(db, source.repo, sha))
         elif run.limited is not None:
             return
         else:
@@ -344,12 +348,12 @@ def _record(
     """Store the run and the repository's latest state."""
     status = "error" if rd.error else "ok"
     requests = getattr(source, "requests", 0) if source else 0
-    store.record_run(
+    record_run(
         db,
         {
             "repo": rd.repo,
             "started_at": started,
-            "finished_at": store.now(),
+            "finished_at": now(),
             "status": status,
             "mode": "date" if day else "cursor",
             "window": day.isoformat() if day else (rd.since or ""),
@@ -370,7 +374,7 @@ def _record(
         for attr in ("rate_limit_remaining", "rate_limit_reset"):
             if getattr(source, attr, None) is not None:
                 repo_row[attr] = getattr(source, attr)
-    store.upsert_repository(db, repo_row)
+    upsert_repository(db, repo_row)
 
 
 async def run_digest(
@@ -411,4 +415,4 @@ def advance_cursors(db: sqlite_utils.Database, digest: Digest, target: str) -> N
     """Move each repository's cursor for `target` to the head its digest read up to."""
     for rd in digest.repos:
         if rd.head and not rd.error and rd.branch:
-            store.set_cursor(db, rd.repo, target, rd.branch, rd.head)
+            set_cursor(db, rd.repo, target, rd.branch, rd.head)

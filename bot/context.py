@@ -14,7 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from analysis.config import PipelineConfig
 from bot.settings import Settings
 from bot.wiring import pipeline_config
-from storage import db as store
+from storage.subscriptions import list_subscriptions
 
 if TYPE_CHECKING:
     from bot.scheduler import Digester
@@ -35,7 +35,7 @@ class Context:
 
     def watched_repos(self) -> list[str]:
         """Every repository some channel follows, plus DIGEST_REPOS."""
-        subscribed = [r["repo"] for r in store.list_subscriptions(self.db)]
+        subscribed = [r["repo"] for r in list_subscriptions(self.db)]
         return sorted(set(subscribed) | set(self.settings.digest_repos))
 
     def lookup_config(self) -> PipelineConfig:

@@ -18,7 +18,7 @@ from bot import poster
 from bot.settings import Settings
 from bot.subscriptions import Subscription, channel_subscriptions, filter_digest, subscribed_channels
 from bot.wiring import pipeline_config
-from storage import db as store
+from storage.deliveries import latest_digest
 
 log = logging.getLogger(__name__)
 PROVIDER_ALERT = "provider"  # LLM or GitHub authentication / rate-limit trouble
@@ -189,7 +189,7 @@ def missed_channels(
     day = fired.astimezone(zoneinfo.ZoneInfo(settings.digest_timezone)).date().isoformat()
     missed = []
     for channel in subscribed_channels(db):
-        row = store.latest_digest(db, channel)
+        row = latest_digest(db, channel)
         if row is None or row["date"] < day or (row["date"] == day and row["status"] != "posted"):
             missed.append(channel)
     return missed

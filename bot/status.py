@@ -9,7 +9,9 @@ import sqlite_utils
 
 from analysis.config import LLMConfig
 from analysis.llm import cost_usd
-from storage import db as store
+from storage.analyses import analysis_counts
+from storage.repositories import list_cursors, list_repositories
+from storage.runs import last_run, usage_totals
 
 
 def _reset_text(epoch: int | None) -> str:
@@ -21,21 +23,21 @@ def _reset_text(epoch: int | None) -> str:
 def status_data(db: sqlite_utils.Database, llm: LLMConfig | None = None) -> dict[str, Any]:
     """A JSON-friendly status of every known repository; `llm` prices the usage when it has prices."""
     repos = []
-    for repo in store.list_repositories(db):
+    for repo in list_repositories(db):
         name = repo["repo"]
         repos.append(
             {
                 "repo": name,
                 "kind": repo.get("kind"),
                 "branch": repo.get("default_branch"),
-                "last_run": store.last_run(db, name),
-                "analyses": store.analysis_counts(db, name),
-                "cursors": store.list_cursors(db, name),
+                "last_run": last_run(db, name),
+                "analyses": analysis_counts(db, name),
+                "cursors": list_cursors(db, name),
                 "rate_limit_remaining": repo.get("rate_limit_remaining"),
                 "rate_limit_reset": repo.get("rate_limit_reset"),
             }
         )
-    usage = store.usage_totals(db)
+    usage = usage_totals(db)
     usage["cost_usd"] = cost_usd(usage["prompt_tokens"], usage["completion_tokens"], llm) if llm else None
     return {"repos": repos, "usage": usage}
 

@@ -14,7 +14,7 @@ import sqlite_utils
 from analysis.models import Digest, DigestEntry, Importance
 from analysis.sources import is_local
 from bot.settings import Settings
-from storage import db as store
+from storage.subscriptions import delete_subscription, list_subscriptions, save_subscription
 
 _REPO_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
@@ -164,22 +164,22 @@ def subscribe(db: sqlite_utils.Database, sub: Subscription, user: str | None = N
     row = dataclasses.asdict(sub)
     row["min_importance"] = sub.min_importance.value
     row["created_by"] = user
-    store.save_subscription(db, row)
+    save_subscription(db, row)
 
 
 def unsubscribe(db: sqlite_utils.Database, channel: str, repo: str) -> bool:
     """Remove a channel's subscription; True when there was one."""
-    return store.delete_subscription(db, channel, repo)
+    return delete_subscription(db, channel, repo)
 
 
 def channel_subscriptions(db: sqlite_utils.Database, channel: str) -> list[Subscription]:
     """The subscriptions of one channel, by repository."""
-    return [_from_row(r) for r in store.list_subscriptions(db, channel)]
+    return [_from_row(r) for r in list_subscriptions(db, channel)]
 
 
 def subscribed_channels(db: sqlite_utils.Database) -> list[str]:
     """Every channel with at least one subscription."""
-    return sorted({r["channel"] for r in store.list_subscriptions(db)})
+    return sorted({r["channel"] for r in list_subscriptions(db)})
 
 
 def seed(db: sqlite_utils.Database, settings: Settings) -> int:

@@ -134,23 +134,6 @@ def m001_initial(db: sqlite_utils.Database) -> None:
 
 
 @migration
-def m003_subscriptions(db: sqlite_utils.Database) -> None:
-    db["subscriptions"].create(
-        {
-            "channel": str,
-            "repo": str,  # owner/repo, or a local clone's path
-            "paths": str,  # JSON list of globs; empty: every path
-            "min_importance": str,  # low | medium | high
-            "exclude_authors": str,  # JSON list
-            "exclude_titles": str,  # JSON list of title substrings
-            "created_by": str,
-            "created_at": str,
-        },
-        pk=("channel", "repo"),
-    )
-
-
-@migration
 def m002_alerts(db: sqlite_utils.Database) -> None:
     db["alerts"].create(
         {
@@ -164,6 +147,23 @@ def m002_alerts(db: sqlite_utils.Database) -> None:
             "updated_at": str,
         },
         pk="key",
+    )
+
+
+@migration
+def m003_subscriptions(db: sqlite_utils.Database) -> None:
+    db["subscriptions"].create(
+        {
+            "channel": str,
+            "repo": str,  # owner/repo, or a local clone's path
+            "paths": str,  # JSON list of globs; empty: every path
+            "min_importance": str,  # low | medium | high
+            "exclude_authors": str,  # JSON list
+            "exclude_titles": str,  # JSON list of title substrings
+            "created_by": str,
+            "created_at": str,
+        },
+        pk=("channel", "repo"),
     )
 
 

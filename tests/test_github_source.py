@@ -12,7 +12,8 @@ import pytest
 from analysis.records import commit_from_rows, commit_to_row, file_to_row
 from analysis.sources.base import AccessDenied, RateLimited, RepoNotFound, SourceError, UnknownRevision
 from analysis.sources.github import GitHubSource
-from storage.db import get_commit, get_files, open_db, save_commit
+from storage.commits import get_commit, get_files, save_commit
+from storage.db import open_db
 from tests.fakes.github import FakeFile, FakeGitHub, make_files
 
 REPO = "acme/widgets"

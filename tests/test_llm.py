@@ -14,7 +14,8 @@ from analysis.llm import LLMAnalyzer, cost_usd, parse_card
 from analysis.models import AnalysisStatus, Commit, FileChange, Importance, Score
 from analysis.pipeline import run_digest
 from analysis.prompts import PROMPT_VERSION
-from storage import db as store
+from storage.analyses import get_analyses
+from storage.db import open_db
 from tests.fakes.chat import ChatServer
 from tests.gitrepo import GitRepo
 
@@ -279,7 +280,7 @@ async def test_401_mid_run_leaves_commits_pending_and_the_next_run_completes_the
             {f"src/layers/l{i}.py": code},
             date=f"2026-01-24T0{i}:00:00+00:00",
         )
-    db = store.open_db(tmp_path / "digest.db")
+    db = open_db(tmp_path / "digest.db")
     key_ok = {"ok": False}
     day = dt.date(2026, 1, 24)
 
@@ -299,7 +300,7 @@ async def test_401_mid_run_leaves_commits_pending_and_the_next_run_completes_the
             and "4 commits left pending" in first.alerts[0]
         )
         assert len(server.requests) == 3  # nothing after the first 401
-        rows = store.get_analyses(db, "engine", [e.commit.sha for e in first.repos[0].entries])
+        rows = get_analyses(db, "engine", [e.commit.sha for e in first.repos[0].entries])
         for row in rows.values():
             assert row["status"] in ("done", "pending")
             assert (row["card"] is None) == (row["status"] == "pending")

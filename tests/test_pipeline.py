@@ -14,7 +14,11 @@ from click.testing import CliRunner
 from analysis.config import PipelineConfig, SourceConfig
 from analysis.pipeline import FETCH_CONCURRENCY, day_window, run_digest
 from bot.cli import main
-from storage import db as store
+from storage.analyses import analysis_counts
+from storage.commits import get_commit, save_commit
+from storage.db import open_db
+from storage.repositories import get_cursor, get_repository
+from storage.runs import last_run
 from tests.fakes.github import FakeFile, FakeGitHub, make_files
 from tests.gitrepo import GitRepo
 
@@ -63,7 +67,7 @@ def _git_log_day(repo: GitRepo) -> list[str]:
 
 async def test_day_window_of_a_clone_matches_git_log(tmp_path):
     repo = _busy_clone(tmp_path)
-    db = store.open_db(tmp_path / "d.db")
+    db = open_db(tmp_path / "d.db")
     digest = await run_digest(db, _cfg([str(repo.path)]), day=DAY)
     [rd] = digest.repos
     assert rd.error is None
@@ -85,7 +89,7 @@ async def test_rerun_fetches_and_analyzes_nothing_twice(tmp_path):
             start=start + dt.timedelta(hours=1),
             step=dt.timedelta(minutes=20),
         )
-        db = store.open_db(tmp_path / "d.db")
+        db = open_db(tmp_path / "d.db")
         cfg = PipelineConfig(repos=["acme/engine"], source=SourceConfig(github_api_url=gh.url))
         first = await run_digest(db, cfg, day=DAY)
         details_cold = len(gh.requests_to(r"^/repos/acme/engine/commits/[0-9a-f]{40}$"))
@@ -105,7 +109,7 @@ async def test_rerun_fetches_and_analyzes_nothing_twice(tmp_path):
 
 async def test_cursor_catches_a_late_pushed_old_dated_commit(tmp_path):
     repo = _busy_clone(tmp_path)
-    db = store.open_db(tmp_path / "d.db")
+    db = open_db(tmp_path / "d.db")
     cfg = _cfg([str(repo.path)])
     first = await run_digest(db, cfg, target="C1")
     seen = {e.commit.sha for e in first.repos[0].entries}
@@ -119,13 +123,13 @@ async def test_cursor_catches_a_late_pushed_old_dated_commit(tmp_path):
     third = await run_digest(db, cfg, target="C1")
     assert third.repos[0].entries == []
     # Another target has its own cursor; its first run reads yesterday's window (these commits are older).
-    assert store.get_cursor(db, "upstream", "terminal") is None
+    assert get_cursor(db, "upstream", "terminal") is None
     other = await run_digest(db, cfg, target="terminal")
     assert other.repos[0].entries == []
     assert (
-        store.get_cursor(db, "upstream", "terminal")["sha"]
+        get_cursor(db, "upstream", "terminal")["sha"]
         == late
-        == store.get_cursor(db, "upstream", "C1")["sha"]
+        == get_cursor(db, "upstream", "C1")["sha"]
     )
 
 
@@ -133,7 +137,7 @@ async def test_cursor_with_github_compare_and_merge(tmp_path):
     with FakeGitHub() as gh:
         gh.add_repo("acme/engine")
         gh.add_history("acme/engine", 3)
-        db = store.open_db(tmp_path / "d.db")
+        db = open_db(tmp_path / "d.db")
         cfg = PipelineConfig(repos=["acme/engine"], source=SourceConfig(github_api_url=gh.url))
         await run_digest(db, cfg, target="C1")
         old = dt.datetime(2025, 12, 1, tzinfo=dt.UTC)
@@ -146,20 +150,20 @@ async def test_cursor_with_github_compare_and_merge(tmp_path):
 async def test_missing_repository_is_reported_and_others_continue(tmp_path):
     repo = _busy_clone(tmp_path)
     with FakeGitHub() as gh:
-        db = store.open_db(tmp_path / "d.db")
+        db = open_db(tmp_path / "d.db")
         cfg = _cfg(["acme/nope", str(repo.path)], source=SourceConfig(github_api_url=gh.url))
         digest = await run_digest(db, cfg, day=DAY)
     missing, ok = digest.repos
     assert missing.error and "not found" in missing.error and "acme/nope" in missing.error
     assert ok.error is None and len(ok.entries) == 4
-    assert store.last_run(db, "acme/nope")["status"] == "error"
+    assert last_run(db, "acme/nope")["status"] == "error"
 
 
 async def test_exhausted_rate_limit_lists_everything_and_the_next_run_completes_it(tmp_path):
     with FakeGitHub(rate_limit=4, reset_in=3600) as gh:
         gh.add_repo("acme/engine")
         made = gh.add_history("acme/engine", 8, start=day_window(DAY, "UTC")[0])
-        db = store.open_db(tmp_path / "d.db")
+        db = open_db(tmp_path / "d.db")
         cfg = PipelineConfig(repos=["acme/engine"], source=SourceConfig(github_api_url=gh.url))
         digest = await run_digest(db, cfg, day=DAY)
         spent = len(gh.log)
@@ -173,7 +177,7 @@ async def test_exhausted_rate_limit_lists_everything_and_the_next_run_completes_
         assert "rate limit" in alert.lower() and "resets at" in alert and f"{len(unread)} commits" in alert
         # the budget, plus at most one refused request per concurrent fetch: no retry loop
         assert spent <= 4 + FETCH_CONCURRENCY
-        assert store.get_repository(db, "acme/engine")["rate_limit_remaining"] == 0
+        assert get_repository(db, "acme/engine")["rate_limit_remaining"] == 0
 
         gh.rate_remaining = 5000  # the limit resets
         again = await run_digest(db, cfg, day=DAY)
@@ -181,7 +185,7 @@ async def test_exhausted_rate_limit_lists_everything_and_the_next_run_completes_
     assert not again.alerts and len(rd.entries) == 8
     assert all(e.commit.files and e.analysis.status.value == "heuristic" for e in rd.entries)
     assert db.execute("select count(*) from commits").fetchone()[0] == 8
-    assert store.analysis_counts(db, "acme/engine") == {"heuristic": 8}
+    assert analysis_counts(db, "acme/engine") == {"heuristic": 8}
 
 
 async def test_commits_left_unread_by_the_rate_limit_are_healed_by_the_next_scheduled_run(tmp_path):
@@ -192,16 +196,16 @@ async def test_commits_left_unread_by_the_rate_limit_are_healed_by_the_next_sche
             gh.add_commit("acme/engine", f"Fix bug {i}", committed_at=recent + dt.timedelta(minutes=i))
             for i in range(6)
         ]
-        db = store.open_db(tmp_path / "d.db")
+        db = open_db(tmp_path / "d.db")
         cfg = PipelineConfig(repos=["acme/engine"], source=SourceConfig(github_api_url=gh.url))
         first = await run_digest(db, cfg, target="C1")
         assert len(first.repos[0].entries) == 6 and first.alerts
-        assert store.analysis_counts(db, "acme/engine").get("pending")
+        assert analysis_counts(db, "acme/engine").get("pending")
         gh.rate_remaining = 5000
         second = await run_digest(db, cfg, target="C1")
     assert second.repos[0].entries == [] and not second.alerts  # nothing new to report, nothing repeated
-    assert store.analysis_counts(db, "acme/engine") == {"heuristic": 6}
-    assert all(store.get_commit(db, "acme/engine", c.sha)["detailed"] for c in made)
+    assert analysis_counts(db, "acme/engine") == {"heuristic": 6}
+    assert all(get_commit(db, "acme/engine", c.sha)["detailed"] for c in made)
 
 
 async def test_binary_non_utf8_and_3000_file_commits(tmp_path):
@@ -223,13 +227,13 @@ async def test_binary_non_utf8_and_3000_file_commits(tmp_path):
             committed_at=start + dt.timedelta(hours=3),
             files=make_files(3500, prefix="third_party/lib/f"),
         )
-        db = store.open_db(tmp_path / "d.db")
+        db = open_db(tmp_path / "d.db")
         cfg = PipelineConfig(repos=["acme/engine"], source=SourceConfig(github_api_url=gh.url))
         digest = await run_digest(db, cfg, day=DAY)
     big, small = digest.repos[0].entries
     assert len(big.commit.files) == 3000 and big.commit.files_truncated
     assert small.commit.files[0].binary and small.commit.files[0].patch is None
-    row = store.get_commit(db, "acme/engine", big.commit.sha)
+    row = get_commit(db, "acme/engine", big.commit.sha)
     assert row["files_count"] >= 3000 and row["files_truncated"] == 1
 
 
@@ -279,9 +283,9 @@ def test_cli_run_json_show_and_status(tmp_path, monkeypatch):
 
 
 def test_cli_show_lists_ambiguous_candidates(tmp_path):
-    db = store.open_db(tmp_path / "digest.db")
+    db = open_db(tmp_path / "digest.db")
     for tail in ("0" * 33, "f" * 33):
-        store.save_commit(
+        save_commit(
             db,
             {
                 "repo": "o/r",

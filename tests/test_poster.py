@@ -6,7 +6,8 @@ import pytest
 from analysis.models import Digest, Importance, RepoDigest
 from bot.blocks import card_ephemeral_blocks
 from bot.poster import clear_alerts, make_client, post_alert, post_digest
-from storage.db import active_alerts, get_alert, get_digest, open_db
+from storage.db import open_db
+from storage.deliveries import active_alerts, get_alert, get_digest
 from tests.fakes.digests import REPO, REPO_URL, digest, entry
 from tests.fakes.slack import FakeSlack
 

@@ -25,8 +25,10 @@ from bot.scheduler import (
     trigger,
 )
 from bot.settings import Settings, load_settings
-from storage import db as store
+from storage.analyses import save_analysis
 from storage.db import open_db
+from storage.deliveries import latest_digest, save_digest
+from storage.repositories import get_cursor
 from tests.fakes.github import FakeGitHub
 from tests.fakes.slack import FakeSlack
 
@@ -129,10 +131,10 @@ def test_missed_channels_compares_the_last_fire_with_the_digests_table(tmp_path)
     subscriptions.subscribe(db, subscriptions.Subscription("C2", "o/r"))
     now = datetime(2026, 1, 24, 10, tzinfo=UTC)
     assert missed_channels(settings, db, now) == ["C1", "C2"]
-    store.save_digest(db, {"key": "C1:2026-01-24", "channel": "C1", "date": "2026-01-24", "status": "posted"})
-    store.save_digest(db, {"key": "C2:2026-01-23", "channel": "C2", "date": "2026-01-23", "status": "posted"})
+    save_digest(db, {"key": "C1:2026-01-24", "channel": "C1", "date": "2026-01-24", "status": "posted"})
+    save_digest(db, {"key": "C2:2026-01-23", "channel": "C2", "date": "2026-01-23", "status": "posted"})
     assert missed_channels(settings, db, now) == ["C2"]
-    store.save_digest(
+    save_digest(
         db, {"key": "C2:2026-01-24", "channel": "C2", "date": "2026-01-24", "status": "posting"}
     )
     assert missed_channels(settings, db, now) == ["C2"]  # half-posted: resumed by the next run
@@ -143,7 +145,7 @@ async def test_a_missed_schedule_is_caught_up_exactly_once(make_world) -> None:
     w = make_world(digest_schedule="* * * * *")
     assert await catch_up(w.digester) == ["C1"]
     assert len(w.slack.top_level("C1")) == 1
-    assert store.get_cursor(w.db, "o/r", "C1") is not None
+    assert get_cursor(w.db, "o/r", "C1") is not None
     assert await catch_up(w.restart()) == []
     assert await catch_up(w.restart()) == []
     assert len(w.slack.top_level("C1")) == 1
@@ -187,13 +189,13 @@ async def test_a_channel_that_cannot_be_posted_raises_one_alert_which_clears_aft
         assert not outcome.posted and "channel_not_found" in outcome.error
     alerts = w.slack.top_level("CALERT")
     assert len(alerts) == 1 and "channel_not_found" in alerts[0].text
-    assert store.get_cursor(w.db, "o/r", "C1") is None  # nothing was posted, so nothing is skipped later
+    assert get_cursor(w.db, "o/r", "C1") is None  # nothing was posted, so nothing is skipped later
     w.slack.missing.discard("C1")
     [outcome] = await w.digester.run()
     assert outcome.posted and outcome.error is None
     assert "Add the MoE dispatcher" in str(w.slack.top_level("C1")[0].blocks)
     assert "Resolved" in w.slack.top_level("CALERT")[0].text
-    assert store.get_cursor(w.db, "o/r", "C1") is not None
+    assert get_cursor(w.db, "o/r", "C1") is not None
 
 
 async def test_a_github_auth_failure_is_one_alert_and_the_digest_still_posts(make_world) -> None:
@@ -225,10 +227,10 @@ async def test_a_restart_after_the_parent_was_posted_completes_the_thread_withou
         "o/r", "Rewrite the scheduler (#2)", committed_at=datetime.now(UTC) - timedelta(hours=1)
     ).sha
     high = Analysis(sha, AnalysisStatus.HEURISTIC, Importance.HIGH, reasons=["core scheduler rewritten"])
-    store.save_analysis(w.db, records.analysis_to_row("o/r", high))  # the pipeline reuses a stored analysis
+    save_analysis(w.db, records.analysis_to_row("o/r", high))  # the pipeline reuses a stored analysis
     run = asyncio.create_task(w.digester.run())
     deadline = time.monotonic() + 30
-    while "part:0" not in ((store.latest_digest(w.db, "C1") or {}).get("replies") or {}):
+    while "part:0" not in ((latest_digest(w.db, "C1") or {}).get("replies") or {}):
         assert time.monotonic() < deadline and not run.done(), "the parent message was not recorded"
         await asyncio.sleep(0.01)
     run.cancel()  # the process dies between the parent message and its thread (the poster paces replies)

@@ -36,8 +36,13 @@ from bot.poster import make_client, post_digest
 from bot.scheduler import Digester
 from bot.serve import SetupError, post_now, run_bot, serve
 from bot.settings import load_settings
-from storage import db as store
-from storage.db import open_db
+from storage.analyses import get_analysis, save_analysis
+from storage.commits import save_commit
+from storage.db import now, open_db
+from storage.deliveries import save_alert
+from storage.repositories import upsert_repository
+from storage.runs import record_run
+from storage.subscriptions import list_subscriptions
 from tests.fakes.github import FakeGitHub
 from tests.fakes.slack import MENTION, FakeSlack, validate_blocks
 from tests.fakes.slack_inbound import SECRET, ResponseUrls, SlackSender, command_form
@@ -82,7 +87,7 @@ def seed_commit(
         files=[FileChange("python/sglang/jit_kernel/fa4.py", "added", 120, 0)],
     )
     files = [records.file_to_row(repo, sha, f) for f in commit.files]
-    store.save_commit(db, records.commit_to_row(commit, detailed=True), files)
+    save_commit(db, records.commit_to_row(commit, detailed=True), files)
     card = Card(
         change_type="refactor",
         importance=importance,
@@ -90,7 +95,7 @@ def seed_commit(
         risks=["Kernels compile on first use, so the first request is slower."],
     )
     analysis = Analysis(sha, AnalysisStatus.DONE, importance, card=card, model="m")
-    store.save_analysis(db, records.analysis_to_row(repo, analysis))
+    save_analysis(db, records.analysis_to_row(repo, analysis))
     return DigestEntry(commit, analysis)
 
 
@@ -221,7 +226,7 @@ async def test_commit_uncached_acks_within_3s_even_when_the_lookup_is_slow(make_
     assert "Looking up" in resp.text
     [body] = await bot.responses.wait(url)
     assert "Add the MoE dispatcher" in json.dumps(body["blocks"])
-    assert store.get_analysis(bot.db, "o/r", c.sha) is not None  # analyzed once and cached
+    assert get_analysis(bot.db, "o/r", c.sha) is not None  # analyzed once and cached
     again, url2 = await bot.command("/commit", c.sha[:10])
     assert again.text == ""  # cached now: a plain ack, the card follows at once
     assert "Add the MoE dispatcher" in json.dumps((await bot.responses.wait(url2))[0]["blocks"])
@@ -251,7 +256,7 @@ async def test_digest_subscribe_list_unsubscribe(make_bot) -> None:
     assert "sgl-project" not in (await bot.command("/digest", "list", channel="C2"))[0].text
     assert "Unsubscribed" in (await bot.command("/digest", "unsubscribe o/r"))[0].text
     assert "does not follow" in (await bot.command("/digest", "unsubscribe o/r"))[0].text
-    assert [r["repo"] for r in store.list_subscriptions(bot.db, "C1")] == ["sgl-project/sglang"]
+    assert [r["repo"] for r in list_subscriptions(bot.db, "C1")] == ["sgl-project/sglang"]
 
 
 @pytest.mark.parametrize(
@@ -278,13 +283,13 @@ async def test_digest_bad_usage_and_help(make_bot, text: str, expected: str) -> 
 async def test_digest_status_reports_runs_failures_alerts_and_usage(make_bot) -> None:
     bot = await make_bot(digest_schedule="30 8 * * *")
     await bot.command("/digest", "subscribe o/r")
-    store.upsert_repository(bot.db, {"repo": "o/r", "rate_limit_remaining": 4321})
-    store.record_run(
+    upsert_repository(bot.db, {"repo": "o/r", "rate_limit_remaining": 4321})
+    record_run(
         bot.db,
         {
             "repo": "o/r",
-            "started_at": store.now(),
-            "finished_at": store.now(),
+            "started_at": now(),
+            "finished_at": now(),
             "status": "error",
             "commits": 3,
             "llm_calls": 7,
@@ -293,10 +298,10 @@ async def test_digest_status_reports_runs_failures_alerts_and_usage(make_bot) ->
             "error": "Bad credentials",
         },
     )
-    store.save_analysis(
+    save_analysis(
         bot.db, {"repo": "o/r", "sha": "a" * 40, "status": "failed", "scored": "low", "importance": "low"}
     )
-    store.save_alert(
+    save_alert(
         bot.db, {"channel": "C1", "kind": "provider", "text": "LLM key rejected", "status": "active"}
     )
     text = (await bot.command("/digest", "status"))[0].text
@@ -529,7 +534,7 @@ async def test_post_now_posts_once_per_channel_and_day(tmp_path, github) -> None
         await post_now(settings, channel="C1")
         assert len(slack.top_level("C1")) == 1
         assert (
-            store.list_subscriptions(open_db(settings.digest_db_path)) == []
+            list_subscriptions(open_db(settings.digest_db_path)) == []
         )  # a one-off post subscribes nothing
         slack.missing.add("C2")
         subscriptions.subscribe(open_db(settings.digest_db_path), subscriptions.Subscription("C2", "o/r"))

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from analysis.config import LLMConfig
 from bot.status import status_lines
-from storage import db as store
+from storage.analyses import save_analysis
+from storage.db import open_db
+from storage.repositories import set_cursor, upsert_repository
+from storage.runs import record_run
 
 
 def test_status_reports_runs_cursors_rate_limit_and_priced_usage(tmp_path):
-    db = store.open_db(tmp_path / "d.db")
-    store.upsert_repository(
+    db = open_db(tmp_path / "d.db")
+    upsert_repository(
         db,
         {
             "repo": "o/r",
@@ -19,7 +22,7 @@ def test_status_reports_runs_cursors_rate_limit_and_priced_usage(tmp_path):
             "rate_limit_reset": 1_769_256_000,
         },
     )
-    store.record_run(
+    record_run(
         db,
         {
             "repo": "o/r",
@@ -35,8 +38,8 @@ def test_status_reports_runs_cursors_rate_limit_and_priced_usage(tmp_path):
             "error": None,
         },
     )
-    store.save_analysis(db, {"repo": "o/r", "sha": "a" * 40, "status": "pending", "attempts": 0})
-    store.set_cursor(db, "o/r", "C1", "main", "b" * 40)
+    save_analysis(db, {"repo": "o/r", "sha": "a" * 40, "status": "pending", "attempts": 0})
+    set_cursor(db, "o/r", "C1", "main", "b" * 40)
     lines, data = status_lines(
         db, LLMConfig(api_key="k", price_input_per_mtok=0.5, price_output_per_mtok=2.0)
     )
@@ -49,5 +52,5 @@ def test_status_reports_runs_cursors_rate_limit_and_priced_usage(tmp_path):
 
 
 def test_status_of_an_empty_database_says_what_to_do(tmp_path):
-    lines, data = status_lines(store.open_db(tmp_path / "d.db"))
+    lines, data = status_lines(open_db(tmp_path / "d.db"))
     assert data["repos"] == [] and "commit-digest run --repo" in lines[0]

@@ -28,7 +28,7 @@ from analysis.sources.base import (
     SourceError,
     UnknownRevision,
 )
-from storage.db import get_http_cache, set_http_cache
+from storage.http_cache import get_http_cache, set_http_cache
 
 FILES_CAP = 3000  # GitHub lists at most this many files of one commit
 _SHA_MEDIA = "application/vnd.github.sha"

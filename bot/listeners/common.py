@@ -15,7 +15,8 @@ from analysis.models import DigestEntry
 from bot.context import CONTEXT_KEY, Context
 from bot.mrkdwn import escape, truncate
 from bot.poster import send
-from storage import db as store
+from storage.analyses import get_analysis
+from storage.commits import get_commit, get_files
 
 log = logging.getLogger(__name__)
 LINE_CHARS = 300
@@ -35,11 +36,11 @@ def one_line(text: str) -> str:
 def load_entry(db: sqlite_utils.Database, value: str) -> DigestEntry | None:
     """The stored commit and analysis named by a button value `repo@sha`, or None."""
     repo, _, sha = value.rpartition("@")
-    row = store.get_commit(db, repo, sha)
-    arow = store.get_analysis(db, repo, sha)
+    row = get_commit(db, repo, sha)
+    arow = get_analysis(db, repo, sha)
     if row is None or arow is None:
         return None
-    commit = records.commit_from_rows(row, store.get_files(db, repo, sha))
+    commit = records.commit_from_rows(row, get_files(db, repo, sha))
     return DigestEntry(commit, records.analysis_from_row(arow))
 
 

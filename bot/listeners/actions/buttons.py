@@ -11,7 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.blocks import card_reply_blocks
 from bot.listeners.common import app_ctx, load_entry, post_message
-from storage import db as store
+from storage.deliveries import digest_by_message, save_digest
 
 log = logging.getLogger(__name__)
 NOT_FOUND = "That commit's analysis is no longer in the cache; try `/commit` with its SHA."
@@ -41,7 +41,7 @@ async def full_analysis(
     value, channel, parent = _pressed(body)
     sha = value.rpartition("@")[2]
     try:
-        record = store.digest_by_message(ctx.db, channel, parent) if channel and parent else None
+        record = digest_by_message(ctx.db, channel, parent) if channel and parent else None
         reply_ts = (record or {}).get("replies", {}).get(sha)
         if not reply_ts:
             entry = load_entry(ctx.db, value)
@@ -53,7 +53,7 @@ async def full_analysis(
             posted = await post_message(client, channel, thread_ts=thread, text=msg.text, blocks=msg.blocks)
             reply_ts = posted["ts"]
             if record is not None:
-                store.save_digest(
+                save_digest(
                     ctx.db, {"key": record["key"], "replies": {**record["replies"], sha: reply_ts}}
                 )
         link = (await client.chat_getPermalink(channel=channel, message_ts=reply_ts)).get("permalink")

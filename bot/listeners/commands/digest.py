@@ -15,7 +15,8 @@ from bot.listeners.common import app_ctx, one_line
 from bot.scheduler import ChannelOutcome, trigger
 from bot.status import status_data
 from bot.subscriptions import SUBSCRIBE_USAGE, UsageError
-from storage import db as store
+from storage.deliveries import active_alerts, latest_digest
+from storage.runs import usage_since
 
 log = logging.getLogger(__name__)
 HELP = "\n".join(
@@ -58,7 +59,7 @@ def _status(ctx: Context, channel: str) -> str:
     lines = [
         f"*Schedule* `{s.digest_schedule}` ({s.digest_timezone}), next {nxt:%Y-%m-%d %H:%M %Z}" if nxt else ""
     ]
-    last = store.latest_digest(ctx.db, channel)
+    last = latest_digest(ctx.db, channel)
     if last:
         lines.append(
             f"*Last digest* {last['date']}: {last['status']}"
@@ -72,7 +73,7 @@ def _status(ctx: Context, channel: str) -> str:
     if outcome and outcome.error:
         lines.append(f"*Last run failed* {one_line(outcome.error)}")
     alert_channels = {channel, s.digest_alert_channel or channel}
-    for alert in (a for c in sorted(alert_channels) for a in store.active_alerts(ctx.db, c)):
+    for alert in (a for c in sorted(alert_channels) for a in active_alerts(ctx.db, c)):
         lines.append(f"*Alert ({one_line(alert['kind'])})* {one_line(alert['text'] or '')}")
     names = {sub.name for sub in subscriptions.channel_subscriptions(ctx.db, channel)}
     for r in status_data(ctx.db)["repos"]:
@@ -88,7 +89,7 @@ def _status(ctx: Context, channel: str) -> str:
         if r["rate_limit_remaining"] is not None:
             text += f"; GitHub rate limit {r['rate_limit_remaining']} left"
         lines.append(text)
-    u = store.usage_since(ctx.db, (now - dt.timedelta(days=1)).isoformat(timespec="seconds"))
+    u = usage_since(ctx.db, (now - dt.timedelta(days=1)).isoformat(timespec="seconds"))
     lines.append(
         f"*Last 24 h* {u['runs']} repository runs ({u['errors']} failed), {u['llm_calls']} LLM calls, "
         f"{u['prompt_tokens']} prompt + {u['completion_tokens']} completion tokens"
