@@ -8,7 +8,7 @@ from typing import Literal
 
 import sqlite_utils
 
-from analysis import records
+from analysis import rows
 from analysis.config import PipelineConfig
 from analysis.models import DigestEntry
 from analysis.sources import SourceError, UnknownRevision, open_source
@@ -65,10 +65,10 @@ def _entry(db: sqlite_utils.Database, row: dict) -> DigestEntry:
     from analysis.heuristic import heuristic_analysis
     from analysis.importance import score
 
-    commit = records.commit_from_rows(row, get_files(db, row["repo"], row["sha"]))
+    commit = rows.commit_from_rows(row, get_files(db, row["repo"], row["sha"]))
     arow = get_analysis(db, row["repo"], row["sha"])
     if arow:
-        return DigestEntry(commit, records.analysis_from_row(arow))
+        return DigestEntry(commit, rows.analysis_from_row(arow))
     return DigestEntry(commit, heuristic_analysis(commit, score(commit), "en"))
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from analysis import records
+from analysis import rows
 from analysis.config import PipelineConfig
 from analysis.heuristic import heuristic_analysis
 from analysis.importance import score
@@ -112,7 +112,7 @@ async def analyze_commit(
             result.attempts = prev_attempts
         else:
             result.attempts = prev_attempts + 1
-    save_analysis(db, records.analysis_to_row(commit.repo, result))
+    save_analysis(db, rows.analysis_to_row(commit.repo, result))
     if result.finished:
         clear_patches(db, commit.repo, commit.sha)
     return result
@@ -128,7 +128,7 @@ async def _load_or_fetch(
     row = get_commit(db, source.repo, ref.sha)
     if row and row["detailed"]:
         run.cached += 1
-        return records.commit_from_rows(row, get_files(db, source.repo, ref.sha))
+        return rows.commit_from_rows(row, get_files(db, source.repo, ref.sha))
     if run.limited is None:
         try:
             commit = await fetch_commit(db, source, ref.sha)
@@ -137,7 +137,7 @@ async def _load_or_fetch(
         except RateLimited as e:
             run.limited = e
     if ref.summary is not None and not row:
-        save_commit(db, records.commit_to_row(ref.summary, detailed=False))
+        save_commit(db, rows.commit_to_row(ref.summary, detailed=False))
     return None
 
 
@@ -145,8 +145,8 @@ async def fetch_commit(db: sqlite_utils.Database, source: Source, sha: str) -> C
     """Fetch one commit with its files from the source and store it."""
     commit = await source.fetch(sha)
     commit.url = commit.url or source.web_url(commit.sha)
-    files = [records.file_to_row(commit.repo, commit.sha, f) for f in commit.files]
-    save_commit(db, records.commit_to_row(commit, detailed=True), files)
+    files = [rows.file_to_row(commit.repo, commit.sha, f) for f in commit.files]
+    save_commit(db, rows.commit_to_row(commit, detailed=True), files)
     return commit
 
 
@@ -154,7 +154,7 @@ async def load_commit(db: sqlite_utils.Database, source: Source, sha: str) -> Co
     """The commit with its files from the cache, else fetched from the source and stored."""
     row = get_commit(db, source.repo, sha)
     if row and row["detailed"]:
-        return records.commit_from_rows(row, get_files(db, source.repo, sha))
+        return rows.commit_from_rows(row, get_files(db, source.repo, sha))
     return await fetch_commit(db, source, sha)
 
 
@@ -266,7 +266,7 @@ async def _process(
             commit = _listed(db, source.repo, ref)
             analysis = _pending(db, commit, cfg, row)
         elif _reusable(row, cfg, prompt_version):
-            analysis = records.analysis_from_row(row)
+            analysis = rows.analysis_from_row(row)
         else:
             analysis = await analyze_commit(db, cfg, commit, analyzer)
             run.usage.add(analysis)
@@ -292,7 +292,7 @@ def _listed(db: sqlite_utils.Database, repo: str, ref: CommitRef) -> Commit:
     """What is known of a commit whose details could not be fetched."""
     row = get_commit(db, repo, ref.sha)
     if row:
-        return records.commit_from_rows(row)
+        return rows.commit_from_rows(row)
     return ref.summary or Commit(repo, ref.sha, "", "", ref.committed_at, parents=ref.parents)
 
 
@@ -302,7 +302,7 @@ def _pending(db: sqlite_utils.Database, commit: Commit, cfg: PipelineConfig, row
     pending = Analysis(commit.sha, AnalysisStatus.PENDING, verdict.importance, reasons=verdict.reasons)
     pending.language = cfg.language
     pending.attempts = (row or {}).get("attempts") or 0
-    save_analysis(db, records.analysis_to_row(commit.repo, pending))
+    save_analysis(db, rows.analysis_to_row(commit.repo, pending))
     return pending
 
 
@@ -321,7 +321,7 @@ async def _heal(
         if crow is None:
             return
         if crow["detailed"]:
-            commit = records.commit_from_rows(crow, get_files(db, source.repo, sha))
+            commit = rows.commit_from_rows(crow, get_files(db, source.repo, sha))
         elif run.limited is not None:
             return
         else:

@@ -14,7 +14,7 @@ def get_digest(db: sqlite_utils.Database, key: str) -> Row | None:
     """A digest delivery record (`channel:date`), or None."""
     row = one(db, "select * from digests where key = ?", [key])
     if row:
-        for k in ("replies", "repos", "shas"):
+        for k in ("replies", "repos", "shas", "parts"):
             row[k] = json.loads(row[k]) if row.get(k) else ({} if k == "replies" else [])
     return row
 
@@ -22,7 +22,7 @@ def get_digest(db: sqlite_utils.Database, key: str) -> Row | None:
 def save_digest(db: sqlite_utils.Database, row: Row) -> None:
     """Insert or update a digest delivery record; JSON-encodes list and map fields."""
     row = dict(row)
-    for k in ("replies", "repos", "shas"):
+    for k in ("replies", "repos", "shas", "parts"):
         if k in row and not isinstance(row[k], str | type(None)):
             row[k] = json.dumps(row[k])
     row["updated_at"] = now()
@@ -41,14 +41,14 @@ def latest_digest(db: sqlite_utils.Database, channel: str) -> Row | None:
 
 
 def digest_by_message(db: sqlite_utils.Database, channel: str, message_ts: str) -> Row | None:
-    """The digest delivery record one of whose messages (parent or later part) is `message_ts`, or None."""
+    """The digest delivery record one of whose top-level messages (any part) is `message_ts`, or None."""
     row = one(db, "select key from digests where channel = ? and message_ts = ?", [channel, message_ts])
     if row is None:  # a later part of a digest split across several messages
         for cand in all_rows(
-            db, "select key from digests where channel = ? and replies like ?", [channel, f'%"{message_ts}"%']
+            db, "select key from digests where channel = ? and parts like ?", [channel, f'%"{message_ts}"%']
         ):
             rec = get_digest(db, cand["key"])
-            if rec and any(k.startswith("part:") and v == message_ts for k, v in rec["replies"].items()):
+            if rec and message_ts in rec["parts"]:
                 return rec
     return get_digest(db, row["key"]) if row else None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 
 import sqlite_utils
@@ -165,6 +166,20 @@ def m003_subscriptions(db: sqlite_utils.Database) -> None:
         },
         pk=("channel", "repo"),
     )
+
+
+@migration
+def m004_delivery_parts(db: sqlite_utils.Database) -> None:
+    """Top-level digest parts get a column of their own instead of `part:<i>` keys among the replies."""
+    db["digests"].add_column("parts", str)
+    for row in list(db["digests"].rows):
+        replies = json.loads(row["replies"] or "{}")
+        parts = [replies.pop(k) for k in sorted((k for k in replies if k.startswith("part:")), key=_part_no)]
+        db["digests"].update(row["key"], {"parts": json.dumps(parts), "replies": json.dumps(replies)})
+
+
+def _part_no(key: str) -> int:
+    return int(key.split(":", 1)[1])
 
 
 def apply(db: sqlite_utils.Database) -> list[str]:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from analysis.records import commit_from_rows, commit_to_row, file_to_row
+from analysis.rows import commit_from_rows, commit_to_row, file_to_row
 from analysis.sources.base import AccessDenied, RateLimited, RepoNotFound, SourceError, UnknownRevision
 from analysis.sources.github import GitHubSource
 from storage.commits import get_commit, get_files, save_commit

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlite_utils
 
-from analysis import records
+from analysis import rows
 from analysis.models import Analysis, AnalysisStatus, Importance
 from bot import subscriptions
 from bot.poster import make_client
@@ -227,7 +227,7 @@ async def test_a_restart_after_the_parent_was_posted_completes_the_thread_withou
         "o/r", "Rewrite the scheduler (#2)", committed_at=datetime.now(UTC) - timedelta(hours=1)
     ).sha
     high = Analysis(sha, AnalysisStatus.HEURISTIC, Importance.HIGH, reasons=["core scheduler rewritten"])
-    save_analysis(w.db, records.analysis_to_row("o/r", high))  # the pipeline reuses a stored analysis
+    save_analysis(w.db, rows.analysis_to_row("o/r", high))  # the pipeline reuses a stored analysis
     run = asyncio.create_task(w.digester.run())
     deadline = time.monotonic() + 30
     while "part:0" not in ((latest_digest(w.db, "C1") or {}).get("replies") or {}):

@@ -16,7 +16,7 @@ import sqlite_utils
 from aiohttp import WSMsgType, web
 from click.testing import CliRunner
 
-from analysis import records
+from analysis import rows
 from analysis.models import (
     Analysis,
     AnalysisStatus,
@@ -86,8 +86,8 @@ def seed_commit(
         url=f"https://github.com/{repo}/commit/{sha}",
         files=[FileChange("python/sglang/jit_kernel/fa4.py", "added", 120, 0)],
     )
-    files = [records.file_to_row(repo, sha, f) for f in commit.files]
-    save_commit(db, records.commit_to_row(commit, detailed=True), files)
+    files = [rows.file_to_row(repo, sha, f) for f in commit.files]
+    save_commit(db, rows.commit_to_row(commit, detailed=True), files)
     card = Card(
         change_type="refactor",
         importance=importance,
@@ -95,7 +95,7 @@ def seed_commit(
         risks=["Kernels compile on first use, so the first request is slower."],
     )
     analysis = Analysis(sha, AnalysisStatus.DONE, importance, card=card, model="m")
-    save_analysis(db, records.analysis_to_row(repo, analysis))
+    save_analysis(db, rows.analysis_to_row(repo, analysis))
     return DigestEntry(commit, analysis)
 
 

@@ -9,7 +9,7 @@ import sqlite_utils
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from analysis import records
+from analysis import rows
 from analysis.lookup import Lookup
 from analysis.models import DigestEntry
 from bot.context import CONTEXT_KEY, Context
@@ -40,8 +40,8 @@ def load_entry(db: sqlite_utils.Database, value: str) -> DigestEntry | None:
     arow = get_analysis(db, repo, sha)
     if row is None or arow is None:
         return None
-    commit = records.commit_from_rows(row, get_files(db, repo, sha))
-    return DigestEntry(commit, records.analysis_from_row(arow))
+    commit = rows.commit_from_rows(row, get_files(db, repo, sha))
+    return DigestEntry(commit, rows.analysis_from_row(arow))
 
 
 def lookup_text(result: Lookup) -> str:

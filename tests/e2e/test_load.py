@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis import records
+from analysis import rows
 from analysis.models import Analysis, AnalysisStatus, Card, Importance
 from tests.e2e.world import World, http_bot, make_world, record_figure, scale
 
@@ -40,7 +40,7 @@ def fill(w: World, n: int) -> list[str]:
             }
         )
         a = Analysis(sha, AnalysisStatus.DONE, Importance.MEDIUM, card=card, model="m")
-        analyses.append(records.analysis_to_row(repo, a))
+        analyses.append(rows.analysis_to_row(repo, a))
     with db.conn:
         db["commits"].insert_all(commits, batch_size=5000)
         db["analyses"].insert_all(analyses, batch_size=5000)

@@ -1,8 +1,9 @@
-"""Convert between domain models and the plain rows `storage` keeps."""
+"""Every conversion between models and the plain rows `storage` keeps: nothing past this module sees a dict."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import fields
 from datetime import UTC, datetime
 
 from analysis.models import (
@@ -13,6 +14,17 @@ from analysis.models import (
     Importance,
     card_from_json,
     card_to_json,
+)
+from analysis.state import (
+    Alert,
+    AlertStatus,
+    Cursor,
+    Delivery,
+    DeliveryStatus,
+    RepositoryState,
+    RunRecord,
+    RunStatus,
+    UsageTotals,
 )
 from storage.db import Row, now
 
@@ -137,3 +149,100 @@ def analysis_from_row(row: Row) -> Analysis:
         attempts=row["attempts"] or 0,
         error=row["error"],
     )
+
+
+def _json(value: str | list | dict | None, empty: list | dict) -> list | dict:
+    if isinstance(value, list | dict):
+        return value
+    return json.loads(value) if value else empty
+
+
+def delivery_from_row(row: Row) -> Delivery:
+    """A delivery record from its `digests` row."""
+    return Delivery(
+        channel=row["channel"],
+        date=row["date"],
+        status=DeliveryStatus(row["status"] or "posting"),
+        message_ts=row["message_ts"],
+        parts=list(_json(row.get("parts"), [])),
+        replies=dict(_json(row.get("replies"), {})),
+        repos=list(_json(row.get("repos"), [])),
+        shas=list(_json(row.get("shas"), [])),
+        error=row.get("error"),
+        created_at=row.get("created_at"),
+        updated_at=row.get("updated_at"),
+    )
+
+
+def delivery_to_row(d: Delivery) -> Row:
+    """The `digests` row of a delivery record."""
+    return {
+        "key": d.key,
+        "channel": d.channel,
+        "date": d.date,
+        "status": d.status.value,
+        "message_ts": d.parts[0] if d.parts else d.message_ts,
+        "parts": d.parts,
+        "replies": d.replies,
+        "repos": d.repos,
+        "shas": d.shas,
+        "error": d.error,
+    }
+
+
+def alert_from_row(row: Row) -> Alert:
+    """An alert from its `alerts` row."""
+    return Alert(
+        channel=row["channel"],
+        kind=row["kind"],
+        text=row["text"] or "",
+        status=AlertStatus(row["status"] or "active"),
+        message_ts=row["message_ts"],
+        created_at=row.get("created_at"),
+        updated_at=row.get("updated_at"),
+    )
+
+
+def alert_to_row(a: Alert) -> Row:
+    """The `alerts` row of an alert (created_at is set by storage on insert)."""
+    row = {"channel": a.channel, "kind": a.kind, "text": a.text, "status": a.status.value}
+    return row | {"message_ts": a.message_ts} | ({"created_at": a.created_at} if a.created_at else {})
+
+
+def run_from_row(row: Row) -> RunRecord:
+    """A run record from its `runs` row."""
+    names = {f.name for f in fields(RunRecord)}
+    values = {k: v for k, v in row.items() if k in names}
+    values["status"] = RunStatus(row["status"] or "ok")
+    for k in ("commits", "fetched", "requests", "llm_calls", "prompt_tokens", "completion_tokens"):
+        values[k] = values.get(k) or 0
+    return RunRecord(**values)
+
+
+def run_to_row(r: RunRecord) -> Row:
+    """The `runs` row of a run record (without its id, which storage assigns)."""
+    row = {f.name: getattr(r, f.name) for f in fields(RunRecord) if f.name != "id"}
+    row["status"] = r.status.value
+    return row
+
+
+def cursor_from_row(row: Row) -> Cursor:
+    """A cursor from its `cursors` row."""
+    return Cursor(row["repo"], row["target"], row["branch"] or "", row["sha"], row["updated_at"] or "")
+
+
+def repository_from_row(row: Row) -> RepositoryState:
+    """A repository's state from its `repositories` row."""
+    names = {f.name for f in fields(RepositoryState)}
+    return RepositoryState(**{k: v for k, v in row.items() if k in names})
+
+
+def repository_to_row(r: RepositoryState) -> Row:
+    """The `repositories` row of a repository's state; fields left None are not written."""
+    return {f.name: getattr(r, f.name) for f in fields(RepositoryState) if getattr(r, f.name) is not None}
+
+
+def usage_from_row(row: Row) -> UsageTotals:
+    """Usage totals from a summing query's row."""
+    names = {f.name for f in fields(UsageTotals)}
+    return UsageTotals(**{k: int(v or 0) for k, v in row.items() if k in names})

@@ -1,0 +1,142 @@
+"""Typed access to what `storage` keeps: every read returns a model, every write takes one."""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+from analysis import rows
+from analysis.models import Analysis, Commit
+from analysis.state import Alert, AlertStatus, Cursor, Delivery, RepositoryState, RunRecord, UsageTotals
+from storage import analyses, commits, deliveries, repositories, runs
+
+
+def stored_commit(db: sqlite_utils.Database, repo: str, sha: str, *, detailed: bool = True) -> Commit | None:
+    """The stored commit with its files; None when absent (or, with `detailed`, when its files were never read)."""
+    row = commits.get_commit(db, repo, sha)
+    if row is None or (detailed and not row["detailed"]):
+        return None
+    files = commits.get_files(db, repo, sha) if row["detailed"] else None
+    return rows.commit_from_rows(row, files)
+
+
+def save_commit(db: sqlite_utils.Database, commit: Commit, *, detailed: bool) -> None:
+    """Store a commit; with `detailed`, its file changes replace the stored ones."""
+    files = [rows.file_to_row(commit.repo, commit.sha, f) for f in commit.files] if detailed else None
+    commits.save_commit(db, rows.commit_to_row(commit, detailed=detailed), files)
+
+
+def get_analysis(db: sqlite_utils.Database, repo: str, sha: str) -> Analysis | None:
+    """A commit's stored analysis, or None."""
+    row = analyses.get_analysis(db, repo, sha)
+    return rows.analysis_from_row(row) if row else None
+
+
+def get_analyses(db: sqlite_utils.Database, repo: str, shas: list[str]) -> dict[str, Analysis]:
+    """The stored analyses of the given commits, by SHA."""
+    return {sha: rows.analysis_from_row(r) for sha, r in analyses.get_analyses(db, repo, shas).items()}
+
+
+def save_analysis(db: sqlite_utils.Database, repo: str, analysis: Analysis) -> None:
+    """Store a commit's analysis, replacing the previous one."""
+    analyses.save_analysis(db, rows.analysis_to_row(repo, analysis))
+
+
+def unfinished_analyses(db: sqlite_utils.Database, repo: str, max_attempts: int) -> list[Analysis]:
+    """Pending or failed analyses of a repository still under the attempt cap."""
+    return [rows.analysis_from_row(r) for r in analyses.unfinished_analyses(db, repo, max_attempts)]
+
+
+def get_cursor(db: sqlite_utils.Database, repo: str, target: str) -> Cursor | None:
+    """A digest target's cursor for a repository, or None."""
+    row = repositories.get_cursor(db, repo, target)
+    return rows.cursor_from_row(row) if row else None
+
+
+def set_cursor(db: sqlite_utils.Database, cursor: Cursor) -> None:
+    """Record a digest target's new cursor."""
+    repositories.set_cursor(db, cursor.repo, cursor.target, cursor.branch, cursor.sha)
+
+
+def list_cursors(db: sqlite_utils.Database, repo: str) -> list[Cursor]:
+    """Every digest target's cursor for a repository."""
+    return [rows.cursor_from_row(r) for r in repositories.list_cursors(db, repo)]
+
+
+def get_repository(db: sqlite_utils.Database, repo: str) -> RepositoryState | None:
+    """A repository's latest state, or None."""
+    row = repositories.get_repository(db, repo)
+    return rows.repository_from_row(row) if row else None
+
+
+def save_repository(db: sqlite_utils.Database, state: RepositoryState) -> None:
+    """Insert or update a repository's state (fields left None keep their stored value)."""
+    repositories.upsert_repository(db, rows.repository_to_row(state))
+
+
+def list_repositories(db: sqlite_utils.Database) -> list[RepositoryState]:
+    """Every repository's state, by name."""
+    return [rows.repository_from_row(r) for r in repositories.list_repositories(db)]
+
+
+def record_run(db: sqlite_utils.Database, run: RunRecord) -> int:
+    """Store a finished run; return its id."""
+    return runs.record_run(db, rows.run_to_row(run))
+
+
+def last_run(db: sqlite_utils.Database, repo: str) -> RunRecord | None:
+    """The most recent run of a repository, or None."""
+    row = runs.last_run(db, repo)
+    return rows.run_from_row(row) if row else None
+
+
+def usage_since(db: sqlite_utils.Database, since_utc: str) -> UsageTotals:
+    """Runs, LLM calls, tokens and errors over runs started at or after `since_utc`."""
+    return rows.usage_from_row(runs.usage_since(db, since_utc))
+
+
+def usage_totals(db: sqlite_utils.Database) -> UsageTotals:
+    """LLM calls and tokens over all recorded runs."""
+    return rows.usage_from_row(runs.usage_totals(db))
+
+
+def get_delivery(db: sqlite_utils.Database, channel: str, date: str) -> Delivery | None:
+    """A channel's delivery record for one day, or None."""
+    row = deliveries.get_digest(db, f"{channel}:{date}")
+    return rows.delivery_from_row(row) if row else None
+
+
+def save_delivery(db: sqlite_utils.Database, delivery: Delivery) -> None:
+    """Insert or update a delivery record."""
+    deliveries.save_digest(db, rows.delivery_to_row(delivery))
+
+
+def latest_delivery(db: sqlite_utils.Database, channel: str) -> Delivery | None:
+    """A channel's delivery record with the latest date, or None."""
+    row = deliveries.latest_digest(db, channel)
+    return rows.delivery_from_row(row) if row else None
+
+
+def delivery_by_message(db: sqlite_utils.Database, channel: str, message_ts: str) -> Delivery | None:
+    """The delivery record one of whose top-level messages is `message_ts`, or None."""
+    row = deliveries.digest_by_message(db, channel, message_ts)
+    return rows.delivery_from_row(row) if row else None
+
+
+def get_alert(db: sqlite_utils.Database, channel: str, kind: str) -> Alert | None:
+    """The alert of one kind in one channel, active or resolved, or None."""
+    row = deliveries.get_alert(db, channel, kind)
+    return rows.alert_from_row(row) if row else None
+
+
+def save_alert(db: sqlite_utils.Database, alert: Alert) -> None:
+    """Insert or update an alert."""
+    deliveries.save_alert(db, rows.alert_to_row(alert))
+
+
+def active_alerts(db: sqlite_utils.Database, channel: str | None = None) -> list[Alert]:
+    """Active alerts, for one channel or all, oldest first."""
+    return [
+        a
+        for a in map(rows.alert_from_row, deliveries.active_alerts(db, channel))
+        if a.status is AlertStatus.ACTIVE
+    ]
