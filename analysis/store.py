@@ -7,7 +7,7 @@ import sqlite_utils
 from analysis import rows
 from analysis.models import Analysis, Commit
 from analysis.state import Alert, AlertStatus, Cursor, Delivery, RepositoryState, RunRecord, UsageTotals
-from storage import analyses, commits, deliveries, repositories, runs
+from storage import analyses, commits, deliveries, http_cache, repositories, runs
 
 
 def stored_commit(db: sqlite_utils.Database, repo: str, sha: str, *, detailed: bool = True) -> Commit | None:
@@ -140,3 +140,19 @@ def active_alerts(db: sqlite_utils.Database, channel: str | None = None) -> list
         for a in map(rows.alert_from_row, deliveries.active_alerts(db, channel))
         if a.status is AlertStatus.ACTIVE
     ]
+
+
+class HttpCacheTable:
+    """The HTTP cache of conditional GETs, kept in SQLite."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self._db = db
+
+    def get(self, url: str) -> tuple[str, str] | None:
+        """The stored (ETag, body) of `url`, or None."""
+        row = http_cache.get_http_cache(self._db, url)
+        return (row["etag"], row["body"]) if row else None
+
+    def put(self, url: str, etag: str, body: str) -> None:
+        """Store the ETag and body of `url`."""
+        http_cache.set_http_cache(self._db, url, etag, body)

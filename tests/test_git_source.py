@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from analysis.sources.base import RepoNotFound, SourceError, UnknownRevision
+from analysis.errors import RepoNotFound, SourceError, UnknownRevision
 from analysis.sources.git import GitSource
 from tests.gitrepo import GitRepo
 

@@ -9,9 +9,10 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
+from analysis.errors import AccessDenied, RateLimited, RepoNotFound, SourceError, UnknownRevision
 from analysis.rows import commit_from_rows, commit_to_row, file_to_row
-from analysis.sources.base import AccessDenied, RateLimited, RepoNotFound, SourceError, UnknownRevision
 from analysis.sources.github import GitHubSource
+from analysis.store import HttpCacheTable
 from storage.commits import get_commit, get_files, save_commit
 from storage.db import open_db
 from tests.fakes.github import FakeFile, FakeGitHub, make_files
@@ -38,7 +39,7 @@ async def source(gh: FakeGitHub, db) -> AsyncIterator[Callable[..., GitHubSource
 
     def make(**kw) -> GitHubSource:
         kw.setdefault("backoff", 0.01)
-        s = GitHubSource(kw.pop("repo", REPO), db, kw.pop("api_url", gh.url), kw.pop("token", None), **kw)
+        s = GitHubSource(kw.pop("repo", REPO), HttpCacheTable(db), kw.pop("api_url", gh.url), kw.pop("token", None), **kw)
         made.append(s)
         return s
 
@@ -335,7 +336,7 @@ async def test_slow_answer_times_out_and_is_retried(gh, source):
 async def test_unreachable_server(db):
     with FakeGitHub() as server:
         url = server.url
-    src = GitHubSource(REPO, db, url, backoff=0.01)
+    src = GitHubSource(REPO, HttpCacheTable(db), url, backoff=0.01)
     try:
         with pytest.raises(SourceError, match=f"cannot reach GitHub at {url}"):
             await src.default_branch()
@@ -368,9 +369,9 @@ async def test_bearer_token_when_given(gh, source):
 
 
 async def test_web_urls(source, db):
-    gh_com = GitHubSource(REPO, db)
+    gh_com = GitHubSource(REPO, HttpCacheTable(db))
     assert gh_com.web_url("a" * 40) == f"https://github.com/{REPO}/commit/{'a' * 40}"
-    ghe = GitHubSource(REPO, db, "https://ghe.example.com/api/v3")
+    ghe = GitHubSource(REPO, HttpCacheTable(db), "https://ghe.example.com/api/v3")
     assert ghe.web_url("b" * 40) == f"https://ghe.example.com/{REPO}/commit/{'b' * 40}"
     await gh_com.aclose()
     await ghe.aclose()

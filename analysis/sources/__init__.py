@@ -8,18 +8,19 @@ import re
 import sqlite_utils
 
 from analysis.config import SourceConfig
-from analysis.sources.base import (
+from analysis.errors import (
     AccessDenied,
-    CommitRef,
+    AmbiguousRevision,
     RateLimited,
     RepoNotFound,
-    Source,
     SourceError,
     UnknownRevision,
 )
+from analysis.sources.base import CommitRef, Source
 
 __all__ = [
     "AccessDenied",
+    "AmbiguousRevision",
     "CommitRef",
     "RateLimited",
     "RepoNotFound",
@@ -47,5 +48,6 @@ def open_source(spec: str, cfg: SourceConfig, db: sqlite_utils.Database) -> Sour
     if not _GITHUB_NAME.match(spec):
         raise SourceError(f"{spec!r} is neither owner/repo nor a path to a local clone")
     from analysis.sources.github import GitHubSource
+    from analysis.store import HttpCacheTable
 
-    return GitHubSource(spec, db, cfg.github_api_url, cfg.github_token)
+    return GitHubSource(spec, HttpCacheTable(db), cfg.github_api_url, cfg.github_token)

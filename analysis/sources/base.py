@@ -1,4 +1,4 @@
-"""The interface every commit source implements, and the errors it raises."""
+"""The interface every commit source implements."""
 
 from __future__ import annotations
 
@@ -9,30 +9,6 @@ from typing import Protocol
 from analysis.models import Commit
 
 
-class SourceError(Exception):
-    """A source could not answer; the message says what to do."""
-
-
-class RepoNotFound(SourceError):
-    """The repository does not exist or is not visible with the configured credentials."""
-
-
-class AccessDenied(SourceError):
-    """The credentials are missing, invalid or lack permission."""
-
-
-class RateLimited(SourceError):
-    """The API's rate limit is exhausted until `reset_at`."""
-
-    def __init__(self, message: str, reset_at: datetime | None = None):
-        super().__init__(message)
-        self.reset_at = reset_at
-
-
-class UnknownRevision(SourceError):
-    """A SHA or branch is not in the repository."""
-
-
 @dataclass
 class CommitRef:
     """A commit as a listing returns it: enough to decide whether to fetch details."""
@@ -41,6 +17,18 @@ class CommitRef:
     committed_at: datetime
     parents: list[str]
     summary: Commit | None = None  # the listing's metadata, without files, when the listing has it
+
+
+class HttpCache(Protocol):
+    """Where conditional GETs keep the ETag and body of each URL."""
+
+    def get(self, url: str) -> tuple[str, str] | None:
+        """The stored (ETag, body) of `url`, or None."""
+        ...
+
+    def put(self, url: str, etag: str, body: str) -> None:
+        """Store the ETag and body of `url`."""
+        ...
 
 
 class Source(Protocol):

@@ -9,8 +9,9 @@ import subprocess
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from analysis.errors import AmbiguousRevision, RepoNotFound, SourceError, UnknownRevision
 from analysis.models import Commit, FileChange
-from analysis.sources.base import CommitRef, RepoNotFound, SourceError, UnknownRevision
+from analysis.sources.base import CommitRef
 
 # Commits whose committer date is more than this before `since` end git's walk (with their
 # ancestors); the window is then filtered exactly. The slack covers clock skew between commits.
@@ -202,7 +203,7 @@ class GitSource:
             out = await self._git("rev-parse", "--verify", spec)
         except _GitFailed as e:
             if "ambiguous" in str(e):
-                raise UnknownRevision(f"{rev!r} is ambiguous in {self.repo}: give more characters") from e
+                raise AmbiguousRevision(f"{rev!r} is ambiguous in {self.repo}: give more characters") from e
             raise UnknownRevision(f"{rev!r} is not a commit in {self.repo}") from e
         return _text(out).strip()
 

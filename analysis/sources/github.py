@@ -10,7 +10,6 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 import httpx
-import sqlite_utils
 from tenacity import (
     AsyncRetrying,
     retry_if_exception_type,
@@ -19,16 +18,9 @@ from tenacity import (
     wait_random,
 )
 
+from analysis.errors import AccessDenied, RateLimited, RepoNotFound, SourceError, UnknownRevision
 from analysis.models import Commit, FileChange
-from analysis.sources.base import (
-    AccessDenied,
-    CommitRef,
-    RateLimited,
-    RepoNotFound,
-    SourceError,
-    UnknownRevision,
-)
-from storage.http_cache import get_http_cache, set_http_cache
+from analysis.sources.base import CommitRef, HttpCache
 
 FILES_CAP = 3000  # GitHub lists at most this many files of one commit
 _SHA_MEDIA = "application/vnd.github.sha"
@@ -84,7 +76,7 @@ class GitHubSource:
     def __init__(
         self,
         repo: str,
-        db: sqlite_utils.Database,
+        cache: HttpCache,
         api_url: str = "https://api.github.com",
         token: str | None = None,
         *,
@@ -98,7 +90,7 @@ class GitHubSource:
         self.rate_limit_remaining: int | None = None
         self.rate_limit_reset: int | None = None  # epoch seconds
         self.max_wait = max_wait
-        self._db = db
+        self._cache = cache
         self._api = api_url.rstrip("/")
         self._has_token = bool(token)
         self._attempts = attempts
@@ -240,17 +232,17 @@ class GitHubSource:
         self, url: str, accept: str | None = None, unknown: str | None = None
     ) -> tuple[str, str | None]:
         """A GET answered from the HTTP cache when GitHub says 304; returns the body and the next page."""
-        cached = get_http_cache(self._db, url)
-        headers = {"If-None-Match": cached["etag"]} if cached else {}
+        cached = self._cache.get(url)
+        headers = {"If-None-Match": cached[0]} if cached else {}
         if accept:
             headers["Accept"] = accept
         resp = await self._get(url, headers, unknown=unknown)
         if resp.status_code == 304 and cached:
-            entry = json.loads(cached["body"])
+            entry = json.loads(cached[1])
             return entry["body"], entry["next"]
         body, nxt = resp.content.decode("utf-8", "replace"), self._next(resp)
         if etag := resp.headers.get("etag"):
-            set_http_cache(self._db, url, etag, json.dumps({"body": body, "next": nxt}))
+            self._cache.put(url, etag, json.dumps({"body": body, "next": nxt}))
         return body, nxt
 
     def _next(self, resp: httpx.Response) -> str | None:
