@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import enum
 import re
 from dataclasses import dataclass, field
-from typing import Literal
 
 import sqlite_utils
 
-from analysis import rows
+from analysis import store
+from analysis.analyze import analyze_commit
 from analysis.config import PipelineConfig
-from analysis.models import DigestEntry
-from analysis.sources import SourceError, UnknownRevision, open_source
-from storage.analyses import get_analysis
-from storage.commits import find_by_prefix, get_commit, get_files
+from analysis.errors import AmbiguousRevision, SourceError, UnknownRevision
+from analysis.fetch import CommitReader
+from analysis.heuristic import heuristic_analysis
+from analysis.importance import score
+from analysis.models import Commit, DigestEntry
+from analysis.sources import open_source
+from storage.commits import find_by_prefix
 
 MIN_PREFIX = 7
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
@@ -22,14 +26,13 @@ _URL = re.compile(
 )
 
 
-@dataclass
-class Lookup:
-    """The answer to a commit lookup."""
+class LookupKind(enum.StrEnum):
+    """How a lookup ended."""
 
-    kind: Literal["found", "ambiguous", "unknown", "malformed"]
-    message: str = ""
-    entry: DigestEntry | None = None
-    candidates: list[dict] = field(default_factory=list)  # repo, sha, title, committed_at
+    FOUND = "found"
+    AMBIGUOUS = "ambiguous"
+    UNKNOWN = "unknown"
+    MALFORMED = "malformed"
 
 
 @dataclass
@@ -38,6 +41,17 @@ class Query:
 
     prefix: str
     repo: str | None = None
+
+
+@dataclass
+class Lookup:
+    """The answer to a commit lookup."""
+
+    kind: LookupKind
+    message: str = ""
+    entry: DigestEntry | None = None
+    candidates: list[Commit] = field(default_factory=list)  # the commits an ambiguous prefix matches
+    query: Query | None = None  # the parsed query, so a later network lookup does not parse it again
 
 
 def parse_query(text: str) -> Query | str:
@@ -61,55 +75,51 @@ def parse_query(text: str) -> Query | str:
     return Query(text.lower(), repo)
 
 
-def _entry(db: sqlite_utils.Database, row: dict) -> DigestEntry:
-    from analysis.heuristic import heuristic_analysis
-    from analysis.importance import score
-
-    commit = rows.commit_from_rows(row, get_files(db, row["repo"], row["sha"]))
-    arow = get_analysis(db, row["repo"], row["sha"])
-    if arow:
-        return DigestEntry(commit, rows.analysis_from_row(arow))
-    return DigestEntry(commit, heuristic_analysis(commit, score(commit), "en"))
-
-
-def _candidates(rows: list[dict]) -> list[dict]:
-    return [{k: r[k] for k in ("repo", "sha", "title", "committed_at")} for r in rows]
+def _stored_entry(db: sqlite_utils.Database, repo: str, sha: str) -> DigestEntry:
+    commit = store.stored_commit(db, repo, sha, detailed=False)
+    assert commit is not None
+    analysis = store.get_analysis(db, repo, sha) or heuristic_analysis(commit, score(commit), "en")
+    return DigestEntry(commit, analysis)
 
 
 def lookup_cached(db: sqlite_utils.Database, text: str) -> Lookup:
     """Look a commit up in the cache only: fast, never touches the network."""
     q = parse_query(text)
     if isinstance(q, str):
-        return Lookup("malformed", q)
+        return Lookup(LookupKind.MALFORMED, q)
     rows = find_by_prefix(db, q.prefix)
     if q.repo:
         rows = [r for r in rows if r["repo"].lower() == q.repo.lower()] or rows
     if len(rows) == 1:
-        return Lookup("found", entry=_entry(db, rows[0]))
+        return Lookup(LookupKind.FOUND, entry=_stored_entry(db, rows[0]["repo"], rows[0]["sha"]), query=q)
     if len(rows) > 1:
         return Lookup(
-            "ambiguous",
+            LookupKind.AMBIGUOUS,
             f"{q.prefix} matches {len(rows)} commits: give more characters",
-            candidates=_candidates(rows),
+            candidates=[
+                c for r in rows if (c := store.stored_commit(db, r["repo"], r["sha"], detailed=False))
+            ],
+            query=q,
         )
-    return Lookup("unknown", f"no commit {q.prefix} in the cache")
+    return Lookup(LookupKind.UNKNOWN, f"no commit {q.prefix} in the cache", query=q)
 
 
 async def lookup_commit(
-    db: sqlite_utils.Database, cfg: PipelineConfig, text: str, *, analyze: bool = True
+    db: sqlite_utils.Database,
+    cfg: PipelineConfig,
+    text: str,
+    *,
+    analyze: bool = True,
+    cached: Lookup | None = None,
 ) -> Lookup:
-    """Look a commit up in the cache, else in the watched repositories, analyzing it when found."""
-    from analysis.pipeline import analyze_commit, load_commit, make_analyzer
-
-    cached = lookup_cached(db, text)
-    if cached.kind in ("malformed", "ambiguous"):
+    """Look a commit up in the cache (or take `cached`), else in the watched repositories, analyzing it when found."""
+    cached = cached or lookup_cached(db, text)
+    if cached.kind in (LookupKind.MALFORMED, LookupKind.AMBIGUOUS):
         return cached
-    if cached.kind == "found":
-        assert cached.entry is not None
-        if not analyze or cached.entry.analysis.finished:
-            return cached
-    q = parse_query(text)
-    assert isinstance(q, Query)
+    if cached.entry is not None and (not analyze or cached.entry.analysis.finished):
+        return cached
+    q = cached.query
+    assert q is not None
     specs = [s for s in cfg.repos if not q.repo or s.lower() == q.repo.lower()] or (
         [q.repo] if q.repo else []
     )
@@ -119,18 +129,22 @@ async def lookup_commit(
         try:
             source = open_source(spec, cfg.source, db)
             sha = await source.resolve(q.prefix)
-            commit = await load_commit(db, source, sha)
-            if analyze:
-                analyzer = make_analyzer(cfg)
-                try:
-                    await analyze_commit(db, cfg, commit, analyzer)
-                finally:
-                    if analyzer is not None:
-                        await analyzer.aclose()
-            return Lookup("found", entry=_entry(db, get_commit(db, source.repo, sha)))
-        except UnknownRevision as e:
-            if "ambiguous" in str(e).lower():
-                return Lookup("ambiguous", str(e))
+            commit = await CommitReader(db, source).require(sha)
+            if not analyze:
+                return Lookup(LookupKind.FOUND, entry=_stored_entry(db, source.repo, sha), query=q)
+            from analysis.pipeline import make_analyzer
+
+            analyzer = make_analyzer(cfg)
+            try:
+                analysis = await analyze_commit(db, cfg, commit, analyzer)
+            finally:
+                if analyzer is not None:
+                    await analyzer.aclose()
+            return Lookup(LookupKind.FOUND, entry=DigestEntry(commit, analysis), query=q)
+        except AmbiguousRevision as e:
+            return Lookup(LookupKind.AMBIGUOUS, str(e), query=q)
+        except UnknownRevision:
+            pass
         except SourceError as e:
             errors.append(str(e))
         finally:
@@ -140,4 +154,4 @@ async def lookup_commit(
     msg = f"no commit {q.prefix} in {where}"
     if errors:
         msg += " (" + "; ".join(errors) + ")"
-    return Lookup("unknown", msg)
+    return Lookup(LookupKind.UNKNOWN, msg, query=q)

@@ -1,4 +1,4 @@
-"""fetch -> score -> analyze -> store -> digest, with fetching and analysis overlapping."""
+"""fetch -> score -> analyze -> store -> digest, one repository run at a time, fetching and analysis overlapping."""
 
 from __future__ import annotations
 
@@ -7,53 +7,36 @@ import datetime as dt
 import logging
 import zoneinfo
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import sqlite_utils
 
-from analysis import rows
+from analysis import store
+from analysis.analyze import analyze_commit, mark_pending, reusable
 from analysis.config import PipelineConfig
-from analysis.heuristic import heuristic_analysis
-from analysis.importance import score
-from analysis.models import (
-    Analysis,
-    AnalysisStatus,
-    Commit,
-    Digest,
-    DigestEntry,
-    RepoDigest,
-    Usage,
-    repo_url_of,
-)
-from analysis.sources import (
-    AccessDenied,
-    CommitRef,
-    RateLimited,
-    Source,
-    SourceError,
-    UnknownRevision,
-    open_source,
-)
-from storage.analyses import get_analyses, get_analysis, save_analysis, unfinished_analyses
-from storage.commits import clear_patches, get_commit, get_files, save_commit
+from analysis.errors import AccessDenied, RateLimited, SourceError, UnknownRevision
+from analysis.fetch import FETCH_CONCURRENCY, CommitReader
+from analysis.models import Commit, Digest, DigestEntry, RepoDigest, Usage, repo_url_of
+from analysis.sources import CommitRef, Source, open_source
+from analysis.state import Cursor, RepositoryState, RunRecord, RunStatus
 from storage.db import now
-from storage.repositories import get_cursor, get_repository, set_cursor, upsert_repository
-from storage.runs import record_run
+
+if TYPE_CHECKING:
+    from analysis.llm import Analyzer
+
+__all__ = [
+    "FETCH_CONCURRENCY",
+    "RepoRun",
+    "advance_cursors",
+    "day_window",
+    "make_analyzer",
+    "run_digest",
+    "today",
+]
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]
-FETCH_CONCURRENCY = 4
-
-
-@dataclass
-class RepoRun:
-    """Counters for one repository in one run."""
-
-    fetched: int = 0
-    cached: int = 0
-    usage: Usage = field(default_factory=Usage)
-    limited: RateLimited | None = None  # set once the API's rate limit stops detail fetches
 
 
 def day_window(day: dt.date, tz: str) -> tuple[dt.datetime, dt.datetime]:
@@ -69,7 +52,7 @@ def today(tz: str) -> dt.date:
     return dt.datetime.now(zoneinfo.ZoneInfo(tz)).date()
 
 
-def make_analyzer(cfg: PipelineConfig):  # -> LLMAnalyzer | None
+def make_analyzer(cfg: PipelineConfig) -> Analyzer | None:
     """The LLM analyzer for this run, or None when no LLM is configured."""
     if cfg.llm is None:
         return None
@@ -78,303 +61,194 @@ def make_analyzer(cfg: PipelineConfig):  # -> LLMAnalyzer | None
     return LLMAnalyzer(cfg.llm, cfg.language)
 
 
-def _reusable(row: dict | None, cfg: PipelineConfig, prompt_version: str | None) -> bool:
-    """Whether a stored analysis can stand for this run."""
-    if row is None or cfg.reanalyze:
-        return False
-    status = row["status"]
-    if cfg.llm is None:
-        return status in ("done", "heuristic") and row["language"] == cfg.language
-    if status != "done":
-        return status == "failed" and (row["attempts"] or 0) >= cfg.llm.max_attempts
-    return (
-        row["model"] == cfg.llm.model
-        and row["prompt_version"] == prompt_version
-        and row["language"] == cfg.language
-    )
+class RepoRun:
+    """One repository's part of one digest run: database, configuration, source and analyzer; owns the cursors."""
 
+    def __init__(
+        self,
+        db: sqlite_utils.Database,
+        cfg: PipelineConfig,
+        spec: str,
+        analyzer: Analyzer | None,
+        *,
+        target: str = "terminal",
+        progress: Progress | None = None,
+    ) -> None:
+        self.db = db
+        self.cfg = cfg
+        self.spec = spec
+        self.analyzer = analyzer
+        self.target = target
+        self.progress = progress
+        self.usage = Usage()
+        self.alerts: list[str] = []
+        self.source: Source | None = None
+        self.reader: CommitReader | None = None
 
-async def analyze_commit(
-    db: sqlite_utils.Database, cfg: PipelineConfig, commit: Commit, analyzer
-) -> Analysis:
-    """Score and analyze one stored commit, store the analysis, and return it."""
-    verdict = score(commit)
-    prev = get_analysis(db, commit.repo, commit.sha)
-    prev_attempts = (prev or {}).get("attempts") or 0
-    if analyzer is None or commit.is_merge:
-        result = heuristic_analysis(commit, verdict, cfg.language)
-    else:
-        if prev is None:  # a crash from here on leaves the commit pending, never lost
-            _pending(db, commit, cfg, prev)
-        result = await analyzer.analyze(commit, verdict)
-        result.reasons = result.reasons or verdict.reasons
-        if result.status is AnalysisStatus.PENDING:
-            result.attempts = prev_attempts
-        else:
-            result.attempts = prev_attempts + 1
-    save_analysis(db, rows.analysis_to_row(commit.repo, result))
-    if result.finished:
-        clear_patches(db, commit.repo, commit.sha)
-    return result
-
-
-async def _load_or_fetch(
-    db: sqlite_utils.Database, source: Source, ref: CommitRef, run: RepoRun
-) -> Commit | None:
-    """The commit with its files: from the cache when it was fetched before, else from the source.
-
-    None when the rate limit stops fetching: the listing's metadata is stored instead, for the next run.
-    """
-    row = get_commit(db, source.repo, ref.sha)
-    if row and row["detailed"]:
-        run.cached += 1
-        return rows.commit_from_rows(row, get_files(db, source.repo, ref.sha))
-    if run.limited is None:
+    async def digest(self, day: dt.date | None) -> RepoDigest:
+        """Read, store and analyze the repository's commits; errors become RepoDigest.error."""
+        rd = RepoDigest(repo=self.spec)
+        started = now()
         try:
-            commit = await fetch_commit(db, source, ref.sha)
-            run.fetched += 1
-            return commit
-        except RateLimited as e:
-            run.limited = e
-    if ref.summary is not None and not row:
-        save_commit(db, rows.commit_to_row(ref.summary, detailed=False))
-    return None
-
-
-async def fetch_commit(db: sqlite_utils.Database, source: Source, sha: str) -> Commit:
-    """Fetch one commit with its files from the source and store it."""
-    commit = await source.fetch(sha)
-    commit.url = commit.url or source.web_url(commit.sha)
-    files = [rows.file_to_row(commit.repo, commit.sha, f) for f in commit.files]
-    save_commit(db, rows.commit_to_row(commit, detailed=True), files)
-    return commit
-
-
-async def load_commit(db: sqlite_utils.Database, source: Source, sha: str) -> Commit:
-    """The commit with its files from the cache, else fetched from the source and stored."""
-    row = get_commit(db, source.repo, sha)
-    if row and row["detailed"]:
-        return rows.commit_from_rows(row, get_files(db, source.repo, sha))
-    return await fetch_commit(db, source, sha)
-
-
-async def _list_refs(
-    db: sqlite_utils.Database,
-    source: Source,
-    cfg: PipelineConfig,
-    rd: RepoDigest,
-    day: dt.date | None,
-    target: str,
-) -> list[CommitRef]:
-    """The commits a digest covers: a day's window, or everything since the target's cursor."""
-    if day is not None:
-        start, end = day_window(day, cfg.timezone)
-        rd.since = start.isoformat()
-        return await source.list_window(rd.branch, start, end)
-    rd.head = await source.head(rd.branch)
-    cursor = get_cursor(db, source.repo, target)
-    if cursor and cursor["sha"] == rd.head:
-        rd.since = cursor["sha"]
-        return []
-    if cursor and cursor["branch"] == rd.branch:
-        try:
-            rd.since = cursor["sha"]
-            return await source.list_range(rd.branch, cursor["sha"], rd.head)
-        except UnknownRevision:
-            log.warning(
-                "%s: cursor %s is no longer in %s; reading since its time",
-                source.repo,
-                cursor["sha"][:7],
-                rd.branch,
+            self.source = source = open_source(self.spec, self.cfg.source, self.db)
+            self.reader = CommitReader(self.db, source)
+            rd.repo = source.repo
+            known = store.get_repository(self.db, source.repo)
+            rd.branch = (
+                self.cfg.source.branch
+                or (known.default_branch if known else None)
+                or await source.default_branch()
             )
-            start = dt.datetime.fromisoformat(cursor["updated_at"])
-    else:
-        start, _ = day_window(today(cfg.timezone) - dt.timedelta(days=1), cfg.timezone)
-    rd.since = start.isoformat()
-    return await source.list_window(rd.branch, start, dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1))
+            rd.url = repo_url_of(source.web_url("0" * 40))  # any SHA: only the prefix is kept
+            refs = await self._list_refs(rd, day)
+            rd.entries = await self._process(refs)
+            await self._heal({r.sha for r in refs})
+            if self.reader.limited is not None:
+                unread = sum(1 for e in rd.entries if not e.commit.files)
+                self.alerts.append(
+                    f"{self.reader.limited} {unread} commits are listed without their diffs; the next run reads them."
+                )
+        except (AccessDenied, RateLimited) as e:
+            rd.error = str(e)
+            self.alerts.append(str(e))
+        except SourceError as e:
+            rd.error = str(e)
+        except Exception as e:  # one bad repository never stops the others
+            log.exception("%s: digest failed", rd.repo)
+            rd.error = f"unexpected error while reading {rd.repo}: {type(e).__name__}: {e}"
+        finally:
+            self._record(rd, started, day)
+            if self.source is not None:
+                await self.source.aclose()
+        return rd
 
-
-async def _digest_repo(
-    db: sqlite_utils.Database,
-    cfg: PipelineConfig,
-    spec: str,
-    analyzer,
-    day: dt.date | None,
-    target: str,
-    progress: Progress | None,
-    usage: Usage,
-    alerts: list[str],
-) -> RepoDigest:
-    """Read, store and analyze one repository's commits for the digest; errors become RepoDigest.error."""
-    rd = RepoDigest(repo=spec)
-    run = RepoRun()
-    started = now()
-    source: Source | None = None
-    try:
-        source = open_source(spec, cfg.source, db)
-        rd.repo = source.repo
-        known = get_repository(db, source.repo)
-        rd.branch = cfg.source.branch or (known or {}).get("default_branch") or await source.default_branch()
-        rd.url = repo_url_of(source.web_url("0" * 40))  # any SHA: only the prefix is kept
-        refs = await _list_refs(db, source, cfg, rd, day, target)
-        rd.entries = await _process(db, cfg, source, refs, analyzer, run, progress)
-        await _heal(db, cfg, source, analyzer, run, {r.sha for r in refs})
-        if run.limited is not None:
-            unread = sum(1 for e in rd.entries if not e.commit.files)
-            alerts.append(
-                f"{run.limited} {unread} commits are listed without their diffs; the next run reads them."
-            )
-    except (AccessDenied, RateLimited) as e:
-        rd.error = str(e)
-        alerts.append(str(e))
-    except SourceError as e:
-        rd.error = str(e)
-    except Exception as e:  # one bad repository never stops the others
-        log.exception("%s: digest failed", rd.repo)
-        rd.error = f"unexpected error while reading {rd.repo}: {type(e).__name__}: {e}"
-    finally:
-        usage.llm_calls += run.usage.llm_calls
-        usage.prompt_tokens += run.usage.prompt_tokens
-        usage.completion_tokens += run.usage.completion_tokens
-        _record(db, rd, source, run, started, day)
-        if source is not None:
-            await source.aclose()
-    return rd
-
-
-async def _process(
-    db: sqlite_utils.Database,
-    cfg: PipelineConfig,
-    source: Source,
-    refs: list[CommitRef],
-    analyzer,
-    run: RepoRun,
-    progress: Progress | None,
-) -> list[DigestEntry]:
-    """Fetch and analyze the listed commits concurrently, in listing order."""
-    prompt_version = getattr(analyzer, "prompt_version", None)
-    stored = get_analyses(db, source.repo, [r.sha for r in refs])
-    fetch_gate = asyncio.Semaphore(FETCH_CONCURRENCY)
-    done = 0
-
-    async def one(ref: CommitRef) -> DigestEntry:
-        nonlocal done
-        async with fetch_gate:
-            commit = await _load_or_fetch(db, source, ref, run)
-        row = stored.get(ref.sha)
-        if commit is None:  # not fetched (rate limit): listed, and pending until a later run reads it
-            commit = _listed(db, source.repo, ref)
-            analysis = _pending(db, commit, cfg, row)
-        elif _reusable(row, cfg, prompt_version):
-            analysis = rows.analysis_from_row(row)
-        else:
-            analysis = await analyze_commit(db, cfg, commit, analyzer)
-            run.usage.add(analysis)
-        done += 1
-        if progress:
-            progress(source.repo, done, len(refs))
-        return DigestEntry(commit, analysis)
-
-    if progress:
-        progress(source.repo, 0, len(refs))
-    tasks = [asyncio.create_task(one(r)) for r in refs]
-    try:
-        entries = await asyncio.gather(*tasks)
-    except BaseException:
-        for t in tasks:
-            t.cancel()
-        raise
-    entries.sort(key=lambda e: e.commit.committed_at, reverse=True)
-    return entries
-
-
-def _listed(db: sqlite_utils.Database, repo: str, ref: CommitRef) -> Commit:
-    """What is known of a commit whose details could not be fetched."""
-    row = get_commit(db, repo, ref.sha)
-    if row:
-        return rows.commit_from_rows(row)
-    return ref.summary or Commit(repo, ref.sha, "", "", ref.committed_at, parents=ref.parents)
-
-
-def _pending(db: sqlite_utils.Database, commit: Commit, cfg: PipelineConfig, row: dict | None) -> Analysis:
-    """Store the commit's analysis as pending (keeping its attempts) and return it."""
-    verdict = score(commit)
-    pending = Analysis(commit.sha, AnalysisStatus.PENDING, verdict.importance, reasons=verdict.reasons)
-    pending.language = cfg.language
-    pending.attempts = (row or {}).get("attempts") or 0
-    save_analysis(db, rows.analysis_to_row(commit.repo, pending))
-    return pending
-
-
-async def _heal(
-    db: sqlite_utils.Database, cfg: PipelineConfig, source: Source, analyzer, run: RepoRun, seen: set[str]
-) -> None:
-    """Complete pending and failed analyses left by earlier runs (under the attempt cap), fetching as needed."""
-    if getattr(analyzer, "auth_failed", False):
-        return
-    cap = cfg.llm.max_attempts if cfg.llm else 1
-    rows = [r for r in unfinished_analyses(db, source.repo, cap) if r["sha"] not in seen]
-    gate = asyncio.Semaphore(FETCH_CONCURRENCY)
-
-    async def one(sha: str) -> None:
-        crow = get_commit(db, source.repo, sha)
-        if crow is None:
-            return
-        if crow["detailed"]:
-            commit = rows.commit_from_rows(crow, get_files(db, source.repo, sha))
-        elif run.limited is not None:
-            return
-        else:
+    async def _list_refs(self, rd: RepoDigest, day: dt.date | None) -> list[CommitRef]:
+        """The commits a digest covers: a day's window, or everything since the target's cursor."""
+        assert self.source is not None and rd.branch is not None
+        source = self.source
+        if day is not None:
+            start, end = day_window(day, self.cfg.timezone)
+            rd.since = start.isoformat()
+            return await source.list_window(rd.branch, start, end)
+        rd.head = await source.head(rd.branch)
+        cursor = store.get_cursor(self.db, source.repo, self.target)
+        if cursor and cursor.sha == rd.head:
+            rd.since = cursor.sha
+            return []
+        if cursor and cursor.branch == rd.branch:
             try:
-                async with gate:
-                    commit = await fetch_commit(db, source, sha)
-                run.fetched += 1
-            except RateLimited as e:
-                run.limited = e
+                rd.since = cursor.sha
+                return await source.list_range(rd.branch, cursor.sha, rd.head)
+            except UnknownRevision:
+                log.warning(
+                    "%s: cursor %s is no longer in %s; reading since its time",
+                    source.repo,
+                    cursor.sha[:7],
+                    rd.branch,
+                )
+                start = dt.datetime.fromisoformat(cursor.updated_at)
+        else:
+            start, _ = day_window(today(self.cfg.timezone) - dt.timedelta(days=1), self.cfg.timezone)
+        rd.since = start.isoformat()
+        return await source.list_window(rd.branch, start, dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1))
+
+    def _prompt_version(self) -> str | None:
+        return self.analyzer.prompt_version if self.analyzer is not None else None
+
+    async def _process(self, refs: list[CommitRef]) -> list[DigestEntry]:
+        """Fetch and analyze the listed commits concurrently; newest first."""
+        assert self.source is not None and self.reader is not None
+        repo, reader = self.source.repo, self.reader
+        stored = store.get_analyses(self.db, repo, [r.sha for r in refs])
+        done = 0
+
+        async def one(ref: CommitRef) -> DigestEntry:
+            nonlocal done
+            commit = await reader.read(ref.sha, ref.summary)
+            prev = stored.get(ref.sha)
+            if commit is None:  # not fetched (rate limit): listed, and pending until a later run reads it
+                commit = self._listed(ref)
+                analysis = mark_pending(self.db, commit, self.cfg, prev)
+            elif reusable(prev, self.cfg, self._prompt_version()):
+                assert prev is not None
+                analysis = prev
+            else:
+                analysis = await analyze_commit(self.db, self.cfg, commit, self.analyzer)
+                self.usage.add(analysis)
+            done += 1
+            if self.progress:
+                self.progress(repo, done, len(refs))
+            return DigestEntry(commit, analysis)
+
+        if self.progress:
+            self.progress(repo, 0, len(refs))
+        tasks = [asyncio.create_task(one(r)) for r in refs]
+        try:
+            entries = await asyncio.gather(*tasks)
+        except BaseException:
+            for t in tasks:
+                t.cancel()
+            raise
+        entries.sort(key=lambda e: e.commit.committed_at, reverse=True)
+        return entries
+
+    def _listed(self, ref: CommitRef) -> Commit:
+        """What is known of a commit whose details could not be fetched."""
+        assert self.source is not None
+        stored = store.stored_commit(self.db, self.source.repo, ref.sha, detailed=False)
+        return (
+            stored
+            or ref.summary
+            or Commit(self.source.repo, ref.sha, "", "", ref.committed_at, parents=ref.parents)
+        )
+
+    async def _heal(self, seen: set[str]) -> None:
+        """Complete pending and failed analyses left by earlier runs (under the attempt cap), fetching as needed."""
+        assert self.source is not None and self.reader is not None
+        if self.analyzer is not None and self.analyzer.auth_failed:
+            return
+        repo, reader = self.source.repo, self.reader
+        cap = self.cfg.llm.max_attempts if self.cfg.llm else 1
+        todo = [a.sha for a in store.unfinished_analyses(self.db, repo, cap) if a.sha not in seen]
+
+        async def one(sha: str) -> None:
+            if store.stored_commit(self.db, repo, sha, detailed=False) is None:
                 return
-        run.usage.add(await analyze_commit(db, cfg, commit, analyzer))
+            commit = await reader.read(sha)
+            if commit is not None:
+                self.usage.add(await analyze_commit(self.db, self.cfg, commit, self.analyzer))
 
-    await asyncio.gather(*(one(r["sha"]) for r in rows))
+        await asyncio.gather(*(one(sha) for sha in todo))
 
-
-def _record(
-    db: sqlite_utils.Database,
-    rd: RepoDigest,
-    source: Source | None,
-    run: RepoRun,
-    started: str,
-    day: dt.date | None,
-) -> None:
-    """Store the run and the repository's latest state."""
-    status = "error" if rd.error else "ok"
-    requests = getattr(source, "requests", 0) if source else 0
-    record_run(
-        db,
-        {
-            "repo": rd.repo,
-            "started_at": started,
-            "finished_at": now(),
-            "status": status,
-            "mode": "date" if day else "cursor",
-            "window": day.isoformat() if day else (rd.since or ""),
-            "commits": len(rd.entries),
-            "fetched": run.fetched,
-            "requests": requests,
-            "llm_calls": run.usage.llm_calls,
-            "prompt_tokens": run.usage.prompt_tokens,
-            "completion_tokens": run.usage.completion_tokens,
-            "error": rd.error,
-        },
-    )
-    repo_row = {"repo": rd.repo, "last_run_at": started, "last_run_status": status, "last_error": rd.error}
-    if source is not None:
-        repo_row["kind"] = type(source).__name__.removesuffix("Source").lower()
-        if rd.branch:
-            repo_row["default_branch"] = rd.branch
-        for attr in ("rate_limit_remaining", "rate_limit_reset"):
-            if getattr(source, attr, None) is not None:
-                repo_row[attr] = getattr(source, attr)
-    upsert_repository(db, repo_row)
+    def _record(self, rd: RepoDigest, started: str, day: dt.date | None) -> None:
+        """Store the run and the repository's latest state."""
+        status = RunStatus.ERROR if rd.error else RunStatus.OK
+        source, reader = self.source, self.reader
+        run = RunRecord(
+            repo=rd.repo,
+            started_at=started,
+            finished_at=now(),
+            status=status,
+            mode="date" if day else "cursor",
+            window=day.isoformat() if day else (rd.since or ""),
+            commits=len(rd.entries),
+            fetched=reader.fetched if reader else 0,
+            requests=source.requests if source else 0,
+            llm_calls=self.usage.llm_calls,
+            prompt_tokens=self.usage.prompt_tokens,
+            completion_tokens=self.usage.completion_tokens,
+            error=rd.error,
+        )
+        store.record_run(self.db, run)
+        state = RepositoryState(
+            rd.repo, last_run_at=started, last_run_status=status.value, last_error=rd.error
+        )
+        if source is not None:
+            state.kind = type(source).__name__.removesuffix("Source").lower()
+            state.default_branch = rd.branch
+            state.rate_limit_remaining = getattr(source, "rate_limit_remaining", None)
+            state.rate_limit_reset = getattr(source, "rate_limit_reset", None)
+        store.save_repository(self.db, state)
 
 
 async def run_digest(
@@ -393,11 +267,12 @@ async def run_digest(
     analyzer = make_analyzer(cfg)
     try:
         for spec in cfg.repos:
-            digest.repos.append(
-                await _digest_repo(
-                    db, cfg, spec, analyzer, day, target, progress, digest.usage, digest.alerts
-                )
-            )
+            run = RepoRun(db, cfg, spec, analyzer, target=target, progress=progress)
+            digest.repos.append(await run.digest(day))
+            digest.usage.llm_calls += run.usage.llm_calls
+            digest.usage.prompt_tokens += run.usage.prompt_tokens
+            digest.usage.completion_tokens += run.usage.completion_tokens
+            digest.alerts.extend(run.alerts)
     finally:
         if analyzer is not None:
             digest.alerts.extend(analyzer.alerts)
@@ -415,4 +290,4 @@ def advance_cursors(db: sqlite_utils.Database, digest: Digest, target: str) -> N
     """Move each repository's cursor for `target` to the head its digest read up to."""
     for rd in digest.repos:
         if rd.head and not rd.error and rd.branch:
-            set_cursor(db, rd.repo, target, rd.branch, rd.head)
+            store.set_cursor(db, Cursor(rd.repo, target, rd.branch, rd.head))

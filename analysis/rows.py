@@ -238,8 +238,9 @@ def repository_from_row(row: Row) -> RepositoryState:
 
 
 def repository_to_row(r: RepositoryState) -> Row:
-    """The `repositories` row of a repository's state; fields left None are not written."""
-    return {f.name: getattr(r, f.name) for f in fields(RepositoryState) if getattr(r, f.name) is not None}
+    """The `repositories` row of a repository's state; fields left None are not written, but for the last error."""
+    row = {f.name: getattr(r, f.name) for f in fields(RepositoryState) if getattr(r, f.name) is not None}
+    return row | ({"last_error": r.last_error} if r.last_run_at else {})
 
 
 def usage_from_row(row: Row) -> UsageTotals:

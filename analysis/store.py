@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite_utils
 
 from analysis import rows
-from analysis.models import Analysis, Commit
+from analysis.models import Analysis, Commit, DigestEntry
 from analysis.state import Alert, AlertStatus, Cursor, Delivery, RepositoryState, RunRecord, UsageTotals
 from storage import analyses, commits, deliveries, http_cache, repositories, runs
 
@@ -156,3 +156,15 @@ class HttpCacheTable:
     def put(self, url: str, etag: str, body: str) -> None:
         """Store the ETag and body of `url`."""
         http_cache.set_http_cache(self._db, url, etag, body)
+
+
+def clear_patches(db: sqlite_utils.Database, repo: str, sha: str) -> None:
+    """Drop a commit's stored patches once it has been analyzed (the file stats stay)."""
+    commits.clear_patches(db, repo, sha)
+
+
+def stored_entry(db: sqlite_utils.Database, repo: str, sha: str) -> DigestEntry | None:
+    """The stored commit with its stored analysis, or None when either is missing."""
+    commit = stored_commit(db, repo, sha, detailed=False)
+    analysis = get_analysis(db, repo, sha)
+    return DigestEntry(commit, analysis) if commit and analysis else None

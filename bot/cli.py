@@ -145,7 +145,7 @@ def show(sha: str, fmt: str) -> None:
     settings = _settings()
     found = lookup_cached(_open(settings), sha)
     if found.kind == "ambiguous":
-        lines = [found.message] + [f"  {c['sha'][:12]}  {c['repo']}  {c['title']}" for c in found.candidates]
+        lines = [found.message] + [f"  {c.sha[:12]}  {c.repo}  {c.title}" for c in found.candidates]
         raise click.ClickException("\n".join(lines))
     if found.kind != "found":
         raise click.ClickException(found.message)

@@ -9,14 +9,12 @@ import sqlite_utils
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from analysis import rows
+from analysis import store
 from analysis.lookup import Lookup
 from analysis.models import DigestEntry
 from bot.context import CONTEXT_KEY, Context
 from bot.mrkdwn import escape, truncate
 from bot.poster import send
-from storage.analyses import get_analysis
-from storage.commits import get_commit, get_files
 
 log = logging.getLogger(__name__)
 LINE_CHARS = 300
@@ -36,12 +34,7 @@ def one_line(text: str) -> str:
 def load_entry(db: sqlite_utils.Database, value: str) -> DigestEntry | None:
     """The stored commit and analysis named by a button value `repo@sha`, or None."""
     repo, _, sha = value.rpartition("@")
-    row = get_commit(db, repo, sha)
-    arow = get_analysis(db, repo, sha)
-    if row is None or arow is None:
-        return None
-    commit = rows.commit_from_rows(row, get_files(db, repo, sha))
-    return DigestEntry(commit, rows.analysis_from_row(arow))
+    return store.stored_entry(db, repo, sha)
 
 
 def lookup_text(result: Lookup) -> str:
@@ -49,9 +42,7 @@ def lookup_text(result: Lookup) -> str:
     if result.kind == "ambiguous" and result.candidates:
         lines = [one_line(result.message or "That prefix matches several commits:")]
         for c in result.candidates[:MAX_CANDIDATES]:
-            lines.append(
-                f"• `{c['sha'][:12]}` {one_line(c.get('repo') or '')}: {one_line(c.get('title') or '')}"
-            )
+            lines.append(f"• `{c.sha[:12]}` {one_line(c.repo)}: {one_line(c.title)}")
         if len(result.candidates) > MAX_CANDIDATES:
             lines.append(f"… and {len(result.candidates) - MAX_CANDIDATES} more")
         return "\n".join(lines)

@@ -53,9 +53,7 @@ async def full_analysis(
             posted = await post_message(client, channel, thread_ts=thread, text=msg.text, blocks=msg.blocks)
             reply_ts = posted["ts"]
             if record is not None:
-                save_digest(
-                    ctx.db, {"key": record["key"], "replies": {**record["replies"], sha: reply_ts}}
-                )
+                save_digest(ctx.db, {"key": record["key"], "replies": {**record["replies"], sha: reply_ts}})
         link = (await client.chat_getPermalink(channel=channel, message_ts=reply_ts)).get("permalink")
         await _say(
             respond,

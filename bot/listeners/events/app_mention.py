@@ -36,7 +36,7 @@ async def app_mention(event: dict, client: AsyncWebClient, context: AsyncBoltCon
         result = lookup_cached(ctx.db, ref)
         finished = result.entry is not None and result.entry.analysis.finished
         if result.kind in ("found", "unknown") and not finished:
-            result = await lookup_commit(ctx.db, ctx.lookup_config(), ref)
+            result = await lookup_commit(ctx.db, ctx.lookup_config(), ref, cached=result)
         if result.kind == "found" and result.entry is not None:
             msg = card_reply_blocks(result.entry, language=ctx.settings.digest_language)
             await post_message(client, channel, thread_ts=thread, text=msg.text, blocks=msg.blocks)

@@ -1,0 +1,64 @@
+"""Score and analyze one commit, or decide that its stored analysis can stand."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import sqlite_utils
+
+from analysis import store
+from analysis.config import PipelineConfig
+from analysis.heuristic import heuristic_analysis
+from analysis.importance import score
+from analysis.models import Analysis, AnalysisStatus, Commit
+
+if TYPE_CHECKING:
+    from analysis.llm import Analyzer
+
+
+def reusable(prev: Analysis | None, cfg: PipelineConfig, prompt_version: str | None) -> bool:
+    """Whether a stored analysis can stand for this run."""
+    if prev is None or cfg.reanalyze:
+        return False
+    if cfg.llm is None:
+        return prev.finished and prev.language == cfg.language
+    if prev.status is not AnalysisStatus.DONE:
+        return prev.status is AnalysisStatus.FAILED and prev.attempts >= cfg.llm.max_attempts
+    return (
+        prev.model == cfg.llm.model
+        and prev.prompt_version == prompt_version
+        and prev.language == cfg.language
+    )
+
+
+def mark_pending(
+    db: sqlite_utils.Database, commit: Commit, cfg: PipelineConfig, prev: Analysis | None
+) -> Analysis:
+    """Store the commit's analysis as pending (keeping its attempts) and return it."""
+    verdict = score(commit)
+    pending = Analysis(commit.sha, AnalysisStatus.PENDING, verdict.importance, reasons=verdict.reasons)
+    pending.language = cfg.language
+    pending.attempts = prev.attempts if prev else 0
+    store.save_analysis(db, commit.repo, pending)
+    return pending
+
+
+async def analyze_commit(
+    db: sqlite_utils.Database, cfg: PipelineConfig, commit: Commit, analyzer: Analyzer | None
+) -> Analysis:
+    """Score and analyze one stored commit, store the analysis, and return it."""
+    verdict = score(commit)
+    prev = store.get_analysis(db, commit.repo, commit.sha)
+    prev_attempts = prev.attempts if prev else 0
+    if analyzer is None or commit.is_merge:
+        result = heuristic_analysis(commit, verdict, cfg.language)
+    else:
+        if prev is None:  # a crash from here on leaves the commit pending, never lost
+            mark_pending(db, commit, cfg, prev)
+        result = await analyzer.analyze(commit, verdict)
+        result.reasons = result.reasons or verdict.reasons
+        result.attempts = prev_attempts if result.status is AnalysisStatus.PENDING else prev_attempts + 1
+    store.save_analysis(db, commit.repo, result)
+    if result.finished:
+        store.clear_patches(db, commit.repo, commit.sha)
+    return result
