@@ -92,9 +92,7 @@ def test_cursor_per_repo_and_target(tmp_path):
 
 def test_digest_record_round_trip_keeps_created_at(tmp_path):
     db = open_db(tmp_path / "d.db")
-    save_digest(
-        db, {"key": "C1:2026-01-24", "channel": "C1", "date": "2026-01-24", "status": "posting"}
-    )
+    save_digest(db, {"key": "C1:2026-01-24", "channel": "C1", "date": "2026-01-24", "status": "posting"})
     first = get_digest(db, "C1:2026-01-24")
     save_digest(db, {"key": "C1:2026-01-24", "status": "posted", "replies": {"abc": "1.2"}})
     row = get_digest(db, "C1:2026-01-24")
