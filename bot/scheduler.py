@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.base import BaseTrigger
 from slack_sdk.web.async_client import AsyncWebClient
 
 from analysis.pipeline import advance_cursors, run_digest
-from bot import poster
+from bot import poster, schedule
+from bot.schedule import last_fire_time
 from bot.settings import Settings
 from bot.subscriptions import Subscription, channel_subscriptions, filter_digest, subscribed_channels
 from bot.wiring import pipeline_config
@@ -23,8 +24,6 @@ from storage.deliveries import latest_digest
 log = logging.getLogger(__name__)
 PROVIDER_ALERT = "provider"  # LLM or GitHub authentication / rate-limit trouble
 POST_ALERT = "post"  # the digest could not be posted
-_WEEKDAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"]
-CATCH_UP_DAYS = 31  # how far back a missed digest is looked for
 
 
 @dataclass
@@ -130,52 +129,9 @@ class Digester:
             log.exception("could not clear alerts in %s", channel)
 
 
-def _weekday(name: str) -> int:
-    return int(name) if name.isdigit() else _WEEKDAYS.index(name[:3])
-
-
-def crontab_weekdays(field: str) -> str:
-    """A crontab day-of-week field (0 or 7 = Sunday) as APScheduler day names (its 0 is Monday)."""
-    if field in ("*", "?"):
-        return "*"
-    days: set[int] = set()
-    for part in field.lower().split(","):
-        span, _, step = part.partition("/")
-        if span == "*":
-            lo, hi = 0, 6
-        elif "-" in span:
-            lo, hi = (_weekday(x) for x in span.split("-", 1))
-        else:
-            lo = hi = _weekday(span)
-            hi = 7 if step else hi
-        days.update(d % 7 for d in range(lo, hi + 1, int(step or 1)))
-    return ",".join(_WEEKDAYS[d] for d in sorted(days))
-
-
-def trigger(settings: Settings) -> CronTrigger:
-    """The cron trigger of DIGEST_SCHEDULE in DIGEST_TIMEZONE, with crontab's weekday numbering."""
-    minute, hour, day, month, weekdays = settings.digest_schedule.split()
-    return CronTrigger(
-        minute=minute,
-        hour=hour,
-        day=day,
-        month=month,
-        day_of_week=crontab_weekdays(weekdays),
-        timezone=zoneinfo.ZoneInfo(settings.digest_timezone),
-    )
-
-
-def last_fire_time(cron: CronTrigger, now: dt.datetime) -> dt.datetime | None:
-    """The latest time at or before `now` the schedule fired, looking back up to a month."""
-    for days in (1, 8, CATCH_UP_DAYS):
-        last = None
-        t = cron.get_next_fire_time(None, now - dt.timedelta(days=days))
-        while t is not None and t <= now:
-            last = t
-            t = cron.get_next_fire_time(t, t + dt.timedelta(seconds=1))
-        if last is not None:
-            return last
-    return None
+def trigger(settings: Settings) -> BaseTrigger:
+    """The trigger of DIGEST_SCHEDULE in DIGEST_TIMEZONE, with crontab's rules."""
+    return schedule.parse(settings.digest_schedule, settings.digest_timezone)
 
 
 def missed_channels(

@@ -6,11 +6,10 @@ import re
 import zoneinfo
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 _REPO_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
-_CRON_FIELDS = 5
 
 
 class SettingsError(Exception):
@@ -85,18 +84,15 @@ class Settings(BaseSettings):
             raise ValueError(f"{v!r} is not an http(s) URL")
         return v.rstrip("/") if v else v
 
-    @field_validator("digest_schedule")
-    @classmethod
-    def _check_cron(cls, v: str) -> str:
-        from apscheduler.triggers.cron import CronTrigger
+    @model_validator(mode="after")
+    def _check_schedule(self) -> Settings:
+        from bot.schedule import ScheduleError, parse
 
-        if len(v.split()) != _CRON_FIELDS:
-            raise ValueError(f"{v!r} is not a 5-field cron expression (minute hour day month weekday)")
         try:
-            CronTrigger.from_crontab(v)
-        except ValueError as e:
-            raise ValueError(f"{v!r} is not a valid cron expression: {e}") from None
-        return v
+            parse(self.digest_schedule, self.digest_timezone)
+        except ScheduleError as e:
+            raise ValueError(f"DIGEST_SCHEDULE: {e}") from None
+        return self
 
     @property
     def llm_enabled(self) -> bool:
@@ -110,6 +106,5 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as e:
         err = e.errors()[0]
-        name = str(err["loc"][0]).upper() if err["loc"] else "settings"
         msg = err["msg"].removeprefix("Value error, ")
-        raise SettingsError(f"{name}: {msg}") from None
+        raise SettingsError(f"{str(err['loc'][0]).upper()}: {msg}" if err["loc"] else msg) from None

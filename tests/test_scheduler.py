@@ -15,11 +15,10 @@ from analysis import rows
 from analysis.models import Analysis, AnalysisStatus, Importance
 from bot import subscriptions
 from bot.poster import make_client
+from bot.schedule import crontab_weekdays, last_fire_time
 from bot.scheduler import (
     Digester,
     catch_up,
-    crontab_weekdays,
-    last_fire_time,
     make_scheduler,
     missed_channels,
     trigger,
