@@ -98,7 +98,8 @@ async def lookup_commit(
     db: sqlite_utils.Database, cfg: PipelineConfig, text: str, *, analyze: bool = True
 ) -> Lookup:
     """Look a commit up in the cache, else in the watched repositories, analyzing it when found."""
-    from analysis.pipeline import analyze_commit, load_commit, make_analyzer
+    from analysis.llm import make_analyzer
+    from analysis.pipeline import analyze_commit, load_commit
 
     cached = lookup_cached(db, text)
     if cached.kind in ("malformed", "ambiguous"):

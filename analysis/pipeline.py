@@ -15,6 +15,7 @@ from analysis import records
 from analysis.config import PipelineConfig
 from analysis.heuristic import heuristic_analysis
 from analysis.importance import score
+from analysis.llm import make_analyzer
 from analysis.models import (
     Analysis,
     AnalysisStatus,
@@ -63,15 +64,6 @@ def day_window(day: dt.date, tz: str) -> tuple[dt.datetime, dt.datetime]:
 def today(tz: str) -> dt.date:
     """Today's date in time zone `tz`."""
     return dt.datetime.now(zoneinfo.ZoneInfo(tz)).date()
-
-
-def make_analyzer(cfg: PipelineConfig):  # -> LLMAnalyzer | None
-    """The LLM analyzer for this run, or None when no LLM is configured."""
-    if cfg.llm is None:
-        return None
-    from analysis.llm import LLMAnalyzer
-
-    return LLMAnalyzer(cfg.llm, cfg.language)
 
 
 def _reusable(row: dict | None, cfg: PipelineConfig, prompt_version: str | None) -> bool:
