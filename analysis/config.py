@@ -10,6 +10,7 @@ class LLMConfig:
     """How to reach and use the chat-completions endpoint."""
 
     api_key: str  # the plain key, unwrapped from SecretStr only at the call site
+    provider: str = "openai"  # the registered analyzer that writes the cards
     model: str = "gpt-4o-mini"
     base_url: str | None = None
     prompt_tokens: int = 12000  # budget per prompt, by the project's own estimate

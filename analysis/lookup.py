@@ -15,6 +15,7 @@ from analysis.errors import AmbiguousRevision, SourceError, UnknownRevision
 from analysis.fetch import CommitReader
 from analysis.heuristic import heuristic_analysis
 from analysis.importance import score
+from analysis.llm import make_analyzer
 from analysis.models import Commit, DigestEntry
 from analysis.sources import open_source
 from storage.commits import find_by_prefix
@@ -132,8 +133,6 @@ async def lookup_commit(
             commit = await CommitReader(db, source).require(sha)
             if not analyze:
                 return Lookup(LookupKind.FOUND, entry=_stored_entry(db, source.repo, sha), query=q)
-            from analysis.pipeline import make_analyzer
-
             analyzer = make_analyzer(cfg)
             try:
                 analysis = await analyze_commit(db, cfg, commit, analyzer)

@@ -7,7 +7,6 @@ import datetime as dt
 import logging
 import zoneinfo
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 import sqlite_utils
 
@@ -16,13 +15,11 @@ from analysis.analyze import analyze_commit, mark_pending, reusable
 from analysis.config import PipelineConfig
 from analysis.errors import AccessDenied, RateLimited, SourceError, UnknownRevision
 from analysis.fetch import FETCH_CONCURRENCY, CommitReader
+from analysis.llm import Analyzer, cost_usd, make_analyzer
 from analysis.models import Commit, Digest, DigestEntry, RepoDigest, Usage, repo_url_of
 from analysis.sources import CommitRef, Source, open_source
 from analysis.state import Cursor, RepositoryState, RunRecord, RunStatus
 from storage.db import now
-
-if TYPE_CHECKING:
-    from analysis.llm import Analyzer
 
 __all__ = [
     "FETCH_CONCURRENCY",
@@ -50,15 +47,6 @@ def day_window(day: dt.date, tz: str) -> tuple[dt.datetime, dt.datetime]:
 def today(tz: str) -> dt.date:
     """Today's date in time zone `tz`."""
     return dt.datetime.now(zoneinfo.ZoneInfo(tz)).date()
-
-
-def make_analyzer(cfg: PipelineConfig) -> Analyzer | None:
-    """The LLM analyzer for this run, or None when no LLM is configured."""
-    if cfg.llm is None:
-        return None
-    from analysis.llm import LLMAnalyzer
-
-    return LLMAnalyzer(cfg.llm, cfg.language)
 
 
 class RepoRun:
@@ -278,8 +266,6 @@ async def run_digest(
             digest.alerts.extend(analyzer.alerts)
             await analyzer.aclose()
     if cfg.llm is not None:
-        from analysis.llm import cost_usd
-
         digest.usage.cost_usd = cost_usd(digest.usage.prompt_tokens, digest.usage.completion_tokens, cfg.llm)
     if day is None and advance_cursor:
         advance_cursors(db, digest, target)

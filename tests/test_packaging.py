@@ -16,7 +16,9 @@ def _name(requirement: str) -> str:
 def test_the_lock_pins_every_runtime_dependency_with_hashes():
     deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
     lock = (ROOT / "requirements.lock").read_text()
-    pinned = {m.group(1).lower(): m.group(2) for m in re.finditer(r"^([A-Za-z0-9_.-]+)==(\S+) \\$", lock, re.M)}
+    pinned = {
+        m.group(1).lower(): m.group(2) for m in re.finditer(r"^([A-Za-z0-9_.-]+)==(\S+) \\$", lock, re.M)
+    }
     for dep in deps:
         assert _name(dep) in pinned, f"{dep} is not in requirements.lock: regenerate it (see README)"
     assert lock.count("--hash=sha256:") >= len(pinned)

@@ -133,9 +133,7 @@ def test_missed_channels_compares_the_last_fire_with_the_digests_table(tmp_path)
     save_digest(db, {"key": "C1:2026-01-24", "channel": "C1", "date": "2026-01-24", "status": "posted"})
     save_digest(db, {"key": "C2:2026-01-23", "channel": "C2", "date": "2026-01-23", "status": "posted"})
     assert missed_channels(settings, db, now) == ["C2"]
-    save_digest(
-        db, {"key": "C2:2026-01-24", "channel": "C2", "date": "2026-01-24", "status": "posting"}
-    )
+    save_digest(db, {"key": "C2:2026-01-24", "channel": "C2", "date": "2026-01-24", "status": "posting"})
     assert missed_channels(settings, db, now) == ["C2"]  # half-posted: resumed by the next run
     assert missed_channels(settings, db, datetime(2026, 1, 24, 8, tzinfo=UTC)) == []  # 09:00 not reached
 

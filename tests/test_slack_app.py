@@ -301,9 +301,7 @@ async def test_digest_status_reports_runs_failures_alerts_and_usage(make_bot) ->
     save_analysis(
         bot.db, {"repo": "o/r", "sha": "a" * 40, "status": "failed", "scored": "low", "importance": "low"}
     )
-    save_alert(
-        bot.db, {"channel": "C1", "kind": "provider", "text": "LLM key rejected", "status": "active"}
-    )
+    save_alert(bot.db, {"channel": "C1", "kind": "provider", "text": "LLM key rejected", "status": "active"})
     text = (await bot.command("/digest", "status"))[0].text
     for part in (
         "`30 8 * * *`",
@@ -533,9 +531,7 @@ async def test_post_now_posts_once_per_channel_and_day(tmp_path, github) -> None
         await post_now(settings)
         await post_now(settings, channel="C1")
         assert len(slack.top_level("C1")) == 1
-        assert (
-            list_subscriptions(open_db(settings.digest_db_path)) == []
-        )  # a one-off post subscribes nothing
+        assert list_subscriptions(open_db(settings.digest_db_path)) == []  # a one-off post subscribes nothing
         slack.missing.add("C2")
         subscriptions.subscribe(open_db(settings.digest_db_path), subscriptions.Subscription("C2", "o/r"))
         with pytest.raises(SetupError, match="C2: channel_not_found"):

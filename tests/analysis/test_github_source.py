@@ -39,7 +39,9 @@ async def source(gh: FakeGitHub, db) -> AsyncIterator[Callable[..., GitHubSource
 
     def make(**kw) -> GitHubSource:
         kw.setdefault("backoff", 0.01)
-        s = GitHubSource(kw.pop("repo", REPO), HttpCacheTable(db), kw.pop("api_url", gh.url), kw.pop("token", None), **kw)
+        s = GitHubSource(
+            kw.pop("repo", REPO), HttpCacheTable(db), kw.pop("api_url", gh.url), kw.pop("token", None), **kw
+        )
         made.append(s)
         return s
 

@@ -126,11 +126,7 @@ async def test_cursor_catches_a_late_pushed_old_dated_commit(tmp_path):
     assert get_cursor(db, "upstream", "terminal") is None
     other = await run_digest(db, cfg, target="terminal")
     assert other.repos[0].entries == []
-    assert (
-        get_cursor(db, "upstream", "terminal")["sha"]
-        == late
-        == get_cursor(db, "upstream", "C1")["sha"]
-    )
+    assert get_cursor(db, "upstream", "terminal")["sha"] == late == get_cursor(db, "upstream", "C1")["sha"]
 
 
 async def test_cursor_with_github_compare_and_merge(tmp_path):

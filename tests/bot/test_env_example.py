@@ -12,7 +12,11 @@ _LINE = re.compile(r"^#?\s*([A-Z][A-Z0-9_]+)=(.*)$")
 
 
 def _documented() -> dict[str, str]:
-    return {m.group(1): m.group(2).strip() for line in EXAMPLE.read_text().splitlines() if (m := _LINE.match(line))}
+    return {
+        m.group(1): m.group(2).strip()
+        for line in EXAMPLE.read_text().splitlines()
+        if (m := _LINE.match(line))
+    }
 
 
 def test_every_setting_is_documented_and_nothing_else():

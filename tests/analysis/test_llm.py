@@ -11,9 +11,9 @@ import pytest
 
 from analysis.config import LLMConfig, PipelineConfig
 from analysis.llm import LLMAnalyzer, cost_usd, parse_card
+from analysis.llm.prompts import PROMPT_VERSION
 from analysis.models import AnalysisStatus, Commit, FileChange, Importance, Score
 from analysis.pipeline import run_digest
-from analysis.prompts import PROMPT_VERSION
 from storage.analyses import get_analyses
 from storage.db import open_db
 from tests.fakes.chat import ChatServer

@@ -1,0 +1,82 @@
+"""Commit analysis by a language model: the Analyzer protocol and the registry that builds one per run."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from analysis.config import LLMConfig, PipelineConfig
+from analysis.llm.client import LLMAnalyzer
+from analysis.llm.errors import UnknownProvider
+from analysis.llm.parse import MalformedAnswer, parse_card
+from analysis.llm.pricing import cost_usd
+from analysis.models import Analysis, Commit, Score
+
+__all__ = [
+    "Analyzer",
+    "AnalyzerFactory",
+    "LLMAnalyzer",
+    "MalformedAnswer",
+    "UnknownProvider",
+    "cost_usd",
+    "make_analyzer",
+    "parse_card",
+    "register_analyzer",
+    "unregister_analyzer",
+]
+
+
+class Analyzer(Protocol):
+    """What the pipeline needs of an analyzer: one instance per run."""
+
+    @property
+    def prompt_version(self) -> str:
+        """The version of the prompts; a stored card with another version is redone."""
+        ...
+
+    @property
+    def alerts(self) -> list[str]:
+        """Endpoint-health problems of this run, at most one per kind."""
+        ...
+
+    @property
+    def auth_failed(self) -> bool:
+        """True once the endpoint refused the key: the rest of the run makes no call."""
+        ...
+
+    async def analyze(self, commit: Commit, score: Score) -> Analysis:
+        """The commit's analysis: done with a card, failed with a reason, or pending."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release the analyzer's connections."""
+        ...
+
+
+AnalyzerFactory = Callable[[LLMConfig, str], Analyzer]  # (llm config, language) -> analyzer
+
+_FACTORIES: dict[str, AnalyzerFactory] = {}
+
+
+def register_analyzer(name: str, factory: AnalyzerFactory) -> None:
+    """Make `LLMConfig(provider=name)` build its analyzer with `factory`."""
+    _FACTORIES[name] = factory
+
+
+def unregister_analyzer(name: str) -> None:
+    """Forget the analyzer registered as `name` (no error when there is none)."""
+    _FACTORIES.pop(name, None)
+
+
+def make_analyzer(cfg: PipelineConfig) -> Analyzer | None:
+    """The analyzer for this run, or None when no LLM is configured (heuristic cards only)."""
+    if cfg.llm is None:
+        return None
+    factory = _FACTORIES.get(cfg.llm.provider)
+    if factory is None:
+        known = ", ".join(sorted(_FACTORIES))
+        raise UnknownProvider(f"no analyzer named {cfg.llm.provider!r}; known: {known}")
+    return factory(cfg.llm, cfg.language)
+
+
+register_analyzer("openai", LLMAnalyzer)

@@ -1,0 +1,193 @@
+"""The chat-completions analyzer: budgeted prompts, large commits read in parts, one repair per card."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import openai
+
+from analysis.budget import clip, estimate_tokens, overview, pack
+from analysis.config import LLMConfig
+from analysis.llm import prompts
+from analysis.llm.endpoint import TRIES, Builder, Endpoint, Tally
+from analysis.llm.errors import ContextTooLong, Failed, GaveUp, Stopped
+from analysis.llm.limiter import AdaptiveLimiter
+from analysis.llm.parse import MalformedAnswer, parse_card
+from analysis.models import Analysis, AnalysisStatus, Card, Commit, Importance, Insight, Score
+
+_MAX_TOKENS = {Importance.LOW: 800, Importance.MEDIUM: 1600, Importance.HIGH: 3200}
+_MAX_TOKENS_CAP = 12000
+_NOTES_TOKENS = 700
+_LENGTH_RETRIES = 2
+_SHRINK, _SHRINKS = 0.6, 3
+_MIN_BUDGET = 600
+
+
+class LLMAnalyzer:
+    """Writes commit cards with an OpenAI-compatible endpoint; one instance per run."""
+
+    def __init__(self, cfg: LLMConfig, language: str = "en", *, backoff: float = 1.0, max_wait: float = 60.0):
+        self.cfg = cfg
+        self.language = language if language in ("en", "zh") else "en"
+        self.prompt_version = prompts.PROMPT_VERSION
+        self.endpoint = Endpoint(
+            cfg, backoff=backoff, max_wait=max_wait, max_calls=3 * (cfg.max_calls_per_commit + 1) + TRIES
+        )
+        self._left_pending = 0
+
+    @property
+    def auth_failed(self) -> bool:
+        """True once the endpoint rejected the key: no more calls this run."""
+        return self.endpoint.auth_failed
+
+    @property
+    def limiter(self) -> AdaptiveLimiter:
+        """The concurrency limiter of this run's requests."""
+        return self.endpoint.limiter
+
+    @property
+    def alerts(self) -> list[str]:
+        """Provider-health problems of this run, at most one per kind."""
+        if not self.auth_failed:
+            return []
+        status = self.endpoint.auth_status
+        what = "rejected the API key" if status == 401 else "refused access"
+        fix = "check OPENAI_API_KEY" if status == 401 else f"check the key's access to {self.cfg.model}"
+        return [
+            f"LLM endpoint {what} ({status}) at {self.endpoint.url}: {fix}; "
+            f"{self._left_pending} commits left pending for the next run"
+        ]
+
+    @property
+    def mode(self) -> str:
+        """The structured-output mode in use: json_schema, json_object or text."""
+        return self.endpoint.mode
+
+    async def aclose(self) -> None:
+        """Close the HTTP client."""
+        await self.endpoint.aclose()
+
+    async def analyze(self, commit: Commit, score: Score) -> Analysis:
+        """The commit's analysis: DONE with a card, FAILED with a reason, or PENDING for the next run."""
+        tally = Tally()
+        started = time.monotonic()
+        status, card, error = AnalysisStatus.PENDING, None, None
+        try:
+            card = await self._analyze(commit, score, tally)
+            status = AnalysisStatus.DONE
+        except Stopped:
+            self._left_pending += 1
+            error = f"LLM calls stopped: endpoint answered {self.endpoint.auth_status}"
+        except GaveUp as e:
+            error = str(e)
+        except (openai.APIConnectionError, openai.APIStatusError) as e:
+            error = f"LLM endpoint unavailable: {type(e).__name__}"
+        except Failed as e:
+            status, error = AnalysisStatus.FAILED, str(e)
+        return Analysis(
+            sha=commit.sha,
+            status=status,
+            scored=score.importance,
+            card=card,
+            reasons=list(score.reasons),
+            model=self.cfg.model,
+            prompt_version=self.prompt_version,
+            language=self.language,
+            prompt_tokens=tally.prompt_tokens,
+            completion_tokens=tally.completion_tokens,
+            llm_calls=tally.calls,
+            latency_ms=int((time.monotonic() - started) * 1000),
+            attempts=1 if tally.calls else 0,
+            error=error,
+        )
+
+    async def _analyze(self, commit: Commit, score: Score, tally: Tally) -> Card:
+        if self.auth_failed:
+            raise Stopped
+        budget = self.cfg.prompt_tokens
+        for _ in range(_SHRINKS + 1):
+            try:
+                return await self._within(commit, score, budget, tally)
+            except ContextTooLong:
+                budget = max(_MIN_BUDGET, int(budget * _SHRINK))
+        raise Failed("prompt too long for the endpoint even after shrinking")
+
+    def _overhead(self, score: Score) -> int:
+        """Tokens of a card prompt besides the commit content, in the costliest mode."""
+        msgs = prompts.merge_messages(
+            "", [], score.importance, score.reasons, self.language, "text", terse=True
+        )
+        return sum(estimate_tokens(m["content"]) + 8 for m in msgs) + 32
+
+    async def _within(self, commit: Commit, score: Score, budget: int, tally: Tally) -> Card:
+        hint, reasons, lang = score.importance, score.reasons, self.language
+        room = budget - self._overhead(score)
+        parts = pack(commit, room, self.cfg.max_calls_per_commit)
+        if len(parts) == 1:
+            text = parts[0].text
+            card = await self._card(
+                lambda m, t: prompts.card_messages(text, hint, reasons, lang, m, t), hint, budget, tally
+            )
+        else:
+            results = await asyncio.gather(
+                *(self._notes(p.text, tally) for p in parts), return_exceptions=True
+            )
+            for r in results:
+                if isinstance(r, BaseException):
+                    raise r
+            notes = [str(r) for r in results]
+            head = overview(commit, room // 3)
+            per_note = max(50, (room - estimate_tokens(head)) // len(notes) - 16)
+            notes = [clip(n, per_note) for n in notes]
+            card = await self._card(
+                lambda m, t: prompts.merge_messages(head, notes, hint, reasons, lang, m, t),
+                hint,
+                budget,
+                tally,
+            )
+        ours = parts[0].not_read
+        card.not_read = ours + [
+            x for x in card.not_read if x not in ours and x.strip().lower() not in ("", "none")
+        ]
+        if card.importance is Importance.LOW:
+            card.summary, card.insight = card.summary[:1], Insight()
+        return card
+
+    async def _notes(self, content: str, tally: Tally) -> str:
+        msgs = prompts.notes_messages(content, self.language)
+        call = self.endpoint.complete
+        text, finish = await call(lambda _m, _t: msgs, _NOTES_TOKENS, False, tally, structured=False)
+        if finish == "length":
+            text, finish = await call(lambda _m, _t: msgs, _NOTES_TOKENS * 2, False, tally, structured=False)
+        return text + (" (notes cut off)" if finish == "length" else "")
+
+    async def _card(self, build: Builder, hint: Importance, budget: int, tally: Tally) -> Card:
+        max_tokens = _MAX_TOKENS[hint]
+        for cut in range(_LENGTH_RETRIES + 1):
+            if cut:
+                max_tokens = min(max_tokens * 2, _MAX_TOKENS_CAP)
+            text, finish = await self.endpoint.complete(build, max_tokens, terse=cut > 0, tally=tally)
+            if finish != "length":
+                break
+        else:
+            raise Failed(f"answer cut off at {max_tokens} tokens")
+        try:
+            return parse_card(text)
+        except MalformedAnswer as e:
+            error = str(e)
+        lang = self.language
+        bad = clip(text, budget - self._overhead_repair(error))
+        text, finish = await self.endpoint.complete(
+            lambda m, _t: prompts.repair_messages(bad, error, lang, m), max_tokens, terse=False, tally=tally
+        )
+        if finish == "length":
+            raise Failed("repaired answer cut off")
+        try:
+            return parse_card(text)
+        except MalformedAnswer as e:
+            raise Failed(f"invalid card after one repair: {str(e)[:200]}") from None
+
+    def _overhead_repair(self, error: str) -> int:
+        msgs = prompts.repair_messages("", error, self.language, "text")
+        return sum(estimate_tokens(m["content"]) + 8 for m in msgs) + 32

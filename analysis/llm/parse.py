@@ -1,0 +1,44 @@
+"""Reading a card out of a model's answer; every unusable answer is one error class."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from pydantic import ValidationError
+
+from analysis.models import Card
+
+_FENCE_RE = re.compile(r"```(?:json)?\s*(\{.*?\})\s*```", re.S)
+
+
+class MalformedAnswer(ValueError):
+    """The endpoint's answer is not a usable card or completion; the message says why, briefly."""
+
+
+def parse_card(text: str) -> Card:
+    """The card in an answer: plain JSON, fenced JSON, or the first JSON object in prose."""
+    text = text.strip()
+    candidates = [text, *_FENCE_RE.findall(text)]
+    decoder = json.JSONDecoder()
+    candidates += [text[m.start() :] for m in re.finditer(r"\{", text)][:20]
+    for c in candidates:
+        try:
+            obj, _ = decoder.raw_decode(c)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(obj, dict):
+            if isinstance(obj.get("importance"), str):
+                obj["importance"] = obj["importance"].strip().lower()
+            try:
+                return Card.model_validate(obj)
+            except ValidationError as e:
+                raise MalformedAnswer(short_reason(e)) from None
+    raise MalformedAnswer("the answer holds no JSON object")
+
+
+def short_reason(e: Exception) -> str:
+    """A one-line reason for a validation error, short enough to store and show."""
+    if isinstance(e, ValidationError):
+        return "; ".join(f"{'.'.join(map(str, x['loc']))}: {x['msg']}" for x in e.errors()[:6])
+    return str(e)[:300]
