@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-import re
 
 import sqlite_utils
 
 from analysis.config import SourceConfig
+from analysis.models import REPO_NAME_RE
 from analysis.sources.base import (
     AccessDenied,
     CommitRef,
@@ -30,8 +30,6 @@ __all__ = [
     "open_source",
 ]
 
-_GITHUB_NAME = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
-
 
 def is_local(spec: str) -> bool:
     """True when `spec` names a local clone rather than a GitHub owner/repo."""
@@ -44,7 +42,7 @@ def open_source(spec: str, cfg: SourceConfig, db: sqlite_utils.Database) -> Sour
         from analysis.sources.git import GitSource
 
         return GitSource(os.path.abspath(os.path.expanduser(spec)))
-    if not _GITHUB_NAME.match(spec):
+    if not REPO_NAME_RE.match(spec):
         raise SourceError(f"{spec!r} is neither owner/repo nor a path to a local clone")
     from analysis.sources.github import GitHubSource
 
