@@ -9,6 +9,7 @@ addresses) is shown as code, where nothing is a link. Backtick spans the text al
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 from analysis.facts import clip, plain
 from analysis.i18n import t
@@ -51,20 +52,21 @@ def _words(text: str, cell: bool) -> str:
 
 def _spans(text: str) -> list[tuple[bool, str]]:
     """(is_code, part) pieces: a backtick run closed by a run of the same length is a code span."""
-    parts: list[tuple[bool, str]] = []
-    at = 0
     runs = list(_BACKTICKS.finditer(text))
-    i = 0
+    by_length: dict[int, list[int]] = {}
+    for i, run in enumerate(runs):
+        by_length.setdefault(len(run.group()), []).append(i)
+    parts: list[tuple[bool, str]] = []
+    at = i = 0
     while i < len(runs):
-        opening = runs[i]
-        close = next((j for j in range(i + 1, len(runs)) if len(runs[j].group()) == len(opening.group())), None)
-        if close is None:
+        same = by_length[len(runs[i].group())]
+        k = bisect_right(same, i)
+        if k == len(same):  # no run of this length closes it: the backticks are text
             i += 1
             continue
-        parts.append((False, text[at : opening.start()]))
-        parts.append((True, text[opening.end() : runs[close].start()]))
-        at = runs[close].end()
-        i = close + 1
+        close = same[k]
+        parts += [(False, text[at : runs[i].start()]), (True, text[runs[i].end() : runs[close].start()])]
+        at, i = runs[close].end(), close + 1
     parts.append((False, text[at:]))
     return [(code, part) for code, part in parts if part or code]
 
