@@ -6,9 +6,11 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from analysis.i18n import t
-from analysis.models import Analysis, AnalysisStatus, Commit, Importance, RepoDigest, Usage
+from analysis.models import Analysis, AnalysisStatus, Commit, DigestEntry, Importance, RepoDigest, Usage
 
 LEVELS = (Importance.HIGH, Importance.MEDIUM, Importance.LOW)
 EMOJI = {Importance.HIGH: "🔴", Importance.MEDIUM: "🟡", Importance.LOW: "🟢"}
@@ -89,6 +91,31 @@ def pr_url(commit: Commit, repo_url: str | None = None) -> str | None:
         return None
     base = safe_url(repo_url) or safe_url(commit.repo_url)
     return f"{base.rstrip('/')}/pull/{commit.pr}" if base else None
+
+
+# ---- commits ---------------------------------------------------------------------------------
+
+
+def local_time(d: datetime, tz: str) -> datetime:
+    """`d` in the digest's timezone."""
+    return d.astimezone(ZoneInfo(tz))
+
+
+def file_counts(commit: Commit) -> tuple[int | None, int | None, int | None]:
+    """Files touched, lines added and lines deleted; None when unknown."""
+    if not commit.files and commit.total_files is None:
+        return None, None, None
+    count = commit.total_files if commit.total_files is not None else len(commit.files)
+    if not commit.files:
+        return count, None, None
+    return count, commit.additions, commit.deletions
+
+
+def summary_lines(entry: DigestEntry) -> list[str]:
+    """The card's summary points, or the commit title when there is no card."""
+    card = entry.analysis.card
+    points = [plain(s) for s in card.summary if plain(s)] if card else []
+    return points or [plain(entry.commit.title)]
 
 
 # ---- counts and notes -------------------------------------------------------------------------

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from analysis.facts import pr_url, short_reason
+from analysis.facts import file_counts, local_time, pr_url, short_reason, summary_lines
 from analysis.models import AnalysisStatus, Digest, DigestEntry, RepoDigest
-from analysis.report.markdown import file_counts, local_time
-from analysis.report.text import summary_lines
 
 
 def _entry_json(repo: RepoDigest, entry: DigestEntry, tz: str) -> dict:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from analysis.facts import (
     EMOJI,
     LEVELS,
     clip,
     commit_url,
+    file_counts,
+    local_time,
     plain,
     pr_url,
     short_reason,
@@ -31,21 +31,6 @@ from analysis.report.escape import (
 )
 
 TOC_TITLE_MAX = 60
-
-
-def local_time(d: datetime, tz: str) -> datetime:
-    """`d` in the digest's timezone."""
-    return d.astimezone(ZoneInfo(tz))
-
-
-def file_counts(commit: Commit) -> tuple[int | None, int | None, int | None]:
-    """Files touched, lines added and lines deleted; None when unknown."""
-    if not commit.files and commit.total_files is None:
-        return None, None, None
-    count = commit.total_files if commit.total_files is not None else len(commit.files)
-    if not commit.files:
-        return count, None, None
-    return count, commit.additions, commit.deletions
 
 
 class _Anchors:

@@ -11,27 +11,21 @@ from analysis.facts import (
     LEVELS,
     clip,
     display_width,
+    local_time,
     plain,
     short_reason,
     stats,
     status_note,
+    summary_lines,
     usage_line,
 )
 from analysis.i18n import t
 from analysis.models import AnalysisStatus, Digest, DigestEntry, Importance, RepoDigest
-from analysis.report.markdown import local_time
 
 TEXT_WIDTH = 100
 TEXT_SUMMARY_LINES = {Importance.HIGH: 3, Importance.MEDIUM: 1, Importance.LOW: 1}
 _ANSI = {"bold": "1", "dim": "2", "red": "31", "yellow": "33", "green": "32", "cyan": "36"}
 _LEVEL_COLOR = {Importance.HIGH: "red", Importance.MEDIUM: "yellow", Importance.LOW: "green"}
-
-
-def summary_lines(entry: DigestEntry) -> list[str]:
-    """The card's summary points, or the commit title when there is no card."""
-    card = entry.analysis.card
-    points = [plain(s) for s in card.summary if plain(s)] if card else []
-    return points or [plain(entry.commit.title)]
 
 
 def _clip(text: str, width: int = TEXT_WIDTH) -> str:
