@@ -30,7 +30,6 @@ MESSAGE_CHARS = 11000  # Slack rejects more than about 12,000 characters of bloc
 FOLD_AFTER = 10  # medium and low commits listed before "+N more"
 
 
-
 @dataclass
 class SlackMessage:
     """One Slack message: fallback text and Block Kit blocks as dicts."""
