@@ -6,13 +6,12 @@ import re
 from collections import Counter
 
 from analysis.importance import change_type_label
-from analysis.models import Analysis, AnalysisStatus, Card, Commit, Score
+from analysis.models import PR_SUFFIX_RE, Analysis, AnalysisStatus, Card, Commit, Score
 
 MAX_SCOPES = 6
 MAX_DEPTH = 5
 MAX_LINE = 200
 
-_PR_SUFFIX_RE = re.compile(r"\s*\(#\d+\)\s*$")
 _TAGS_RE = re.compile(r"^(\s*\[[^\]]{1,40}\]\s*)+")
 _PREFIX_RE = re.compile(r"^[A-Za-z]+(\([^)]*\))?!?:\s*")
 _TRAILER_RE = re.compile(
@@ -25,7 +24,7 @@ _NOISE_RE = re.compile(r"^(#+\s|<!--|-->|---+$|===+$|\[[ xX]\]|https?://\S+$|```
 
 def clean_title(title: str) -> str:
     """The title without its `(#123)` suffix, bracket tags and conventional prefix."""
-    text = _PR_SUFFIX_RE.sub("", title)
+    text = PR_SUFFIX_RE.sub("", title)
     text = _PREFIX_RE.sub("", _TAGS_RE.sub("", text)).strip()
     return (text[:1].upper() + text[1:]) if text else title.strip()
 

@@ -81,6 +81,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "unknown": "unknown",
         "too_long": "… the rest of this analysis was too long for one message",
         "analysis_of": "Analysis of {sha}: {title}",
+        "shortened": "(shortened)",
     },
     "zh": {
         "title": "每日更新报告（{date}）",
@@ -160,6 +161,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "unknown": "未知",
         "too_long": "… 其余分析内容过长，一条消息放不下",
         "analysis_of": "{sha} 的分析：{title}",
+        "shortened": "（已截断）",
     },
 }
 

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
 
-from analysis.models import Commit, Importance, Score
+from analysis.models import PR_SUFFIX_RE, Commit, Importance, Score
 
 CHANGE_TYPES = {
     "feature": ("feature", "功能增强"),
@@ -144,7 +144,6 @@ _DEPRECATE_RE = re.compile(r"\bdeprecat\w*", re.I)
 _REMOVE_RE = re.compile(r"\b(remove[sd]?|removing|delete[sd]?|drop(s|ped)?)\b", re.I)
 _MERGE_RE = re.compile(r"^Merge (pull request|branch|remote-tracking branch|tag)\b")
 _REVERT_RE = re.compile(r'^Revert\b\s*"?')
-_PR_SUFFIX_RE = re.compile(r"\s*\(#\d+\)\s*$")
 
 
 def change_type_label(change_type: str, language: str = "en") -> str:
@@ -199,7 +198,7 @@ class _Title:
 
 
 def _read_title(title: str, r: ScoringRules) -> _Title:
-    t = _Title(rest=_PR_SUFFIX_RE.sub("", title))
+    t = _Title(rest=PR_SUFFIX_RE.sub("", title))
     if _MERGE_RE.match(t.rest):
         return _Title(kind="merge", how="merge commit", rest=t.rest)
     if _REVERT_RE.match(t.rest):

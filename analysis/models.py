@@ -11,7 +11,10 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-_PR_RE = re.compile(r"\(#(\d+)\)\s*$")
+# ---- shared patterns (one definition each) ----
+PR_SUFFIX_RE = re.compile(r"\s*\(#(\d+)\)\s*$")  # "Fix the cache (#1234)": the PR number at the end
+REPO_NAME_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")  # a GitHub "owner/name"
+# ---- end of shared patterns ----
 
 
 class Importance(enum.StrEnum):
@@ -86,7 +89,7 @@ class Commit:
     @property
     def pr(self) -> int | None:
         """The pull request number written as `(#1234)` at the end of the title."""
-        m = _PR_RE.search(self.title)
+        m = PR_SUFFIX_RE.search(self.title)
         return int(m.group(1)) if m else None
 
     @property

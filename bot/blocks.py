@@ -17,9 +17,10 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from analysis.facts import EMOJI, brief_note, pr_url, short, stats, usage_line
 from analysis.i18n import t
 from analysis.models import AnalysisStatus, Digest, DigestEntry, Importance, RepoDigest
-from bot.mrkdwn import ELLIPSIS, escape, link, truncate
+from bot.mrkdwn import escape, link, truncate
 
 MAX_BLOCKS = 50
 SECTION_CHARS = 3000
@@ -27,13 +28,6 @@ HEADER_CHARS = 150
 CONTEXT_CHARS = 2000
 MESSAGE_CHARS = 11000  # Slack rejects more than about 12,000 characters of block text a message
 FOLD_AFTER = 10  # medium and low commits listed before "+N more"
-
-EMOJI = {Importance.HIGH: "🔴", Importance.MEDIUM: "🟡", Importance.LOW: "🟢"}
-_STATUS_NOTE = {
-    AnalysisStatus.FAILED: "note_failed",
-    AnalysisStatus.PENDING: "note_pending",
-    AnalysisStatus.HEURISTIC: "note_heuristic",
-}
 
 
 @dataclass
@@ -54,13 +48,8 @@ def _level(lang: str, level: Importance) -> str:
 
 
 def _note(lang: str, status: AnalysisStatus) -> str:
-    return f"_{t(lang, _STATUS_NOTE[status])}_" if status in _STATUS_NOTE else ""
-
-
-def _short(raw: str, n: int) -> str:
-    """Untrusted raw text shortened before escaping, so no entity is ever cut."""
-    raw = " ".join(raw.split())
-    return raw if len(raw) <= n else raw[: n - 1].rstrip() + ELLIPSIS
+    note = brief_note(status, lang)
+    return f"_{note}_" if note else ""
 
 
 def _section(text: str, accessory: ButtonElement | None = None) -> Block:
@@ -102,26 +91,26 @@ def _value(entry: DigestEntry) -> str:
 def _meta(entry: DigestEntry, repo_url: str | None, lang: str) -> str:
     c, card = entry.commit, entry.analysis.card
     author = c.author_name or c.author_login or t(lang, "unknown")
-    parts = [f"`{c.short_sha}`", escape(_short(author, 80))]
+    parts = [f"`{c.short_sha}`", escape(short(author, 80))]
     if c.pr:
-        parts.append(link(f"{repo_url}/pull/{c.pr}" if repo_url else None, f"#{c.pr}"))
+        parts.append(link(pr_url(c, repo_url), f"#{c.pr}"))
     if card:
-        parts.append(escape(_short(card.change_type, 60)))
+        parts.append(escape(short(card.change_type, 60)))
     return " · ".join(parts)
 
 
 def _title(entry: DigestEntry, n: int = 200) -> str:
-    return link(entry.commit.url, _short(entry.commit.title or entry.commit.short_sha, n))
+    return link(entry.commit.url, short(entry.commit.title or entry.commit.short_sha, n))
 
 
 def _high_card(entry: DigestEntry, repo_url: str | None, lang: str) -> Block:
     a = entry.analysis
     lines = [f"{EMOJI[Importance.HIGH]} *{_title(entry)}*", _meta(entry, repo_url, lang)]
     points = a.card.summary[:3] if a.card else a.reasons[:2]
-    lines += [f"• {escape(_short(p, 300))}" for p in points]
+    lines += [f"• {escape(short(p, 300))}" for p in points]
     if a.card and a.card.risks:
         label = t(lang, "label", label=t(lang, "top_risk"))
-        lines.append(f"*{label}* {escape(_short(a.card.risks[0], 300))}")
+        lines.append(f"*{label}* {escape(short(a.card.risks[0], 300))}")
     if note := _note(lang, a.status):
         lines.append(note)
     return _section("\n".join(lines), _button(t(lang, "full_analysis"), "full_analysis", _value(entry)))
@@ -129,28 +118,16 @@ def _high_card(entry: DigestEntry, repo_url: str | None, lang: str) -> Block:
 
 def stats_line(repo: RepoDigest, language: str = "en") -> str:
     """`27 commits · 🔴 4 high · 🟡 14 medium · 🟢 9 low`, plus failed and pending when any."""
-    s = repo.stats()
-    parts = [_count(language, "commits", s["total"])]
+    s = stats(repo)
+    parts = [_count(language, "commits", s.total)]
     parts += [
-        t(language, "level_count", emoji=EMOJI[lvl], n=s[lvl.value], level=_level(language, lvl))
-        for lvl in Importance
+        t(language, "level_count", emoji=EMOJI[lvl], n=n, level=_level(language, lvl))
+        for lvl, n in s.levels.items()
     ]
-    if s["failed"]:
-        parts.append(_count(language, "failures", s["failed"]))
-    if s["pending"]:
-        parts.append(t(language, "pending_count", n=s["pending"]))
-    return " · ".join(parts)
-
-
-def usage_line(digest: Digest) -> str | None:
-    """`LLM: 12 calls · 34,567 tokens · $0.0123`, or None when nothing was spent."""
-    u = digest.usage
-    tokens = u.prompt_tokens + u.completion_tokens
-    if not (u.llm_calls or tokens or u.cost_usd):
-        return None
-    parts = [t(digest.language, "llm_usage", calls=u.llm_calls, tokens=tokens)]
-    if u.cost_usd is not None:
-        parts.append(f"${u.cost_usd:.4f}")
+    if s.failed:
+        parts.append(_count(language, "failures", s.failed))
+    if s.pending:
+        parts.append(t(language, "pending_count", n=s.pending))
     return " · ".join(parts)
 
 
@@ -167,7 +144,7 @@ def _compact(level: Importance, entries: list[DigestEntry], lang: str) -> list[B
 def _repo_blocks(repo: RepoDigest, lang: str) -> list[Block]:
     head = f"*{link(repo.url, repo.repo)}*"
     if repo.error:
-        error = t(lang, "repo_unreadable", error=escape(_short(repo.error, 500)))
+        error = t(lang, "repo_unreadable", error=escape(short(repo.error, 500)))
         return [DividerBlock(), _section(f"{head}\n⚠️ {error}")]
     if not repo.entries:
         return [DividerBlock(), _section(f"{head}\n{t(lang, 'no_new_commits')}")]
@@ -209,7 +186,7 @@ def is_empty(digest: Digest) -> bool:
 
 
 def _repo_names(digest: Digest) -> str:
-    names = ", ".join(escape(_short(r.repo, 100)) for r in digest.repos)
+    names = ", ".join(escape(short(r.repo, 100)) for r in digest.repos)
     return names or t(digest.language, "no_repos")
 
 
@@ -223,10 +200,10 @@ def digest_messages(digest: Digest) -> list[SlackMessage]:
     total = sum(len(r.entries) for r in digest.repos)
     high = sum(len(r.by_importance(Importance.HIGH)) for r in digest.repos)
     intro = [_count(lang, "repos", len(digest.repos), names=names)]
-    if line := usage_line(digest):
+    if line := usage_line(digest.usage, lang, brief=True):
         intro.append(line)
     blocks: list[Block] = [_header(title), _context(" · ".join(intro))]
-    blocks += [_context(f"⚠️ {escape(_short(a, 500))}") for a in digest.alerts[:5]]
+    blocks += [_context(f"⚠️ {escape(short(a, 500))}") for a in digest.alerts[:5]]
     for repo in digest.repos:
         blocks += _repo_blocks(repo, lang)
     chunks = _chunks([b.to_dict() for b in blocks])
@@ -244,10 +221,10 @@ def _card_blocks(entry: DigestEntry, repo_url: str | None, lang: str) -> list[Bl
     blocks: list[Block] = [_section(f"{EMOJI[imp]} *{_title(entry, 300)}*")]
     meta = f"{_meta(entry, repo_url, lang)} · {t(lang, 'level_importance', level=_level(lang, imp))}"
     if card and card.importance_reason:
-        meta += t(lang, "colon") + escape(_short(card.importance_reason, 300))
+        meta += t(lang, "colon") + escape(short(card.importance_reason, 300))
     blocks.append(_context(meta))
     if not card:
-        blocks += _sections(_note(lang, a.status), [f"• {escape(_short(r, 500))}" for r in a.reasons])
+        blocks += _sections(_note(lang, a.status), [f"• {escape(short(r, 500))}" for r in a.reasons])
         return blocks
     bullets = [
         ("summary", card.summary),
@@ -256,21 +233,21 @@ def _card_blocks(entry: DigestEntry, repo_url: str | None, lang: str) -> list[Bl
         ("recommendations", card.recommendations),
     ]
     insight = [
-        f"*{t(lang, 'label', label=t(lang, k))}* {escape(_short(v, 1000))}"
+        f"*{t(lang, 'label', label=t(lang, k))}* {escape(short(v, 1000))}"
         for k, v in card.insight.answered().items()
     ]
     for key, items in bullets[:2]:
         if items:
-            blocks += _sections(f"*{t(lang, key)}*", [f"• {escape(_short(i, 1000))}" for i in items])
+            blocks += _sections(f"*{t(lang, key)}*", [f"• {escape(short(i, 1000))}" for i in items])
     if insight:
         blocks += _sections(f"*{t(lang, 'insight_short')}*", [f"• {i}" for i in insight])
     for key, items in bullets[2:]:
         if items:
-            blocks += _sections(f"*{t(lang, key)}*", [f"• {escape(_short(i, 1000))}" for i in items])
+            blocks += _sections(f"*{t(lang, key)}*", [f"• {escape(short(i, 1000))}" for i in items])
     if card.conclusion:
-        blocks += _sections(f"*{t(lang, 'conclusion')}*", [escape(_short(card.conclusion, 2500))])
+        blocks += _sections(f"*{t(lang, 'conclusion')}*", [escape(short(card.conclusion, 2500))])
     if card.not_read:
-        paths = ", ".join(escape(_short(p, 200)) for p in card.not_read)
+        paths = ", ".join(escape(short(p, 200)) for p in card.not_read)
         blocks.append(_context(t(lang, "not_read") + t(lang, "colon") + paths))
     return blocks
 
@@ -291,7 +268,7 @@ def _fit(blocks: list[Block], room: int, lang: str) -> list[dict[str, Any]]:
 
 
 def _analysis_of(entry: DigestEntry, lang: str) -> str:
-    title = escape(_short(entry.commit.title, 200))
+    title = escape(short(entry.commit.title, 200))
     return t(lang, "analysis_of", sha=entry.commit.short_sha, title=title)
 
 

@@ -13,8 +13,8 @@ import click
 
 from analysis import report
 from analysis.lookup import lookup_cached
-from analysis.models import Digest
 from analysis.pipeline import run_digest
+from analysis.report import write_archive
 from bot.progress import ProgressBar
 from bot.serve import SetupError, post_now, serve
 from bot.settings import Settings, SettingsError, load_settings
@@ -58,18 +58,6 @@ def _parse_day(value: str | None) -> dt.date | None:
         raise click.BadParameter(
             f"{value!r} is not a date in the form YYYY-MM-DD", param_hint="--date"
         ) from None
-
-
-def write_archive(digest: Digest, out: Path) -> list[Path]:
-    """Write each repository's Markdown report to OUT/<year>/<repo-name>/<date>.md."""
-    paths = []
-    for rd in digest.repos:
-        one = Digest(digest.date, digest.timezone, digest.language, [rd], digest.usage, digest.alerts)
-        path = out / digest.date[:4] / rd.repo.rsplit("/", 1)[-1] / f"{digest.date}.md"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(report.render_markdown(one), encoding="utf-8")
-        paths.append(path)
-    return paths
 
 
 @main.command()

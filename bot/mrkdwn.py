@@ -3,31 +3,20 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from urllib.parse import quote, urlsplit
 
-ELLIPSIS = "…"
+from analysis.facts import ELLIPSIS, clean
+
 _JOINER = "\u2060"  # WORD JOINER: invisible, and Slack no longer sees a mention
-_KEEP = {"\n", "\t"}
-# Bidirectional overrides and isolates can make text read differently from what it is.
-_BIDI = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
 _SPECIAL = re.compile(r"(?i)([@!])(?=channel|here|everyone|subteam)")
 _ENTITY_TAIL = re.compile(r"&[#A-Za-z0-9]{0,8}$")
 _URL_UNSAFE = "<>| \"'`\t\n\r"
 
 
-def _clean(text: str) -> str:
-    """Drop control and bidi-override characters, keeping newlines and tabs."""
-    return "".join(
-        ch
-        for ch in text
-        if ch in _KEEP or (unicodedata.category(ch) != "Cc" and ch not in _BIDI and ch != _JOINER)
-    )
-
-
 def escape(text: str) -> str:
     """Escape `&`, `<`, `>` and neutralise every mention form in untrusted text."""
-    text = _clean(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    # `clean` drops control and format characters (bidi overrides, zero-width joiners included).
+    text = clean(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     # After escaping no `<` is left, so `<!channel>`, `<@U…>`, `<#C…>` and `<!subteam^…>` cannot
     # form; a word joiner after every `@` (and after `!` before a special name) also stops
     # `@channel`, `@here`, `@everyone`, `@user` from notifying anyone when Slack links names.

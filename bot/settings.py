@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-_REPO_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+from analysis.models import REPO_NAME_RE
 
 
 class SettingsError(Exception):
@@ -64,7 +64,7 @@ class Settings(BaseSettings):
     @classmethod
     def _check_repos(cls, v: list[str]) -> list[str]:
         for r in v:
-            if not (_REPO_RE.match(r) or "/" in r or r.startswith((".", "~"))):
+            if not (REPO_NAME_RE.match(r) or "/" in r or r.startswith((".", "~"))):
                 raise ValueError(f"{r!r} is neither owner/repo nor a path to a local clone")
         return v
 

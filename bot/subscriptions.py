@@ -11,12 +11,11 @@ from functools import lru_cache
 
 import sqlite_utils
 
-from analysis.models import Digest, DigestEntry, Importance
+from analysis.models import REPO_NAME_RE, Digest, DigestEntry, Importance
 from analysis.sources import is_local
 from bot.settings import Settings
 from storage.subscriptions import delete_subscription, list_subscriptions, save_subscription
 
-_REPO_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
 SUBSCRIBE_USAGE = (
     "/digest subscribe owner/repo [paths=GLOB,...] [min=low|medium|high] "
@@ -117,7 +116,7 @@ def parse_subscribe(channel: str, args: list[str]) -> Subscription:
     if not args:
         raise UsageError(f"Usage: {SUBSCRIBE_USAGE}")
     repo = args[0].strip("<>").removeprefix("https://github.com/").rstrip("/")
-    if not _REPO_RE.match(repo):
+    if not REPO_NAME_RE.match(repo):
         raise UsageError(f"`{args[0]}` is not owner/repo. Usage: {SUBSCRIBE_USAGE}")
     sub = Subscription(channel=channel, repo=repo)
     for arg in args[1:]:

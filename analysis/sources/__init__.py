@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 
 import sqlite_utils
 
@@ -16,6 +15,7 @@ from analysis.errors import (
     SourceError,
     UnknownRevision,
 )
+from analysis.models import REPO_NAME_RE
 from analysis.sources.base import CommitRef, Source
 
 __all__ = [
@@ -31,8 +31,6 @@ __all__ = [
     "open_source",
 ]
 
-_GITHUB_NAME = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
-
 
 def is_local(spec: str) -> bool:
     """True when `spec` names a local clone rather than a GitHub owner/repo."""
@@ -45,7 +43,7 @@ def open_source(spec: str, cfg: SourceConfig, db: sqlite_utils.Database) -> Sour
         from analysis.sources.git import GitSource
 
         return GitSource(os.path.abspath(os.path.expanduser(spec)))
-    if not _GITHUB_NAME.match(spec):
+    if not REPO_NAME_RE.match(spec):
         raise SourceError(f"{spec!r} is neither owner/repo nor a path to a local clone")
     from analysis.sources.github import GitHubSource
     from analysis.store import HttpCacheTable

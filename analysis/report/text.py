@@ -1,0 +1,110 @@
+"""The digest for a terminal: at most 100 columns wide, with optional ANSI colour."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from functools import partial
+
+from analysis.facts import (
+    EMOJI,
+    LEVELS,
+    clip,
+    display_width,
+    local_time,
+    plain,
+    short_reason,
+    stats,
+    status_note,
+    summary_lines,
+    usage_line,
+)
+from analysis.i18n import t
+from analysis.models import AnalysisStatus, Digest, DigestEntry, Importance, RepoDigest
+
+TEXT_WIDTH = 100
+TEXT_SUMMARY_LINES = {Importance.HIGH: 3, Importance.MEDIUM: 1, Importance.LOW: 1}
+_ANSI = {"bold": "1", "dim": "2", "red": "31", "yellow": "33", "green": "32", "cyan": "36"}
+_LEVEL_COLOR = {Importance.HIGH: "red", Importance.MEDIUM: "yellow", Importance.LOW: "green"}
+
+
+def _clip(text: str, width: int = TEXT_WIDTH) -> str:
+    """Text cut to `width` terminal columns, with an ellipsis when cut."""
+    return clip(text, width, width=display_width)
+
+
+def _paint(text: str, style: str, color: bool) -> str:
+    return f"\x1b[{_ANSI[style]}m{text}\x1b[0m" if color else text
+
+
+def _entry_text(entry: DigestEntry, lang: str, tz: str, paint: Callable[[str, str], str]) -> list[str]:
+    a, c = entry.analysis, entry.commit
+    indent = " " * 11
+    meta = [plain(c.author_name), local_time(c.committed_at, tz).strftime("%Y-%m-%d %H:%M")]
+    if a.card:
+        meta.append(plain(a.card.change_type))
+    if c.pr is not None:
+        meta.append(t(lang, "pr", n=c.pr))
+    if c.is_merge:
+        meta.append(t(lang, "merge"))
+    if a.status == AnalysisStatus.HEURISTIC:
+        meta.append(t(lang, "heuristic"))
+    lines = [
+        "  " + paint(c.short_sha, "cyan") + "  " + _clip(plain(c.title), TEXT_WIDTH - 11),
+        indent + _clip(" · ".join(m for m in meta if m), TEXT_WIDTH - 11),
+    ]
+    note = status_note(a, lang)
+    if note:
+        lines.append(indent + paint(_clip("! " + plain(note), TEXT_WIDTH - 11), "dim"))
+    if a.card or not note:
+        summary = summary_lines(entry)
+        if a.status == AnalysisStatus.HEURISTIC:  # a heuristic summary mostly restates the title
+            summary = [s for s in summary if s not in plain(c.title)]
+        summary = summary[: TEXT_SUMMARY_LINES[a.importance]]
+        lines += [indent + _clip("- " + s, TEXT_WIDTH - 11) for s in summary]
+    if a.reasons and (a.status == AnalysisStatus.HEURISTIC or not a.card and note):
+        reasons = t(lang, "sep").join(plain(r) for r in a.reasons)
+        lines.append(indent + _clip(f"{t(lang, 'reasons')}{t(lang, 'colon')}{reasons}", TEXT_WIDTH - 11))
+    return lines
+
+
+def _repo_text(repo: RepoDigest, lang: str, tz: str, paint: Callable[[str, str], str]) -> list[str]:
+    head = plain(repo.repo) + (f" ({plain(repo.branch)})" if repo.branch else "")
+    lines = [paint(_clip(head), "bold")]
+    if repo.error:
+        message = t(lang, "repo_error", error=short_reason(repo.error))
+        lines += [
+            "  " + paint(_clip(part, 98), "red")
+            for part in textwrap.wrap(message, 98, subsequent_indent="  ")
+        ]
+    if not repo.entries:
+        return lines if repo.error else [*lines, "  " + t(lang, "no_commits")]
+    s = stats(repo)
+    parts = [t(lang, "commits", n=s.total)]
+    parts += [f"{t(lang, lv.value)} {n}" for lv, n in s.levels.items()]
+    parts += [t(lang, f"stats_{key}", n=n) for key, n in s.unfinished()]
+    lines.append("  " + _clip(" | ".join(parts), 98))
+    for lv in LEVELS:
+        entries = repo.by_importance(lv)
+        if not entries:
+            continue
+        title = t(lang, "group", emoji=EMOJI[lv], level=t(lang, lv.value), n=len(entries))
+        lines += ["", "  " + paint(title, _LEVEL_COLOR[lv])]
+        for e in entries:
+            lines += _entry_text(e, lang, tz, paint)
+    return lines
+
+
+def render_text(digest: Digest, *, color: bool = False) -> str:
+    """A terminal digest, at most 100 columns wide, with optional ANSI colour."""
+    lang = digest.language
+    paint = partial(_paint, color=color)
+    title = _clip(f"{t(lang, 'title', date=digest.date)} · {plain(digest.timezone)}")
+    lines = [paint(title, "bold"), "=" * min(display_width(title), TEXT_WIDTH)]
+    lines += [paint(_clip(f"! {t(lang, 'alerts')}: {plain(a)}"), "red") for a in digest.alerts]
+    usage = usage_line(digest.usage, lang)
+    if usage:
+        lines.append(_clip(usage))
+    for repo in digest.repos:
+        lines += ["", *_repo_text(repo, lang, digest.timezone, paint)]
+    return "\n".join(lines) + "\n"
