@@ -30,8 +30,8 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
 from analysis.models import Digest, DigestEntry, Importance
-from bot.blocks import SECTION_CHARS, SlackMessage, card_reply_blocks, digest_messages, is_empty
-from bot.mrkdwn import escape, truncate
+from bot.slack.blocks import SECTION_CHARS, SlackMessage, card_reply_blocks, digest_messages, is_empty
+from bot.slack.mrkdwn import escape, truncate
 from storage.db import now
 from storage.deliveries import active_alerts, get_alert, get_digest, save_alert, save_digest
 

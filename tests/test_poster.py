@@ -4,8 +4,8 @@ import logging
 import pytest
 
 from analysis.models import Digest, Importance, RepoDigest
-from bot.blocks import card_ephemeral_blocks
 from bot.poster import clear_alerts, make_client, post_alert, post_digest
+from bot.slack.blocks import card_ephemeral_blocks
 from storage.db import open_db
 from storage.deliveries import active_alerts, get_alert, get_digest
 from tests.fakes.digests import REPO, REPO_URL, digest, entry

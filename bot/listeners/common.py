@@ -13,8 +13,8 @@ from analysis import rows
 from analysis.lookup import Lookup
 from analysis.models import DigestEntry
 from bot.context import CONTEXT_KEY, Context
-from bot.mrkdwn import escape, truncate
 from bot.poster import send
+from bot.slack.mrkdwn import escape, truncate
 from storage.analyses import get_analysis
 from storage.commits import get_commit, get_files
 

@@ -9,8 +9,8 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.blocks import card_reply_blocks
 from bot.listeners.common import app_ctx, load_entry, post_message
+from bot.slack.blocks import card_reply_blocks
 from storage.deliveries import digest_by_message, save_digest
 
 log = logging.getLogger(__name__)

@@ -19,7 +19,7 @@ from slack_sdk.models.blocks import (
 
 from analysis.i18n import t
 from analysis.models import AnalysisStatus, Digest, DigestEntry, Importance, RepoDigest
-from bot.mrkdwn import ELLIPSIS, escape, link, truncate
+from bot.slack.mrkdwn import ELLIPSIS, escape, link, truncate
 
 MAX_BLOCKS = 50
 SECTION_CHARS = 3000
