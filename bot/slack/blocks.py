@@ -17,9 +17,9 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from analysis.i18n import t
 from analysis.models import AnalysisStatus, Digest, DigestEntry, Importance, RepoDigest
 from bot.slack.mrkdwn import ELLIPSIS, escape, link, truncate
+from bot.slack.strings import t
 
 MAX_BLOCKS = 50
 SECTION_CHARS = 3000
