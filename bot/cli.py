@@ -10,17 +10,17 @@ import sys
 from pathlib import Path
 
 import click
+import sqlite_utils
 
 from analysis import report
 from analysis.lookup import lookup_cached
 from analysis.models import Digest
 from analysis.pipeline import run_digest
+from bot.app import run_bot
 from bot.progress import ProgressBar
-from bot.serve import SetupError, post_now, serve
+from bot.runtime import SetupError, open_database, post_now
 from bot.settings import Settings, SettingsError, load_settings
 from bot.status import status_lines
-from bot.wiring import pipeline_config
-from storage.db import StorageError, open_db
 
 
 def _settings() -> Settings:
@@ -30,10 +30,10 @@ def _settings() -> Settings:
         raise click.ClickException(f"invalid setting {e}") from None
 
 
-def _open(settings: Settings):
+def _open(settings: Settings) -> sqlite_utils.Database:
     try:
-        return open_db(settings.digest_db_path)
-    except StorageError as e:
+        return open_database(settings)
+    except SetupError as e:
         raise click.ClickException(str(e)) from None
 
 
@@ -111,7 +111,7 @@ def run(
         except SetupError as e:
             raise click.ClickException(str(e)) from None
         return
-    cfg = pipeline_config(settings, list(repos) or None, reanalyze=reanalyze)
+    cfg = settings.pipeline_config(list(repos) or None, reanalyze=reanalyze)
     if not cfg.repos:
         raise click.UsageError(
             "no repository to digest: pass --repo owner/name (or a clone path) or set DIGEST_REPOS"
@@ -164,11 +164,23 @@ def status(fmt: str) -> None:
     """Last run per repository, analyses by status, cursors, rate limits and LLM usage."""
     settings = _settings()
     db = _open(settings)
-    lines, data = status_lines(db, pipeline_config(settings).llm)
+    lines, data = status_lines(db, settings.pipeline_config().llm)
     click.echo(json.dumps(data, indent=2) if fmt == "json" else "\n".join(lines))
 
 
-main.add_command(serve)
+@main.command()
+@click.option(
+    "--port", default=3000, show_default=True, help="HTTP port for Slack's requests (HTTP mode) and /healthz."
+)
+def serve(port: int) -> None:
+    """Run the Slack bot: /commit, /digest, mentions, buttons and the scheduled digest."""
+    try:
+        settings = load_settings()
+        asyncio.run(run_bot(settings, port))
+    except (SettingsError, SetupError) as e:
+        raise click.ClickException(str(e)) from None
+    except KeyboardInterrupt:
+        pass
 
 
 if __name__ == "__main__":

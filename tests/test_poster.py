@@ -4,8 +4,10 @@ import logging
 import pytest
 
 from analysis.models import Digest, Importance, RepoDigest
-from bot.poster import clear_alerts, make_client, post_alert, post_digest
+from bot.slack.alerts import clear_alerts, post_alert
 from bot.slack.blocks import card_ephemeral_blocks
+from bot.slack.client import make_client
+from bot.slack.delivery import PostStatus, post_digest
 from storage.db import open_db
 from storage.deliveries import active_alerts, get_alert, get_digest
 from tests.fakes.digests import REPO, REPO_URL, digest, entry
@@ -37,7 +39,7 @@ def _rejected(slack):
 async def test_a_60_commit_day_is_posted_in_valid_parts_with_its_thread(slack, client, db):
     d = digest(high=40, medium=15, low=5)
     result = await post_digest(client, db, d, CHANNEL, pause=0)
-    assert result.ok and result.status == "posted"
+    assert result.ok and result.status is PostStatus.POSTED
     assert _rejected(slack) == []
     parents = slack.top_level(CHANNEL)
     assert len(parents) >= 2  # 40 cards do not fit one message
@@ -47,10 +49,10 @@ async def test_a_60_commit_day_is_posted_in_valid_parts_with_its_thread(slack, c
     assert [result.replies[sha] for sha in high] == [m.ts for m in thread]
     row = get_digest(db, f"{CHANNEL}:2026-01-24")
     assert row["status"] == "posted" and row["message_ts"] == parents[0].ts
-    assert [row["replies"][f"part:{i}"] for i in range(len(parents))] == [m.ts for m in parents]
+    assert row["parts"] == [m.ts for m in parents] == result.parts
 
     again = await post_digest(client, db, d, CHANNEL, pause=0)
-    assert again.status == "already_posted" and again.posted == 0
+    assert again.status is PostStatus.ALREADY_POSTED and again.posted == 0
     assert len(slack.messages) == len(parents) + 40
 
 
@@ -122,7 +124,8 @@ async def test_a_first_delivery_tags_every_message_and_searches_nothing(slack, c
     items = {m.ts: m.metadata["event_payload"]["item"] for m in slack.messages}
     assert all(m.metadata["event_type"] == "commit_digest" for m in slack.messages)
     assert {m.metadata["event_payload"]["key"] for m in slack.messages} == {key}
-    assert items == {ts: item for item, ts in result.replies.items()}
+    parts = {ts: f"part:{i}" for i, ts in enumerate(result.parts)}
+    assert items == {ts: item for item, ts in result.replies.items()} | parts
 
 
 @pytest.mark.parametrize("mode", ["500", "drop"])
@@ -174,7 +177,7 @@ async def test_a_reply_accepted_but_unrecorded_is_found_not_posted_again(slack, 
     d = digest(high=2, medium=0, low=0)
     slack.accept_then_fail(1, after=1)
     first = await post_digest(client, db, d, CHANNEL, pause=0)
-    assert not first.ok and first.error.startswith("fatal_error") and len(first.replies) == 1
+    assert not first.ok and first.error.startswith("fatal_error") and len(first.parts) == 1 and first.replies == {}
     final = await post_digest(client, db, d, CHANNEL, pause=0)
     assert final.ok and final.posted == 1
     assert len(slack.thread(final.message_ts)) == 2 and len(slack.messages) == 3
@@ -204,7 +207,7 @@ async def test_a_failed_lookup_falls_back_to_posting_with_one_warning(slack, cli
     slack.script("conversations.history", denied)
     slack.script("conversations.replies", denied)
     caplog.clear()
-    with caplog.at_level(logging.WARNING, logger="bot.poster"):
+    with caplog.at_level(logging.WARNING, logger="bot.slack.delivery"):
         final = await post_digest(client, db, d, CHANNEL, pause=0)
     assert final.ok and final.posted == 3
     assert len(slack.top_level()) == 2  # without history the lost parent cannot be found: posted again

@@ -29,13 +29,14 @@ from analysis.models import (
     RepoDigest,
 )
 from bot import subscriptions
-from bot.app import build_app, start_http
-from bot.context import Context
+from bot.app import build_app, run_bot, start_http
+from bot.cli import serve
 from bot.listeners.events.app_mention import find_ref
-from bot.poster import make_client, post_digest
+from bot.runtime import Context, SetupError, post_now
 from bot.scheduler import Digester
-from bot.serve import SetupError, post_now, run_bot, serve
 from bot.settings import load_settings
+from bot.slack.client import make_client
+from bot.slack.delivery import post_digest
 from storage.analyses import get_analysis, save_analysis
 from storage.commits import save_commit
 from storage.db import now, open_db

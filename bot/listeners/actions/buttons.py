@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -9,9 +10,11 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.listeners.common import app_ctx, load_entry, post_message
+from bot.cards import load_entry, reply_card
+from bot.listeners.common import app_ctx
 from bot.slack.blocks import card_reply_blocks
-from storage.deliveries import digest_by_message, save_digest
+from bot.slack.client import post_message
+from bot.slack.delivery import thread_reply
 
 log = logging.getLogger(__name__)
 NOT_FOUND = "That commit's analysis is no longer in the cache; try `/commit` with its SHA."
@@ -41,21 +44,11 @@ async def full_analysis(
     value, channel, parent = _pressed(body)
     sha = value.rpartition("@")[2]
     try:
-        record = digest_by_message(ctx.db, channel, parent) if channel and parent else None
-        reply_ts = (record or {}).get("replies", {}).get(sha)
-        if not reply_ts:
-            entry = load_entry(ctx.db, value)
-            if entry is None:
-                await _say(respond, NOT_FOUND)
-                return
-            msg = card_reply_blocks(entry, language=ctx.settings.digest_language)
-            thread = (record or {}).get("message_ts") or parent
-            posted = await post_message(client, channel, thread_ts=thread, text=msg.text, blocks=msg.blocks)
-            reply_ts = posted["ts"]
-            if record is not None:
-                save_digest(
-                    ctx.db, {"key": record["key"], "replies": {**record["replies"], sha: reply_ts}}
-                )
+        card = functools.partial(reply_card, ctx.db, value, ctx.settings.digest_language)
+        reply_ts = await thread_reply(client, ctx.db, channel, parent if channel else None, sha, card)
+        if reply_ts is None:
+            await _say(respond, NOT_FOUND)
+            return
         link = (await client.chat_getPermalink(channel=channel, message_ts=reply_ts)).get("permalink")
         await _say(
             respond,

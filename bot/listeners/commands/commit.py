@@ -10,7 +10,8 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from analysis.lookup import Lookup, lookup_cached, lookup_commit
-from bot.listeners.common import app_ctx, lookup_text, one_line
+from bot.listeners.common import app_ctx
+from bot.slack.answers import lookup_text, one_line
 from bot.slack.blocks import card_ephemeral_blocks
 
 log = logging.getLogger(__name__)

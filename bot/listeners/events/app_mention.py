@@ -9,8 +9,10 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from analysis.lookup import lookup_cached, lookup_commit
-from bot.listeners.common import app_ctx, lookup_text, post_message
+from bot.listeners.common import app_ctx
+from bot.slack.answers import lookup_text
 from bot.slack.blocks import card_reply_blocks
+from bot.slack.client import post_message
 
 log = logging.getLogger(__name__)
 HINT = "Mention me with a commit SHA (7+ characters) or a commit URL, and I answer with its analysis."
