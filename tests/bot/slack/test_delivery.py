@@ -1,35 +1,19 @@
+"""Posting a digest once per channel and day, resuming and recovering, with its thread."""
+
 import asyncio
 import logging
 
 import pytest
 
 from analysis.models import Digest, Importance, RepoDigest
-from bot.slack.alerts import clear_alerts, post_alert
+from bot.slack.alerts import post_alert
 from bot.slack.blocks import card_ephemeral_blocks
 from bot.slack.client import make_client
 from bot.slack.delivery import PostStatus, post_digest
 from storage.db import open_db
-from storage.deliveries import active_alerts, get_alert, get_digest
+from storage.deliveries import get_digest
+from tests.bot.slack.conftest import CHANNEL
 from tests.fakes.digests import REPO, REPO_URL, digest, entry
-from tests.fakes.slack import FakeSlack
-
-CHANNEL = "C0DIGEST"
-
-
-@pytest.fixture
-def slack():
-    with FakeSlack() as fake:
-        yield fake
-
-
-@pytest.fixture
-def client(slack):
-    return make_client(slack.token, slack.url)
-
-
-@pytest.fixture
-def db(tmp_path):
-    return open_db(tmp_path / "digest.db")
 
 
 def _rejected(slack):
@@ -226,54 +210,6 @@ async def test_a_refused_post_is_retried_without_a_search(slack, client, db):
     assert _lookups(slack) == [] and len(slack.messages) == 2
 
 
-async def test_429_bursts_are_honoured(slack, client, db):
-    slack.rate_limit("chat.postMessage", 2, retry_after=1)
-    result = await post_digest(client, db, digest(high=1, medium=0, low=0), CHANNEL, pause=0)
-    assert result.ok and len(slack.messages) == 2
-    posts = slack.calls_to("chat.postMessage")
-    assert [c.status for c in posts] == [429, 429, 200, 200]
-    assert posts[1].at - posts[0].at >= 0.95 and posts[2].at - posts[1].at >= 0.95  # waited Retry-After
-
-
-async def test_a_two_digit_retry_after_is_waited_in_full(slack, client, db, monkeypatch):
-    slack.rate_limit("chat.postMessage", 1, retry_after=12)
-    sleeps: list[float] = []
-    real_sleep = asyncio.sleep
-
-    async def clock(delay: float, *args, **kwargs):
-        sleeps.append(delay)
-        await real_sleep(0)
-
-    monkeypatch.setattr(asyncio, "sleep", clock)  # the clock, not our code: the wait is what is asserted
-    result = await post_digest(client, db, digest(high=0, medium=1, low=0), CHANNEL, pause=0)
-    assert result.ok
-    assert any(12 <= d < 12.5 for d in sleeps), sleeps
-
-
-async def test_a_rate_limit_that_never_ends_is_a_clear_failure(slack, client, db):
-    slack.rate_limit("chat.postMessage", 50, retry_after=0)
-    result = await post_digest(client, db, digest(high=1, medium=0, low=0), CHANNEL, pause=0)
-    assert not result.ok and result.error.startswith("ratelimited")
-    assert len(slack.calls_to("chat.postMessage")) == 6  # the first try and five retries
-    assert get_digest(db, f"{CHANNEL}:2026-01-24")["status"] == "failed"
-
-
-async def test_not_in_channel_joins_and_retries_once(slack, client, db):
-    slack.outside.add(CHANNEL)
-    result = await post_digest(client, db, digest(high=1, medium=0, low=0), CHANNEL, pause=0)
-    assert result.ok and len(slack.messages) == 2
-    assert len(slack.calls_to("conversations.join")) == 1
-
-
-async def test_not_in_channel_after_joining_fails_without_a_loop(slack, client, db):
-    slack.outside.add(CHANNEL)
-    slack.join_leaves_outside = True
-    result = await post_digest(client, db, digest(high=1, medium=0, low=0), CHANNEL, pause=0)
-    assert not result.ok and result.error.startswith("not_in_channel")
-    assert len(slack.calls_to("conversations.join")) == 1
-    assert len(slack.calls_to("chat.postMessage")) == 2
-
-
 @pytest.mark.parametrize("fault", ["channel_not_found", "is_archived"])
 async def test_a_channel_that_cannot_be_posted_to_is_recorded_not_raised(slack, client, db, fault):
     (slack.missing if fault == "channel_not_found" else slack.archived).add(CHANNEL)
@@ -282,12 +218,6 @@ async def test_a_channel_that_cannot_be_posted_to_is_recorded_not_raised(slack, 
     row = get_digest(db, f"{CHANNEL}:2026-01-24")
     assert row["status"] == "failed" and row["error"] == fault and row["message_ts"] is None
     assert slack.messages == []
-
-
-async def test_a_wrong_token_is_recorded_not_raised(slack, db):
-    result = await post_digest(make_client("xoxb-wrong", slack.url), db, digest(), CHANNEL, pause=0)
-    assert not result.ok and "SLACK_BOT_TOKEN" in result.error
-    assert get_digest(db, f"{CHANNEL}:2026-01-24")["error"] == "invalid_auth"
 
 
 async def test_blocks_slack_rejects_fall_back_to_text(slack, client, db):
@@ -311,42 +241,6 @@ async def test_a_quiet_day_posts_nothing_when_asked_and_only_once(slack, client,
     assert slack.calls == []
 
 
-async def test_an_alert_is_posted_once_and_cleared(slack, client, db):
-    ts = await post_alert(client, db, CHANNEL, "llm_auth", "The LLM endpoint rejected the API key.")
-    assert ts and await post_alert(client, db, CHANNEL, "llm_auth", "again") == ts
-    other = await post_alert(client, db, CHANNEL, "github_auth", "GitHub rejected the token.")
-    assert other != ts and len(slack.messages) == 2
-    assert {a["kind"] for a in active_alerts(db, CHANNEL)} == {"llm_auth", "github_auth"}
-
-    assert await clear_alerts(client, db, CHANNEL, ["llm_auth", "post_failed"]) == ["llm_auth"]
-    [update] = slack.calls_to("chat.update")
-    assert update.params["ts"] == ts
-    assert slack.messages[0].text.startswith("✅ Resolved (llm_auth)")
-    assert get_alert(db, CHANNEL, "llm_auth")["status"] == "resolved"
-    assert [a["kind"] for a in active_alerts(db, CHANNEL)] == ["github_auth"]
-    assert await clear_alerts(client, db, CHANNEL, ["llm_auth"]) == []
-
-    again = await post_alert(client, db, CHANNEL, "llm_auth", "The key was revoked.")
-    assert again not in (None, ts) and len(slack.top_level()) == 3
-
-
-async def test_an_alert_that_cannot_be_posted_is_retried_next_time(slack, client, db):
-    slack.missing.add(CHANNEL)
-    assert await post_alert(client, db, CHANNEL, "post_failed", "could not post") is None
-    assert get_alert(db, CHANNEL, "post_failed")["status"] == "active"
-    slack.missing.clear()
-    assert await post_alert(client, db, CHANNEL, "post_failed", "could not post")
-    assert len(slack.messages) == 1
-
-
-async def test_connection_errors_are_a_clear_failure(db):
-    with FakeSlack() as gone:
-        url = gone.url
-    result = await post_digest(make_client("xoxb-test-token", url), db, digest(high=1), CHANNEL, pause=0)
-    assert not result.ok and result.error.startswith("connection_error")
-    assert get_digest(db, f"{CHANNEL}:2026-01-24")["status"] == "failed"
-
-
 async def test_the_ephemeral_card_and_the_reply_permalink_through_the_real_client(slack, client, db):
     d = digest(high=1, medium=0, low=0)
     e = d.repos[0].entries[0]
@@ -357,3 +251,4 @@ async def test_the_ephemeral_card_and_the_reply_permalink_through_the_real_clien
     await client.chat_postEphemeral(channel=CHANNEL, user="U1", text=msg.text, blocks=msg.blocks)
     assert slack.messages[-1].user == "U1" and slack.messages[-1].blocks[-1]["type"] == "actions"
     assert _rejected(slack) == []
+
