@@ -75,8 +75,7 @@ STRINGS: dict[str, dict[str, str]] = {
 
 
 def t(language: str, key: str, **values: object) -> str:
-    """The Slack string `key` in `language` (English when unknown), else the shared report string."""
-    table = STRINGS.get(language, STRINGS["en"])
-    if key in table:
-        return table[key].format(**values)
-    return report_t(language, key, **values)
+    """The Slack string `key` in `language` (English when unknown); any other key is a shared report string."""
+    if key not in STRINGS["en"]:
+        return report_t(language, key, **values)
+    return STRINGS.get(language, STRINGS["en"])[key].format(**values)
