@@ -24,6 +24,7 @@ from analysis.state import (
     RepositoryState,
     RunRecord,
     RunStatus,
+    Subscription,
     UsageTotals,
 )
 from storage.db import Row, now
@@ -247,3 +248,28 @@ def usage_from_row(row: Row) -> UsageTotals:
     """Usage totals from a summing query's row."""
     names = {f.name for f in fields(UsageTotals)}
     return UsageTotals(**{k: int(v or 0) for k, v in row.items() if k in names})
+
+
+def subscription_from_row(row: Row) -> Subscription:
+    """A subscription from its `subscriptions` row (list fields already decoded by storage)."""
+    return Subscription(
+        channel=row["channel"],
+        repo=row["repo"],
+        paths=list(row["paths"] or []),
+        min_importance=Importance(row["min_importance"] or "low"),
+        exclude_authors=list(row["exclude_authors"] or []),
+        exclude_titles=list(row["exclude_titles"] or []),
+    )
+
+
+def subscription_to_row(s: Subscription, created_by: str | None = None) -> Row:
+    """The `subscriptions` row of a subscription."""
+    return {
+        "channel": s.channel,
+        "repo": s.repo,
+        "paths": s.paths,
+        "min_importance": s.min_importance.value,
+        "exclude_authors": s.exclude_authors,
+        "exclude_titles": s.exclude_titles,
+        "created_by": created_by,
+    }

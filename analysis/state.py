@@ -5,6 +5,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+from analysis.models import Importance
+
 
 class DeliveryStatus(enum.StrEnum):
     """Where a channel's digest for one day stands."""
@@ -123,3 +125,15 @@ class UsageTotals:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     errors: int = 0
+
+
+@dataclass
+class Subscription:
+    """One channel following one repository, with the filters deciding what it sees."""
+
+    channel: str
+    repo: str  # owner/repo, or a local clone's path (seeded from DIGEST_REPOS only)
+    paths: list[str] = field(default_factory=list)
+    min_importance: Importance = Importance.LOW
+    exclude_authors: list[str] = field(default_factory=list)
+    exclude_titles: list[str] = field(default_factory=list)

@@ -6,8 +6,18 @@ import sqlite_utils
 
 from analysis import rows
 from analysis.models import Analysis, Commit, DigestEntry
-from analysis.state import Alert, AlertStatus, Cursor, Delivery, RepositoryState, RunRecord, UsageTotals
-from storage import analyses, commits, deliveries, http_cache, repositories, runs
+from analysis.state import (
+    Alert,
+    AlertStatus,
+    Cursor,
+    Delivery,
+    RepositoryState,
+    RunRecord,
+    Subscription,
+    UsageTotals,
+)
+from storage import analyses, commits, deliveries, http_cache, repositories, runs, subscriptions
+from storage.db import now
 
 
 def stored_commit(db: sqlite_utils.Database, repo: str, sha: str, *, detailed: bool = True) -> Commit | None:
@@ -44,6 +54,11 @@ def save_analysis(db: sqlite_utils.Database, repo: str, analysis: Analysis) -> N
 def unfinished_analyses(db: sqlite_utils.Database, repo: str, max_attempts: int) -> list[Analysis]:
     """Pending or failed analyses of a repository still under the attempt cap."""
     return [rows.analysis_from_row(r) for r in analyses.unfinished_analyses(db, repo, max_attempts)]
+
+
+def analysis_counts(db: sqlite_utils.Database, repo: str | None = None) -> dict[str, int]:
+    """How many analyses (of one repository, or all) are in each status."""
+    return analyses.analysis_counts(db, repo)
 
 
 def get_cursor(db: sqlite_utils.Database, repo: str, target: str) -> Cursor | None:
@@ -133,6 +148,12 @@ def save_alert(db: sqlite_utils.Database, alert: Alert) -> None:
     deliveries.save_alert(db, rows.alert_to_row(alert))
 
 
+def raise_alert(db: sqlite_utils.Database, alert: Alert) -> None:
+    """Store an alert raised afresh: its created_at becomes the current time."""
+    alert.created_at = now()
+    save_alert(db, alert)
+
+
 def active_alerts(db: sqlite_utils.Database, channel: str | None = None) -> list[Alert]:
     """Active alerts, for one channel or all, oldest first."""
     return [
@@ -168,3 +189,18 @@ def stored_entry(db: sqlite_utils.Database, repo: str, sha: str) -> DigestEntry 
     commit = stored_commit(db, repo, sha, detailed=False)
     analysis = get_analysis(db, repo, sha)
     return DigestEntry(commit, analysis) if commit and analysis else None
+
+
+def save_subscription(db: sqlite_utils.Database, sub: Subscription, created_by: str | None = None) -> None:
+    """Store a subscription, replacing the channel's earlier one for the same repository."""
+    subscriptions.save_subscription(db, rows.subscription_to_row(sub, created_by))
+
+
+def delete_subscription(db: sqlite_utils.Database, channel: str, repo: str) -> bool:
+    """Remove a channel's subscription; True when there was one."""
+    return subscriptions.delete_subscription(db, channel, repo)
+
+
+def list_subscriptions(db: sqlite_utils.Database, channel: str | None = None) -> list[Subscription]:
+    """The subscriptions of one channel, or of all channels, by channel and repository."""
+    return [rows.subscription_from_row(r) for r in subscriptions.list_subscriptions(db, channel)]

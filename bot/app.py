@@ -1,8 +1,11 @@
-"""Build the Slack app, register its listeners, and serve it over Socket Mode or HTTP."""
+"""Build the Slack app, register its listeners, and run the bot over Socket Mode or HTTP."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import signal
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -10,12 +13,15 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 
-from bot import listeners
-from bot.context import CONTEXT_KEY, Context
+from bot import listeners, subscriptions
+from bot.runtime import CONTEXT_KEY, Context, SetupError, open_context, reason
+from bot.scheduler import catch_up, make_scheduler
+from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+SOCKET_CONNECT_TIMEOUT = 60.0
 
 
 def register_listeners(app: AsyncApp, ctx: Context) -> None:
@@ -73,3 +79,44 @@ async def start_socket_mode(app: AsyncApp, app_token: str) -> AsyncSocketModeHan
     handler = AsyncSocketModeHandler(app, app_token)
     await handler.connect_async()
     return handler
+
+
+async def run_bot(settings: Settings, port: int, stop: asyncio.Event | None = None) -> None:
+    """Run the bot until `stop` is set (or forever): app, scheduler, and a catch-up of a missed digest."""
+    socket_mode = bool(settings.slack_app_token and settings.slack_app_token.get_secret_value())
+    ctx = await open_context(settings, http_mode=not socket_mode)
+    subscriptions.seed(ctx.db, settings)
+    app = build_app(ctx, socket_mode=socket_mode)
+    stop = stop or asyncio.Event()
+    with contextlib.suppress(NotImplementedError, RuntimeError):
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    runner = await start_http(None if socket_mode else app, port)
+    handler = None
+    scheduler = make_scheduler(ctx.digester)
+    try:
+        if socket_mode:
+            assert settings.slack_app_token is not None
+            app_token = settings.slack_app_token.get_secret_value()
+            try:
+                await ctx.client.apps_connections_open(app_token=app_token)  # fails fast on a bad token
+                handler = await asyncio.wait_for(start_socket_mode(app, app_token), SOCKET_CONNECT_TIMEOUT)
+            except Exception as e:
+                raise SetupError(
+                    f"cannot open a Socket Mode connection (check SLACK_APP_TOKEN): {reason(e)}"
+                ) from None
+        scheduler.start()
+        ctx.spawn(catch_up(ctx.digester))
+        mode = "Socket Mode" if socket_mode else f"HTTP mode on port {port}"
+        who = ctx.identity
+        log.info("commit-digest is running as %s in %s (%s)", who.get("user"), who.get("team"), mode)
+        await stop.wait()
+    finally:
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
+        for task in list(ctx.tasks):
+            task.cancel()
+        await asyncio.gather(*ctx.tasks, return_exceptions=True)
+        if handler is not None:
+            await handler.close_async()
+        await runner.cleanup()
+        ctx.db.conn.close()

@@ -10,17 +10,17 @@ import sys
 from pathlib import Path
 
 import click
+import sqlite_utils
 
 from analysis import report
-from analysis.lookup import lookup_cached
+from analysis.lookup import LookupKind, lookup_cached
 from analysis.pipeline import run_digest
 from analysis.report import write_archive
+from bot.app import run_bot
 from bot.progress import ProgressBar
-from bot.serve import SetupError, post_now, serve
+from bot.runtime import SetupError, open_database, post_now
 from bot.settings import Settings, SettingsError, load_settings
 from bot.status import status_lines
-from bot.wiring import pipeline_config
-from storage.db import StorageError, open_db
 
 
 def _settings() -> Settings:
@@ -30,10 +30,10 @@ def _settings() -> Settings:
         raise click.ClickException(f"invalid setting {e}") from None
 
 
-def _open(settings: Settings):
+def _open(settings: Settings) -> sqlite_utils.Database:
     try:
-        return open_db(settings.digest_db_path)
-    except StorageError as e:
+        return open_database(settings)
+    except SetupError as e:
         raise click.ClickException(str(e)) from None
 
 
@@ -99,7 +99,7 @@ def run(
         except SetupError as e:
             raise click.ClickException(str(e)) from None
         return
-    cfg = pipeline_config(settings, list(repos) or None, reanalyze=reanalyze)
+    cfg = settings.pipeline_config(list(repos) or None, reanalyze=reanalyze)
     if not cfg.repos:
         raise click.UsageError(
             "no repository to digest: pass --repo owner/name (or a clone path) or set DIGEST_REPOS"
@@ -132,10 +132,10 @@ def show(sha: str, fmt: str) -> None:
     """Print the card of one commit from the cache (a SHA, a prefix of 7+ characters, or a commit URL)."""
     settings = _settings()
     found = lookup_cached(_open(settings), sha)
-    if found.kind == "ambiguous":
+    if found.kind is LookupKind.AMBIGUOUS:
         lines = [found.message] + [f"  {c.sha[:12]}  {c.repo}  {c.title}" for c in found.candidates]
         raise click.ClickException("\n".join(lines))
-    if found.kind != "found":
+    if found.kind is not LookupKind.FOUND:
         raise click.ClickException(found.message)
     assert found.entry is not None
     if fmt == "json":
@@ -152,11 +152,23 @@ def status(fmt: str) -> None:
     """Last run per repository, analyses by status, cursors, rate limits and LLM usage."""
     settings = _settings()
     db = _open(settings)
-    lines, data = status_lines(db, pipeline_config(settings).llm)
+    lines, data = status_lines(db, settings.pipeline_config().llm)
     click.echo(json.dumps(data, indent=2) if fmt == "json" else "\n".join(lines))
 
 
-main.add_command(serve)
+@main.command()
+@click.option(
+    "--port", default=3000, show_default=True, help="HTTP port for Slack's requests (HTTP mode) and /healthz."
+)
+def serve(port: int) -> None:
+    """Run the Slack bot: /commit, /digest, mentions, buttons and the scheduled digest."""
+    try:
+        settings = load_settings()
+        asyncio.run(run_bot(settings, port))
+    except (SettingsError, SetupError) as e:
+        raise click.ClickException(str(e)) from None
+    except KeyboardInterrupt:
+        pass
 
 
 if __name__ == "__main__":

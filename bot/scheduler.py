@@ -13,13 +13,15 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
 from slack_sdk.web.async_client import AsyncWebClient
 
+from analysis import store
 from analysis.pipeline import advance_cursors, run_digest
-from bot import poster, schedule
+from analysis.state import DeliveryStatus, Subscription
+from bot import schedule
 from bot.schedule import last_fire_time
 from bot.settings import Settings
-from bot.subscriptions import Subscription, channel_subscriptions, filter_digest, subscribed_channels
-from bot.wiring import pipeline_config
-from storage.deliveries import latest_digest
+from bot.slack.alerts import clear_alerts, post_alert
+from bot.slack.delivery import PostStatus, post_digest
+from bot.subscriptions import channel_subscriptions, filter_digest, subscribed_channels
 
 log = logging.getLogger(__name__)
 PROVIDER_ALERT = "provider"  # LLM or GitHub authentication / rate-limit trouble
@@ -57,7 +59,7 @@ class Digester:
         """Digest and post for `channels` (default: every subscribed channel).
 
         A digest already running makes this call wait for it when `wait` (the schedule and the catch-up:
-        the poster's records keep a channel from being posted twice), else return None at once.
+        the delivery records keep a channel from being posted twice), else return None at once.
         """
         if self.lock.locked() and not wait:
             log.info("a digest is already running; this trigger is skipped")
@@ -80,10 +82,10 @@ class Digester:
             if not subs:
                 outcome.error = "this channel follows no repository and DIGEST_REPOS is empty"
                 return outcome
-            cfg = pipeline_config(self.settings, sorted({s.repo for s in subs}))
+            cfg = self.settings.pipeline_config(sorted({s.repo for s in subs}))
             digest = await run_digest(self.db, cfg, day=day, target=channel, advance_cursor=False)
             outcome.alerts = list(digest.alerts)
-            result = await poster.post_digest(
+            result = await post_digest(
                 self.client,
                 self.db,
                 filter_digest(digest, subs),
@@ -91,7 +93,7 @@ class Digester:
                 thread_level=self.settings.digest_thread_level,
                 empty_day=self.settings.digest_empty_day,
             )
-            outcome.posted = result.status == "posted"
+            outcome.posted = result.status is PostStatus.POSTED
             outcome.error = result.error
         except Exception as e:  # one bad channel or repository never stops the bot
             log.exception("digest for %s failed", channel)
@@ -107,7 +109,7 @@ class Digester:
                 f"The digest for channel {channel} could not be posted: {outcome.error}",
             )
             return outcome
-        if day is None and result.status in ("posted", "skipped"):
+        if day is None and result.status in (PostStatus.POSTED, PostStatus.SKIPPED):
             advance_cursors(self.db, digest, channel)
         if outcome.alerts:
             await self._alert(alert_channel, PROVIDER_ALERT, "\n".join(dict.fromkeys(outcome.alerts)))
@@ -118,13 +120,13 @@ class Digester:
 
     async def _alert(self, channel: str, kind: str, text: str) -> None:
         try:
-            await poster.post_alert(self.client, self.db, channel, kind, text)
+            await post_alert(self.client, self.db, channel, kind, text)
         except Exception:
             log.exception("could not post the %s alert to %s", kind, channel)
 
     async def _clear(self, channel: str, kinds: list[str]) -> None:
         try:
-            await poster.clear_alerts(self.client, self.db, channel, kinds)
+            await clear_alerts(self.client, self.db, channel, kinds)
         except Exception:
             log.exception("could not clear alerts in %s", channel)
 
@@ -145,8 +147,8 @@ def missed_channels(
     day = fired.astimezone(zoneinfo.ZoneInfo(settings.digest_timezone)).date().isoformat()
     missed = []
     for channel in subscribed_channels(db):
-        row = latest_digest(db, channel)
-        if row is None or row["date"] < day or (row["date"] == day and row["status"] != "posted"):
+        last = store.latest_delivery(db, channel)
+        if last is None or last.date < day or (last.date == day and last.status is not DeliveryStatus.POSTED):
             missed.append(channel)
     return missed
 

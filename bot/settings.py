@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from analysis.config import LLMConfig, PipelineConfig, SourceConfig
 from analysis.models import REPO_NAME_RE
 
 
@@ -98,6 +99,35 @@ class Settings(BaseSettings):
     def llm_enabled(self) -> bool:
         """True when an LLM API key is configured."""
         return bool(self.openai_api_key and self.openai_api_key.get_secret_value())
+
+    def _llm_config(self) -> LLMConfig | None:
+        if not self.llm_enabled:
+            return None
+        assert self.openai_api_key is not None
+        return LLMConfig(
+            api_key=self.openai_api_key.get_secret_value(),
+            model=self.digest_llm_model,
+            base_url=self.openai_base_url,
+            prompt_tokens=self.digest_prompt_tokens,
+            max_calls_per_commit=self.digest_max_calls_per_commit,
+            concurrency=self.digest_llm_concurrency,
+            timeout=self.digest_llm_timeout,
+            max_attempts=self.digest_max_attempts,
+            price_input_per_mtok=self.digest_price_input_per_mtok,
+            price_output_per_mtok=self.digest_price_output_per_mtok,
+        )
+
+    def pipeline_config(self, repos: list[str] | None = None, *, reanalyze: bool = False) -> PipelineConfig:
+        """The pipeline configuration for `repos` (default: DIGEST_REPOS): the one place it is built."""
+        token = self.github_token.get_secret_value() if self.github_token else None
+        return PipelineConfig(
+            repos=list(repos or self.digest_repos),
+            timezone=self.digest_timezone,
+            language=self.digest_language,
+            source=SourceConfig(self.github_api_url, token, self.digest_branch),
+            llm=self._llm_config(),
+            reanalyze=reanalyze,
+        )
 
 
 def load_settings(**overrides: object) -> Settings:

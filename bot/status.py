@@ -1,17 +1,51 @@
-"""What `commit-digest status` reports: runs, analyses, cursors, rate limits and usage."""
+"""What the bot reports about itself: one status for `commit-digest status` and `/digest status`."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
+from analysis import store
 from analysis.config import LLMConfig
 from analysis.llm import cost_usd
-from storage.analyses import analysis_counts
-from storage.repositories import list_cursors, list_repositories
-from storage.runs import last_run, usage_totals
+from analysis.state import Cursor, RepositoryState, RunRecord
+from bot import subscriptions
+from bot.scheduler import trigger
+from bot.slack.answers import one_line
+
+if TYPE_CHECKING:
+    from bot.runtime import Context
+
+EMPTY = "no repository has been digested yet: try `commit-digest run --repo owner/name`"
+
+
+@dataclass
+class RepoStatus:
+    """One watched repository: its state, last run, analyses by status and cursors."""
+
+    state: RepositoryState
+    last_run: RunRecord | None
+    analyses: dict[str, int] = field(default_factory=dict)
+    cursors: list[Cursor] = field(default_factory=list)
+
+    @property
+    def repo(self) -> str:
+        """The repository's name."""
+        return self.state.repo
+
+
+def repo_statuses(db: sqlite_utils.Database) -> list[RepoStatus]:
+    """The status of every known repository, by name."""
+    return [
+        RepoStatus(
+            s, store.last_run(db, s.repo), store.analysis_counts(db, s.repo), store.list_cursors(db, s.repo)
+        )
+        for s in store.list_repositories(db)
+    ]
 
 
 def _reset_text(epoch: int | None) -> str:
@@ -20,57 +54,105 @@ def _reset_text(epoch: int | None) -> str:
     return dt.datetime.fromtimestamp(epoch, dt.UTC).strftime("%H:%M UTC")
 
 
+def _tokens_text(prompt: int, completion: int) -> str:
+    return f"{prompt} prompt + {completion} completion tokens"
+
+
 def status_data(db: sqlite_utils.Database, llm: LLMConfig | None = None) -> dict[str, Any]:
     """A JSON-friendly status of every known repository; `llm` prices the usage when it has prices."""
-    repos = []
-    for repo in list_repositories(db):
-        name = repo["repo"]
-        repos.append(
-            {
-                "repo": name,
-                "kind": repo.get("kind"),
-                "branch": repo.get("default_branch"),
-                "last_run": last_run(db, name),
-                "analyses": analysis_counts(db, name),
-                "cursors": list_cursors(db, name),
-                "rate_limit_remaining": repo.get("rate_limit_remaining"),
-                "rate_limit_reset": repo.get("rate_limit_reset"),
-            }
-        )
-    usage = usage_totals(db)
-    usage["cost_usd"] = cost_usd(usage["prompt_tokens"], usage["completion_tokens"], llm) if llm else None
+    repos = [
+        {
+            "repo": r.repo,
+            "kind": r.state.kind,
+            "branch": r.state.default_branch,
+            "last_run": dataclasses.asdict(r.last_run) if r.last_run else None,
+            "analyses": r.analyses,
+            "cursors": [dataclasses.asdict(c) for c in r.cursors],
+            "rate_limit_remaining": r.state.rate_limit_remaining,
+            "rate_limit_reset": r.state.rate_limit_reset,
+        }
+        for r in repo_statuses(db)
+    ]
+    u = store.usage_totals(db)
+    usage = {
+        "llm_calls": u.llm_calls,
+        "prompt_tokens": u.prompt_tokens,
+        "completion_tokens": u.completion_tokens,
+    }
+    usage["cost_usd"] = cost_usd(u.prompt_tokens, u.completion_tokens, llm) if llm else None
     return {"repos": repos, "usage": usage}
 
 
 def status_lines(db: sqlite_utils.Database, llm: LLMConfig | None = None) -> tuple[list[str], dict[str, Any]]:
-    """Readable status lines and the same data as a dict."""
+    """`commit-digest status`: readable lines and the same data as a dict."""
     data = status_data(db, llm)
     if not data["repos"]:
-        return ["no repository has been digested yet: try `commit-digest run --repo owner/name`"], data
+        return [EMPTY], data
     lines = []
-    for r in data["repos"]:
-        lines.append(f"{r['repo']} ({r['kind'] or '?'}, branch {r['branch'] or '?'})")
-        run = r["last_run"]
-        if run:
-            line = (
-                f"  last run  {run['finished_at']}  {run['status']}: {run['commits']} commits, "
-                f"{run['fetched']} fetched, {run['requests']} requests, {run['llm_calls']} LLM calls"
-            )
-            lines.append(line)
-            if run["error"]:
-                lines.append(f"  error     {run['error']}")
-        counts = r["analyses"]
-        lines.append("  analyses  " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none"))
-        for c in r["cursors"]:
-            lines.append(f"  cursor    {c['target']}: {c['branch']}@{c['sha'][:12]} ({c['updated_at']})")
-        if r["rate_limit_remaining"] is not None:
+    for r in repo_statuses(db):
+        lines.append(f"{r.repo} ({r.state.kind or '?'}, branch {r.state.default_branch or '?'})")
+        if run := r.last_run:
             lines.append(
-                f"  rate limit {r['rate_limit_remaining']} requests left, resets {_reset_text(r['rate_limit_reset'])}"
+                f"  last run  {run.finished_at}  {run.status}: {run.commits} commits, "
+                f"{run.fetched} fetched, {run.requests} requests, {run.llm_calls} LLM calls"
+            )
+            if run.error:
+                lines.append(f"  error     {run.error}")
+        lines.append(
+            "  analyses  " + (", ".join(f"{k} {v}" for k, v in sorted(r.analyses.items())) or "none")
+        )
+        for c in r.cursors:
+            lines.append(f"  cursor    {c.target}: {c.branch}@{c.sha[:12]} ({c.updated_at})")
+        if r.state.rate_limit_remaining is not None:
+            lines.append(
+                f"  rate limit {r.state.rate_limit_remaining} requests left, "
+                f"resets {_reset_text(r.state.rate_limit_reset)}"
             )
     u = data["usage"]
-    lines.append(
-        f"LLM usage (all runs): {u['llm_calls']} calls, {u['prompt_tokens']} prompt + "
-        f"{u['completion_tokens']} completion tokens"
-        + (f", about ${u['cost_usd']:.2f}" if u["cost_usd"] is not None else "")
-    )
+    cost = f", about ${u['cost_usd']:.2f}" if u["cost_usd"] is not None else ""
+    tokens = _tokens_text(u["prompt_tokens"], u["completion_tokens"])
+    lines.append(f"LLM usage (all runs): {u['llm_calls']} calls, {tokens}{cost}")
     return lines, data
+
+
+def _repo_line(r: RepoStatus) -> str:
+    text = f"*{one_line(r.repo)}*"
+    if run := r.last_run:
+        text += f" last run {run.finished_at} {run.status}, {run.commits} commits"
+        if run.error:
+            text += f": {one_line(run.error)}"
+    text += f"; failed {r.analyses.get('failed', 0)}, pending {r.analyses.get('pending', 0)}"
+    if r.state.rate_limit_remaining is not None:
+        text += f"; GitHub rate limit {r.state.rate_limit_remaining} left"
+    return text
+
+
+def channel_status(ctx: Context, channel: str) -> str:
+    """`/digest status`: the schedule, this channel's last digest, alerts, its repositories and usage."""
+    s, now = ctx.settings, dt.datetime.now(dt.UTC)
+    nxt = trigger(s).get_next_fire_time(None, now)
+    lines = [
+        f"*Schedule* `{s.digest_schedule}` ({s.digest_timezone}), next {nxt:%Y-%m-%d %H:%M %Z}" if nxt else ""
+    ]
+    if last := store.latest_delivery(ctx.db, channel):
+        error = f" ({one_line(last.error)})" if last.error else ""
+        lines.append(f"*Last digest* {last.date}: {last.status}{error}")
+    else:
+        lines.append("*Last digest* none yet in this channel")
+    if ctx.digester.busy:
+        lines.append("A digest is running now.")
+    outcome = ctx.digester.last.get(channel)
+    if outcome and outcome.error:
+        lines.append(f"*Last run failed* {one_line(outcome.error)}")
+    for c in sorted({channel, s.digest_alert_channel or channel}):
+        lines += [f"*Alert ({one_line(a.kind)})* {one_line(a.text)}" for a in store.active_alerts(ctx.db, c)]
+    names = {subscriptions.stored_name(sub) for sub in subscriptions.channel_subscriptions(ctx.db, channel)}
+    lines += [_repo_line(r) for r in repo_statuses(ctx.db) if r.repo in names]
+    u = store.usage_since(ctx.db, (now - dt.timedelta(days=1)).isoformat(timespec="seconds"))
+    tokens = _tokens_text(u.prompt_tokens, u.completion_tokens)
+    lines.append(
+        f"*Last 24 h* {u.runs} repository runs ({u.errors} failed), {u.llm_calls} LLM calls, {tokens}"
+    )
+    llm = f"LLM {s.digest_llm_model}" if s.llm_enabled else "no LLM configured (rule-based cards)"
+    lines.append(f"*Provider* {llm}")
+    return "\n".join(line for line in lines if line)

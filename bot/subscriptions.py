@@ -6,15 +6,17 @@ import dataclasses
 import os
 import re
 import shlex
-from dataclasses import dataclass, field
 from functools import lru_cache
 
 import sqlite_utils
 
+from analysis import store
 from analysis.models import REPO_NAME_RE, Digest, DigestEntry, Importance
 from analysis.sources import is_local
+from analysis.state import Subscription
 from bot.settings import Settings
-from storage.subscriptions import delete_subscription, list_subscriptions, save_subscription
+
+__all__ = ["Subscription", "UsageError", "filter_digest", "glob_match", "parse_subscribe"]
 
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
 SUBSCRIBE_USAGE = (
@@ -27,52 +29,42 @@ class UsageError(ValueError):
     """A command's arguments are malformed; the message says how to write them."""
 
 
-@dataclass
-class Subscription:
-    """One channel following one repository, with the filters deciding what it sees."""
+def stored_name(sub: Subscription) -> str:
+    """The name a subscription's repository's commits are stored under (a clone's directory name)."""
+    if is_local(sub.repo):
+        return os.path.basename(os.path.abspath(os.path.expanduser(sub.repo)))
+    return sub.repo
 
-    channel: str
-    repo: str  # owner/repo, or a local clone's path (seeded from DIGEST_REPOS only)
-    paths: list[str] = field(default_factory=list)
-    min_importance: Importance = Importance.LOW
-    exclude_authors: list[str] = field(default_factory=list)
-    exclude_titles: list[str] = field(default_factory=list)
 
-    @property
-    def name(self) -> str:
-        """The name the repository's commits are stored under (a clone's directory name)."""
-        if is_local(self.repo):
-            return os.path.basename(os.path.abspath(os.path.expanduser(self.repo)))
-        return self.repo
+def matches(sub: Subscription, entry: DigestEntry) -> bool:
+    """True when the subscribed channel wants to see this commit."""
+    c = entry.commit
+    if entry.analysis.importance.rank < sub.min_importance.rank:
+        return False
+    who = {x.lower() for x in (c.author_name, c.author_login or "", c.author_email) if x}
+    if any(a.lower() in who for a in sub.exclude_authors):
+        return False
+    title = c.title.lower()
+    if any(t.lower() in title for t in sub.exclude_titles):
+        return False
+    if not sub.paths:
+        return True
+    paths = [p for f in c.files for p in (f.path, f.previous_path) if p]
+    return any(glob_match(p, g) for p in paths for g in sub.paths)
 
-    def matches(self, entry: DigestEntry) -> bool:
-        """True when the channel wants to see this commit."""
-        c = entry.commit
-        if entry.analysis.importance.rank < self.min_importance.rank:
-            return False
-        who = {x.lower() for x in (c.author_name, c.author_login or "", c.author_email) if x}
-        if any(a.lower() in who for a in self.exclude_authors):
-            return False
-        title = c.title.lower()
-        if any(t.lower() in title for t in self.exclude_titles):
-            return False
-        if not self.paths:
-            return True
-        paths = [p for f in c.files for p in (f.path, f.previous_path) if p]
-        return any(glob_match(p, g) for p in paths for g in self.paths)
 
-    def describe(self) -> str:
-        """A one-line description of the subscription and its filters."""
-        parts = [self.repo]
-        if self.paths:
-            parts.append("paths=" + ",".join(self.paths))
-        if self.min_importance is not Importance.LOW:
-            parts.append(f"min={self.min_importance.value}")
-        if self.exclude_authors:
-            parts.append("exclude-authors=" + ",".join(self.exclude_authors))
-        if self.exclude_titles:
-            parts.append("exclude-titles=" + ",".join(self.exclude_titles))
-        return " ".join(parts)
+def describe(sub: Subscription) -> str:
+    """A one-line description of a subscription and its filters."""
+    parts = [sub.repo]
+    if sub.paths:
+        parts.append("paths=" + ",".join(sub.paths))
+    if sub.min_importance is not Importance.LOW:
+        parts.append(f"min={sub.min_importance.value}")
+    if sub.exclude_authors:
+        parts.append("exclude-authors=" + ",".join(sub.exclude_authors))
+    if sub.exclude_titles:
+        parts.append("exclude-titles=" + ",".join(sub.exclude_titles))
+    return " ".join(parts)
 
 
 @lru_cache(maxsize=256)
@@ -147,38 +139,29 @@ def split_args(text: str) -> list[str]:
         raise UsageError(f"Cannot read the arguments: {e}") from None
 
 
-def _from_row(row: dict) -> Subscription:
-    return Subscription(
-        channel=row["channel"],
-        repo=row["repo"],
-        paths=row["paths"],
-        min_importance=Importance(row["min_importance"] or "low"),
-        exclude_authors=row["exclude_authors"],
-        exclude_titles=row["exclude_titles"],
-    )
-
-
 def subscribe(db: sqlite_utils.Database, sub: Subscription, user: str | None = None) -> None:
     """Store a subscription, replacing the channel's earlier one for the same repository."""
-    row = dataclasses.asdict(sub)
-    row["min_importance"] = sub.min_importance.value
-    row["created_by"] = user
-    save_subscription(db, row)
+    store.save_subscription(db, sub, user)
 
 
 def unsubscribe(db: sqlite_utils.Database, channel: str, repo: str) -> bool:
     """Remove a channel's subscription; True when there was one."""
-    return delete_subscription(db, channel, repo)
+    return store.delete_subscription(db, channel, repo)
 
 
 def channel_subscriptions(db: sqlite_utils.Database, channel: str) -> list[Subscription]:
     """The subscriptions of one channel, by repository."""
-    return [_from_row(r) for r in list_subscriptions(db, channel)]
+    return store.list_subscriptions(db, channel)
+
+
+def watched_repos(db: sqlite_utils.Database, settings: Settings) -> list[str]:
+    """Every repository some channel follows, plus DIGEST_REPOS."""
+    return sorted({s.repo for s in store.list_subscriptions(db)} | set(settings.digest_repos))
 
 
 def subscribed_channels(db: sqlite_utils.Database) -> list[str]:
     """Every channel with at least one subscription."""
-    return sorted({r["channel"] for r in list_subscriptions(db)})
+    return sorted({s.channel for s in store.list_subscriptions(db)})
 
 
 def seed(db: sqlite_utils.Database, settings: Settings) -> int:
@@ -196,11 +179,11 @@ def seed(db: sqlite_utils.Database, settings: Settings) -> int:
 
 def filter_digest(digest: Digest, subs: list[Subscription]) -> Digest:
     """The part of a digest a channel sees: its repositories, each filtered by its subscription."""
-    by_name = {s.name: s for s in subs} | {s.repo: s for s in subs}
+    by_name = {stored_name(s): s for s in subs} | {s.repo: s for s in subs}
     repos = []
     for rd in digest.repos:
         sub = by_name.get(rd.repo)
         if sub is None:
             continue
-        repos.append(dataclasses.replace(rd, entries=[e for e in rd.entries if sub.matches(e)]))
+        repos.append(dataclasses.replace(rd, entries=[e for e in rd.entries if matches(sub, e)]))
     return dataclasses.replace(digest, repos=repos)

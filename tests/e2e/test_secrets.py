@@ -11,7 +11,6 @@ import pytest
 
 from analysis import report
 from analysis.pipeline import run_digest
-from bot.wiring import pipeline_config
 from tests.e2e.world import SECRETS, World, http_bot
 
 pytestmark = pytest.mark.e2e
@@ -37,7 +36,7 @@ async def test_tokens_appear_nowhere(world: World, caplog) -> None:
         resp, _ = await bot.command("/digest", "status")
         assert resp.status_code == 200
     db = world.db
-    digest = await run_digest(db, pipeline_config(world.settings), target="terminal")
+    digest = await run_digest(db, world.settings.pipeline_config(), target="terminal")
     reports = [
         report.render_markdown(digest),
         report.render_text(digest),

@@ -17,10 +17,10 @@ import sqlite_utils
 
 from bot import subscriptions
 from bot.app import build_app, start_http
-from bot.context import Context
-from bot.poster import make_client
+from bot.runtime import Context
 from bot.scheduler import ChannelOutcome, Digester
 from bot.settings import Settings, load_settings
+from bot.slack.client import make_client
 from storage.db import open_db
 from tests.fakes.chat import ChatServer, Request
 from tests.fakes.github import FakeFile, FakeGitHub, make_files
@@ -200,7 +200,7 @@ class World:
         rows = list(self.db.query("select * from digests where channel = ?", [CHANNEL]))
         assert len({r["date"] for r in rows}) == len(rows)
         parents = self.digest_parents()
-        parts = sum(1 for r in rows for k in json.loads(r["replies"] or "{}") if k.startswith("part:"))
+        parts = sum(len(json.loads(r["parts"] or "[]")) for r in rows)
         assert len(parents) == parts, (len(parents), parts)
         for p in parents:
             replies = self.slack.thread(p.ts)

@@ -5,6 +5,9 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 
+import sqlite_utils
+
+from analysis import rows
 from analysis.models import (
     Analysis,
     AnalysisStatus,
@@ -12,14 +15,18 @@ from analysis.models import (
     Commit,
     Digest,
     DigestEntry,
+    FileChange,
     Importance,
     Insight,
     RepoDigest,
     Usage,
 )
+from storage.analyses import save_analysis
+from storage.commits import save_commit
 
 REPO = "sgl-project/sglang"
 REPO_URL = f"https://github.com/{REPO}"
+SHA = "3992a02" + "1" * 33  # a stored commit's SHA
 
 
 def sha_of(n: int, repo: str = REPO) -> str:
@@ -93,3 +100,35 @@ def digest(
         repos=[RepoDigest(repo=repo, entries=entries, url=f"https://github.com/{repo}", branch="main")],
         usage=usage,
     )
+
+
+def seed_commit(
+    db: sqlite_utils.Database,
+    sha: str = SHA,
+    title: str = "Move fa4 from sgl-kernel to jit kernel (#17353)",
+    *,
+    repo: str = REPO,
+    importance: Importance = Importance.HIGH,
+    message: str | None = None,
+) -> DigestEntry:
+    """Store a commit and its finished analysis the way the pipeline does."""
+    commit = Commit(
+        repo=repo,
+        sha=sha,
+        message=message or title,
+        author_name="Xiaoyu Zhang",
+        committed_at=datetime(2026, 1, 24, 15, 25, tzinfo=UTC),
+        url=f"https://github.com/{repo}/commit/{sha}",
+        files=[FileChange("python/sglang/jit_kernel/fa4.py", "added", 120, 0)],
+    )
+    files = [rows.file_to_row(repo, sha, f) for f in commit.files]
+    save_commit(db, rows.commit_to_row(commit, detailed=True), files)
+    card = Card(
+        change_type="refactor",
+        importance=importance,
+        summary=["Moves the FA4 kernel into the JIT kernel package.", "Drops the sgl-kernel build step."],
+        risks=["Kernels compile on first use, so the first request is slower."],
+    )
+    analysis = Analysis(sha, AnalysisStatus.DONE, importance, card=card, model="m")
+    save_analysis(db, rows.analysis_to_row(repo, analysis))
+    return DigestEntry(commit, analysis)

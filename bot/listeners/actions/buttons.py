@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Awaitable
 
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.blocks import card_reply_blocks
-from bot.listeners.common import app_ctx, load_entry, post_message
-from storage.deliveries import digest_by_message, save_digest
+from bot.cards import reply_card
+from bot.listeners.common import app_ctx
+from bot.runtime import Context
+from bot.slack.client import post_message
+from bot.slack.delivery import thread_reply
 
 log = logging.getLogger(__name__)
+IN_THREAD = "The full analysis is in the thread."
 NOT_FOUND = "That commit's analysis is no longer in the cache; try `/commit` with its SHA."
 
 
@@ -32,38 +37,46 @@ def _pressed(body: dict) -> tuple[str, str | None, str | None]:
     return value, channel, message
 
 
+async def _answer(respond: AsyncRespond, body: dict, failure: str, work: Awaitable[str | None]) -> None:
+    """Await the button's work and say its answer (if any); a failure is one polite line, logged in full."""
+    try:
+        text = await work
+    except Exception as e:
+        log.exception("%s: %s", failure, _pressed(body)[0])
+        text = f"Sorry, {failure} ({type(e).__name__})."
+    if text:
+        await _say(respond, text)
+
+
+async def _link_reply(ctx: Context, client: AsyncWebClient, body: dict) -> str:
+    value, channel, parent = _pressed(body)
+    card = functools.partial(reply_card, ctx.db, value, ctx.settings.digest_language)
+    reply_ts = await thread_reply(
+        client, ctx.db, channel, parent if channel else None, value.rpartition("@")[2], card
+    )
+    if reply_ts is None:
+        return NOT_FOUND
+    link = (await client.chat_getPermalink(channel=channel, message_ts=reply_ts)).get("permalink")
+    return f"<{link}|{IN_THREAD}>" if link else IN_THREAD
+
+
+async def _share(ctx: Context, client: AsyncWebClient, respond: AsyncRespond, body: dict) -> str | None:
+    value, channel, _ = _pressed(body)
+    msg = reply_card(ctx.db, value, ctx.settings.digest_language)
+    if msg is None:
+        return NOT_FOUND
+    await post_message(client, channel, text=msg.text, blocks=msg.blocks)
+    await respond(delete_original=True)
+    return None
+
+
 async def full_analysis(
     ack: AsyncAck, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: AsyncBoltContext
 ) -> None:
     """Link to the commit's thread reply under the digest, posting it first if it is missing."""
     await ack()
-    ctx = app_ctx(context)
-    value, channel, parent = _pressed(body)
-    sha = value.rpartition("@")[2]
-    try:
-        record = digest_by_message(ctx.db, channel, parent) if channel and parent else None
-        reply_ts = (record or {}).get("replies", {}).get(sha)
-        if not reply_ts:
-            entry = load_entry(ctx.db, value)
-            if entry is None:
-                await _say(respond, NOT_FOUND)
-                return
-            msg = card_reply_blocks(entry, language=ctx.settings.digest_language)
-            thread = (record or {}).get("message_ts") or parent
-            posted = await post_message(client, channel, thread_ts=thread, text=msg.text, blocks=msg.blocks)
-            reply_ts = posted["ts"]
-            if record is not None:
-                save_digest(ctx.db, {"key": record["key"], "replies": {**record["replies"], sha: reply_ts}})
-        link = (await client.chat_getPermalink(channel=channel, message_ts=reply_ts)).get("permalink")
-        await _say(
-            respond,
-            f"<{link}|The full analysis is in the thread.>"
-            if link
-            else "The full analysis is in the thread.",
-        )
-    except Exception as e:
-        log.exception("full analysis of %s failed", value)
-        await _say(respond, f"Sorry, the full analysis could not be shown ({type(e).__name__}).")
+    work = _link_reply(app_ctx(context), client, body)
+    await _answer(respond, body, "the full analysis could not be shown", work)
 
 
 async def share_card(
@@ -71,16 +84,6 @@ async def share_card(
 ) -> None:
     """Post a /commit card in the channel for everyone."""
     await ack()
-    ctx = app_ctx(context)
-    value, channel, _ = _pressed(body)
-    try:
-        entry = load_entry(ctx.db, value)
-        if entry is None:
-            await _say(respond, NOT_FOUND)
-            return
-        msg = card_reply_blocks(entry, language=ctx.settings.digest_language)
-        await post_message(client, channel, text=msg.text, blocks=msg.blocks)
-        await respond(delete_original=True)
-    except Exception as e:
-        log.exception("sharing %s failed", value)
-        await _say(respond, f"Sorry, the card could not be shared ({type(e).__name__}).")
+    await _answer(
+        respond, body, "the card could not be shared", _share(app_ctx(context), client, respond, body)
+    )

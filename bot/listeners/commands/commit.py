@@ -9,9 +9,10 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
-from analysis.lookup import Lookup, lookup_cached, lookup_commit
-from bot.blocks import card_ephemeral_blocks
-from bot.listeners.common import app_ctx, lookup_text, one_line
+from analysis.lookup import Lookup, LookupKind, lookup_cached, lookup_commit
+from bot.listeners.common import app_ctx
+from bot.slack.answers import lookup_text, one_line
+from bot.slack.blocks import card_ephemeral_blocks
 
 log = logging.getLogger(__name__)
 USAGE = "Usage: `/commit <sha|prefix of 7+ characters|commit URL>`"
@@ -26,7 +27,7 @@ def _cached(db: sqlite_utils.Database, text: str) -> Lookup | None:
 
 
 async def _answer(respond: AsyncRespond, result: Lookup, language: str) -> None:
-    if result.kind == "found" and result.entry is not None:
+    if result.kind is LookupKind.FOUND and result.entry is not None:
         msg = card_ephemeral_blocks(result.entry, language=language)
         await respond(text=msg.text, blocks=msg.blocks, response_type="ephemeral", replace_original=True)
     else:
@@ -40,13 +41,13 @@ async def commit_command(
     ctx = app_ctx(context)
     text = (command.get("text") or "").strip()
     cached = _cached(ctx.db, text)
-    if cached is not None and cached.kind == "malformed":
+    if cached is not None and cached.kind is LookupKind.MALFORMED:
         await ack(text=f"{one_line(cached.message)}. {USAGE}")
         return
-    if cached is not None and cached.kind == "ambiguous":
+    if cached is not None and cached.kind is LookupKind.AMBIGUOUS:
         await ack(text=lookup_text(cached))
         return
-    found = cached is not None and cached.kind == "found" and cached.entry is not None
+    found = cached is not None and cached.kind is LookupKind.FOUND and cached.entry is not None
     if found and cached.entry.analysis.finished:
         await ack()
         try:

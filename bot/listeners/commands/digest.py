@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -10,13 +9,12 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from bot import subscriptions
-from bot.context import Context
-from bot.listeners.common import app_ctx, one_line
-from bot.scheduler import ChannelOutcome, trigger
-from bot.status import status_data
+from bot.listeners.common import app_ctx
+from bot.runtime import Context
+from bot.scheduler import ChannelOutcome
+from bot.slack.answers import one_line
+from bot.status import channel_status
 from bot.subscriptions import SUBSCRIBE_USAGE, UsageError
-from storage.deliveries import active_alerts, latest_digest
-from storage.runs import usage_since
 
 log = logging.getLogger(__name__)
 HELP = "\n".join(
@@ -35,13 +33,15 @@ def _list(ctx: Context, channel: str) -> str:
     subs = subscriptions.channel_subscriptions(ctx.db, channel)
     if not subs:
         return "This channel follows no repository yet. " + f"`{SUBSCRIBE_USAGE}`"
-    return "This channel follows:\n" + "\n".join(f"• {one_line(s.describe())}" for s in subs)
+    return "This channel follows:\n" + "\n".join(f"• {one_line(subscriptions.describe(s))}" for s in subs)
 
 
 def _subscribe(ctx: Context, channel: str, user: str | None, args: list[str]) -> str:
     sub = subscriptions.parse_subscribe(channel, args)
     subscriptions.subscribe(ctx.db, sub, user)
-    return f"Subscribed: {one_line(sub.describe())}. The next digest in this channel includes it."
+    return (
+        f"Subscribed: {one_line(subscriptions.describe(sub))}. The next digest in this channel includes it."
+    )
 
 
 def _unsubscribe(ctx: Context, channel: str, args: list[str]) -> str:
@@ -50,53 +50,6 @@ def _unsubscribe(ctx: Context, channel: str, args: list[str]) -> str:
     if subscriptions.unsubscribe(ctx.db, channel, args[0]):
         return f"Unsubscribed from {one_line(args[0])}."
     return f"This channel does not follow {one_line(args[0])}. Try `/digest list`."
-
-
-def _status(ctx: Context, channel: str) -> str:
-    s = ctx.settings
-    now = dt.datetime.now(dt.UTC)
-    nxt = trigger(s).get_next_fire_time(None, now)
-    lines = [
-        f"*Schedule* `{s.digest_schedule}` ({s.digest_timezone}), next {nxt:%Y-%m-%d %H:%M %Z}" if nxt else ""
-    ]
-    last = latest_digest(ctx.db, channel)
-    if last:
-        lines.append(
-            f"*Last digest* {last['date']}: {last['status']}"
-            + (f" ({one_line(last['error'])})" if last.get("error") else "")
-        )
-    else:
-        lines.append("*Last digest* none yet in this channel")
-    if ctx.digester.busy:
-        lines.append("A digest is running now.")
-    outcome = ctx.digester.last.get(channel)
-    if outcome and outcome.error:
-        lines.append(f"*Last run failed* {one_line(outcome.error)}")
-    alert_channels = {channel, s.digest_alert_channel or channel}
-    for alert in (a for c in sorted(alert_channels) for a in active_alerts(ctx.db, c)):
-        lines.append(f"*Alert ({one_line(alert['kind'])})* {one_line(alert['text'] or '')}")
-    names = {sub.name for sub in subscriptions.channel_subscriptions(ctx.db, channel)}
-    for r in status_data(ctx.db)["repos"]:
-        if r["repo"] not in names:
-            continue
-        run, counts = r["last_run"], r["analyses"]
-        text = f"*{one_line(r['repo'])}*"
-        if run:
-            text += f" last run {run['finished_at']} {run['status']}, {run['commits']} commits"
-            if run["error"]:
-                text += f": {one_line(run['error'])}"
-        text += f"; failed {counts.get('failed', 0)}, pending {counts.get('pending', 0)}"
-        if r["rate_limit_remaining"] is not None:
-            text += f"; GitHub rate limit {r['rate_limit_remaining']} left"
-        lines.append(text)
-    u = usage_since(ctx.db, (now - dt.timedelta(days=1)).isoformat(timespec="seconds"))
-    lines.append(
-        f"*Last 24 h* {u['runs']} repository runs ({u['errors']} failed), {u['llm_calls']} LLM calls, "
-        f"{u['prompt_tokens']} prompt + {u['completion_tokens']} completion tokens"
-    )
-    llm = f"LLM {s.digest_llm_model}" if s.llm_enabled else "no LLM configured (rule-based cards)"
-    lines.append(f"*Provider* {llm}")
-    return "\n".join(line for line in lines if line)
 
 
 def _outcome_text(outcomes: list[ChannelOutcome] | None) -> str:
@@ -144,7 +97,7 @@ async def digest_command(
         elif sub == "list":
             text = _list(ctx, channel)
         elif sub == "status":
-            text = _status(ctx, channel)
+            text = channel_status(ctx, channel)
         elif sub == "help":
             text = HELP
         else:

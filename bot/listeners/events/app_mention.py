@@ -8,9 +8,11 @@ import re
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from analysis.lookup import lookup_cached, lookup_commit
-from bot.blocks import card_reply_blocks
-from bot.listeners.common import app_ctx, lookup_text, post_message
+from analysis.lookup import LookupKind, lookup_cached, lookup_commit
+from bot.listeners.common import app_ctx
+from bot.slack.answers import lookup_text
+from bot.slack.blocks import card_reply_blocks
+from bot.slack.client import post_message
 
 log = logging.getLogger(__name__)
 HINT = "Mention me with a commit SHA (7+ characters) or a commit URL, and I answer with its analysis."
@@ -35,9 +37,9 @@ async def app_mention(event: dict, client: AsyncWebClient, context: AsyncBoltCon
             return
         result = lookup_cached(ctx.db, ref)
         finished = result.entry is not None and result.entry.analysis.finished
-        if result.kind in ("found", "unknown") and not finished:
+        if result.kind in (LookupKind.FOUND, LookupKind.UNKNOWN) and not finished:
             result = await lookup_commit(ctx.db, ctx.lookup_config(), ref, cached=result)
-        if result.kind == "found" and result.entry is not None:
+        if result.kind is LookupKind.FOUND and result.entry is not None:
             msg = card_reply_blocks(result.entry, language=ctx.settings.digest_language)
             await post_message(client, channel, thread_ts=thread, text=msg.text, blocks=msg.blocks)
         else:

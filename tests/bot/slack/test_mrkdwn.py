@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from bot.mrkdwn import ELLIPSIS, escape, link, truncate
+from bot.slack.mrkdwn import ELLIPSIS, escape, link, truncate
 from tests.fakes.slack import MENTION
 
 HOSTILE = [

@@ -14,7 +14,6 @@ import sqlite_utils
 from analysis import rows
 from analysis.models import Analysis, AnalysisStatus, Importance
 from bot import subscriptions
-from bot.poster import make_client
 from bot.schedule import crontab_weekdays, last_fire_time
 from bot.scheduler import (
     Digester,
@@ -24,6 +23,7 @@ from bot.scheduler import (
     trigger,
 )
 from bot.settings import Settings, load_settings
+from bot.slack.client import make_client
 from storage.analyses import save_analysis
 from storage.db import open_db
 from storage.deliveries import latest_digest, save_digest
@@ -227,10 +227,10 @@ async def test_a_restart_after_the_parent_was_posted_completes_the_thread_withou
     save_analysis(w.db, rows.analysis_to_row("o/r", high))  # the pipeline reuses a stored analysis
     run = asyncio.create_task(w.digester.run())
     deadline = time.monotonic() + 30
-    while "part:0" not in ((latest_digest(w.db, "C1") or {}).get("replies") or {}):
+    while not (latest_digest(w.db, "C1") or {}).get("parts"):
         assert time.monotonic() < deadline and not run.done(), "the parent message was not recorded"
         await asyncio.sleep(0.01)
-    run.cancel()  # the process dies between the parent message and its thread (the poster paces replies)
+    run.cancel()  # the process dies between the parent message and its thread (replies are paced)
     with contextlib.suppress(asyncio.CancelledError):
         await run
     [parent] = w.slack.top_level("C1")

@@ -16,40 +16,31 @@ import sqlite_utils
 from aiohttp import WSMsgType, web
 from click.testing import CliRunner
 
-from analysis import rows
 from analysis.models import (
-    Analysis,
-    AnalysisStatus,
-    Card,
-    Commit,
     Digest,
-    DigestEntry,
-    FileChange,
-    Importance,
     RepoDigest,
 )
 from bot import subscriptions
-from bot.app import build_app, start_http
-from bot.context import Context
+from bot.app import build_app, run_bot, start_http
+from bot.cli import serve
 from bot.listeners.events.app_mention import find_ref
-from bot.poster import make_client, post_digest
+from bot.runtime import Context, SetupError, post_now
 from bot.scheduler import Digester
-from bot.serve import SetupError, post_now, run_bot, serve
 from bot.settings import load_settings
+from bot.slack.client import make_client
+from bot.slack.delivery import post_digest
 from storage.analyses import get_analysis, save_analysis
-from storage.commits import save_commit
 from storage.db import now, open_db
 from storage.deliveries import save_alert
 from storage.repositories import upsert_repository
 from storage.runs import record_run
 from storage.subscriptions import list_subscriptions
+from tests.fakes.digests import REPO, SHA, seed_commit
 from tests.fakes.github import FakeGitHub
 from tests.fakes.slack import MENTION, FakeSlack, validate_blocks
 from tests.fakes.slack_inbound import SECRET, ResponseUrls, SlackSender, command_form
 
 ACK_LIMIT = 3.0  # Slack drops a slash command not acknowledged within 3 seconds
-SHA = "3992a02" + "1" * 33
-REPO = "sgl-project/sglang"
 
 
 @dataclass
@@ -65,38 +56,6 @@ class Bot:
     async def command(self, command: str, text: str, **kw) -> tuple[httpx.Response, str]:
         url = self.responses.new()
         return await self.send.command(command, text, url, **kw), url
-
-
-def seed_commit(
-    db: sqlite_utils.Database,
-    sha: str = SHA,
-    title: str = "Move fa4 from sgl-kernel to jit kernel (#17353)",
-    *,
-    repo: str = REPO,
-    importance: Importance = Importance.HIGH,
-    message: str | None = None,
-) -> DigestEntry:
-    """Store a commit and its finished analysis the way the pipeline does."""
-    commit = Commit(
-        repo=repo,
-        sha=sha,
-        message=message or title,
-        author_name="Xiaoyu Zhang",
-        committed_at=datetime(2026, 1, 24, 15, 25, tzinfo=UTC),
-        url=f"https://github.com/{repo}/commit/{sha}",
-        files=[FileChange("python/sglang/jit_kernel/fa4.py", "added", 120, 0)],
-    )
-    files = [rows.file_to_row(repo, sha, f) for f in commit.files]
-    save_commit(db, rows.commit_to_row(commit, detailed=True), files)
-    card = Card(
-        change_type="refactor",
-        importance=importance,
-        summary=["Moves the FA4 kernel into the JIT kernel package.", "Drops the sgl-kernel build step."],
-        risks=["Kernels compile on first use, so the first request is slower."],
-    )
-    analysis = Analysis(sha, AnalysisStatus.DONE, importance, card=card, model="m")
-    save_analysis(db, rows.analysis_to_row(repo, analysis))
-    return DigestEntry(commit, analysis)
 
 
 def no_mentions(payload: object) -> None:

@@ -18,9 +18,9 @@ from slack_sdk.models.blocks import (
 )
 
 from analysis.facts import EMOJI, brief_note, pr_url, short, stats, usage_line
-from analysis.i18n import t
 from analysis.models import AnalysisStatus, Digest, DigestEntry, Importance, RepoDigest
-from bot.mrkdwn import escape, link, truncate
+from bot.slack.mrkdwn import escape, link, truncate
+from bot.slack.strings import t
 
 MAX_BLOCKS = 50
 SECTION_CHARS = 3000

@@ -2,8 +2,9 @@ import json
 import re
 
 from analysis.models import AnalysisStatus, Digest, Importance, Insight, RepoDigest
-from bot.blocks import FOLD_AFTER, card_ephemeral_blocks, card_reply_blocks, digest_messages
-from bot.poster import make_client, post_digest
+from bot.slack.blocks import FOLD_AFTER, card_ephemeral_blocks, card_reply_blocks, digest_messages
+from bot.slack.client import make_client
+from bot.slack.delivery import post_digest
 from storage.db import open_db
 from tests.fakes.digests import REPO, REPO_URL, digest, entry
 from tests.fakes.slack import BLOCK_TEXT_CHARS, MENTION, FakeSlack, text_chars, validate_blocks

@@ -1,33 +1,19 @@
+"""Posting a digest once per channel and day, resuming and recovering, with its thread."""
+
 import asyncio
 import logging
 
 import pytest
 
 from analysis.models import Digest, Importance, RepoDigest
-from bot.blocks import card_ephemeral_blocks
-from bot.poster import clear_alerts, make_client, post_alert, post_digest
+from bot.slack.alerts import post_alert
+from bot.slack.blocks import card_ephemeral_blocks
+from bot.slack.client import make_client
+from bot.slack.delivery import PostStatus, post_digest
 from storage.db import open_db
-from storage.deliveries import active_alerts, get_alert, get_digest
+from storage.deliveries import get_digest
+from tests.bot.slack.conftest import CHANNEL
 from tests.fakes.digests import REPO, REPO_URL, digest, entry
-from tests.fakes.slack import FakeSlack
-
-CHANNEL = "C0DIGEST"
-
-
-@pytest.fixture
-def slack():
-    with FakeSlack() as fake:
-        yield fake
-
-
-@pytest.fixture
-def client(slack):
-    return make_client(slack.token, slack.url)
-
-
-@pytest.fixture
-def db(tmp_path):
-    return open_db(tmp_path / "digest.db")
 
 
 def _rejected(slack):
@@ -37,7 +23,7 @@ def _rejected(slack):
 async def test_a_60_commit_day_is_posted_in_valid_parts_with_its_thread(slack, client, db):
     d = digest(high=40, medium=15, low=5)
     result = await post_digest(client, db, d, CHANNEL, pause=0)
-    assert result.ok and result.status == "posted"
+    assert result.ok and result.status is PostStatus.POSTED
     assert _rejected(slack) == []
     parents = slack.top_level(CHANNEL)
     assert len(parents) >= 2  # 40 cards do not fit one message
@@ -47,10 +33,10 @@ async def test_a_60_commit_day_is_posted_in_valid_parts_with_its_thread(slack, c
     assert [result.replies[sha] for sha in high] == [m.ts for m in thread]
     row = get_digest(db, f"{CHANNEL}:2026-01-24")
     assert row["status"] == "posted" and row["message_ts"] == parents[0].ts
-    assert [row["replies"][f"part:{i}"] for i in range(len(parents))] == [m.ts for m in parents]
+    assert row["parts"] == [m.ts for m in parents] == result.parts
 
     again = await post_digest(client, db, d, CHANNEL, pause=0)
-    assert again.status == "already_posted" and again.posted == 0
+    assert again.status is PostStatus.ALREADY_POSTED and again.posted == 0
     assert len(slack.messages) == len(parents) + 40
 
 
@@ -122,7 +108,8 @@ async def test_a_first_delivery_tags_every_message_and_searches_nothing(slack, c
     items = {m.ts: m.metadata["event_payload"]["item"] for m in slack.messages}
     assert all(m.metadata["event_type"] == "commit_digest" for m in slack.messages)
     assert {m.metadata["event_payload"]["key"] for m in slack.messages} == {key}
-    assert items == {ts: item for item, ts in result.replies.items()}
+    parts = {ts: f"part:{i}" for i, ts in enumerate(result.parts)}
+    assert items == {ts: item for item, ts in result.replies.items()} | parts
 
 
 @pytest.mark.parametrize("mode", ["500", "drop"])
@@ -174,7 +161,12 @@ async def test_a_reply_accepted_but_unrecorded_is_found_not_posted_again(slack, 
     d = digest(high=2, medium=0, low=0)
     slack.accept_then_fail(1, after=1)
     first = await post_digest(client, db, d, CHANNEL, pause=0)
-    assert not first.ok and first.error.startswith("fatal_error") and len(first.replies) == 1
+    assert (
+        not first.ok
+        and first.error.startswith("fatal_error")
+        and len(first.parts) == 1
+        and first.replies == {}
+    )
     final = await post_digest(client, db, d, CHANNEL, pause=0)
     assert final.ok and final.posted == 1
     assert len(slack.thread(final.message_ts)) == 2 and len(slack.messages) == 3
@@ -204,7 +196,7 @@ async def test_a_failed_lookup_falls_back_to_posting_with_one_warning(slack, cli
     slack.script("conversations.history", denied)
     slack.script("conversations.replies", denied)
     caplog.clear()
-    with caplog.at_level(logging.WARNING, logger="bot.poster"):
+    with caplog.at_level(logging.WARNING, logger="bot.slack.delivery"):
         final = await post_digest(client, db, d, CHANNEL, pause=0)
     assert final.ok and final.posted == 3
     assert len(slack.top_level()) == 2  # without history the lost parent cannot be found: posted again
@@ -223,54 +215,6 @@ async def test_a_refused_post_is_retried_without_a_search(slack, client, db):
     assert _lookups(slack) == [] and len(slack.messages) == 2
 
 
-async def test_429_bursts_are_honoured(slack, client, db):
-    slack.rate_limit("chat.postMessage", 2, retry_after=1)
-    result = await post_digest(client, db, digest(high=1, medium=0, low=0), CHANNEL, pause=0)
-    assert result.ok and len(slack.messages) == 2
-    posts = slack.calls_to("chat.postMessage")
-    assert [c.status for c in posts] == [429, 429, 200, 200]
-    assert posts[1].at - posts[0].at >= 0.95 and posts[2].at - posts[1].at >= 0.95  # waited Retry-After
-
-
-async def test_a_two_digit_retry_after_is_waited_in_full(slack, client, db, monkeypatch):
-    slack.rate_limit("chat.postMessage", 1, retry_after=12)
-    sleeps: list[float] = []
-    real_sleep = asyncio.sleep
-
-    async def clock(delay: float, *args, **kwargs):
-        sleeps.append(delay)
-        await real_sleep(0)
-
-    monkeypatch.setattr(asyncio, "sleep", clock)  # the clock, not our code: the wait is what is asserted
-    result = await post_digest(client, db, digest(high=0, medium=1, low=0), CHANNEL, pause=0)
-    assert result.ok
-    assert any(12 <= d < 12.5 for d in sleeps), sleeps
-
-
-async def test_a_rate_limit_that_never_ends_is_a_clear_failure(slack, client, db):
-    slack.rate_limit("chat.postMessage", 50, retry_after=0)
-    result = await post_digest(client, db, digest(high=1, medium=0, low=0), CHANNEL, pause=0)
-    assert not result.ok and result.error.startswith("ratelimited")
-    assert len(slack.calls_to("chat.postMessage")) == 6  # the first try and five retries
-    assert get_digest(db, f"{CHANNEL}:2026-01-24")["status"] == "failed"
-
-
-async def test_not_in_channel_joins_and_retries_once(slack, client, db):
-    slack.outside.add(CHANNEL)
-    result = await post_digest(client, db, digest(high=1, medium=0, low=0), CHANNEL, pause=0)
-    assert result.ok and len(slack.messages) == 2
-    assert len(slack.calls_to("conversations.join")) == 1
-
-
-async def test_not_in_channel_after_joining_fails_without_a_loop(slack, client, db):
-    slack.outside.add(CHANNEL)
-    slack.join_leaves_outside = True
-    result = await post_digest(client, db, digest(high=1, medium=0, low=0), CHANNEL, pause=0)
-    assert not result.ok and result.error.startswith("not_in_channel")
-    assert len(slack.calls_to("conversations.join")) == 1
-    assert len(slack.calls_to("chat.postMessage")) == 2
-
-
 @pytest.mark.parametrize("fault", ["channel_not_found", "is_archived"])
 async def test_a_channel_that_cannot_be_posted_to_is_recorded_not_raised(slack, client, db, fault):
     (slack.missing if fault == "channel_not_found" else slack.archived).add(CHANNEL)
@@ -279,12 +223,6 @@ async def test_a_channel_that_cannot_be_posted_to_is_recorded_not_raised(slack, 
     row = get_digest(db, f"{CHANNEL}:2026-01-24")
     assert row["status"] == "failed" and row["error"] == fault and row["message_ts"] is None
     assert slack.messages == []
-
-
-async def test_a_wrong_token_is_recorded_not_raised(slack, db):
-    result = await post_digest(make_client("xoxb-wrong", slack.url), db, digest(), CHANNEL, pause=0)
-    assert not result.ok and "SLACK_BOT_TOKEN" in result.error
-    assert get_digest(db, f"{CHANNEL}:2026-01-24")["error"] == "invalid_auth"
 
 
 async def test_blocks_slack_rejects_fall_back_to_text(slack, client, db):
@@ -306,42 +244,6 @@ async def test_a_quiet_day_posts_nothing_when_asked_and_only_once(slack, client,
     assert (await post_digest(client, db, quiet, CHANNEL, empty_day="none")).status == "skipped"
     assert (await post_digest(client, db, quiet, CHANNEL, empty_day="quiet")).status == "already_posted"
     assert slack.calls == []
-
-
-async def test_an_alert_is_posted_once_and_cleared(slack, client, db):
-    ts = await post_alert(client, db, CHANNEL, "llm_auth", "The LLM endpoint rejected the API key.")
-    assert ts and await post_alert(client, db, CHANNEL, "llm_auth", "again") == ts
-    other = await post_alert(client, db, CHANNEL, "github_auth", "GitHub rejected the token.")
-    assert other != ts and len(slack.messages) == 2
-    assert {a["kind"] for a in active_alerts(db, CHANNEL)} == {"llm_auth", "github_auth"}
-
-    assert await clear_alerts(client, db, CHANNEL, ["llm_auth", "post_failed"]) == ["llm_auth"]
-    [update] = slack.calls_to("chat.update")
-    assert update.params["ts"] == ts
-    assert slack.messages[0].text.startswith("✅ Resolved (llm_auth)")
-    assert get_alert(db, CHANNEL, "llm_auth")["status"] == "resolved"
-    assert [a["kind"] for a in active_alerts(db, CHANNEL)] == ["github_auth"]
-    assert await clear_alerts(client, db, CHANNEL, ["llm_auth"]) == []
-
-    again = await post_alert(client, db, CHANNEL, "llm_auth", "The key was revoked.")
-    assert again not in (None, ts) and len(slack.top_level()) == 3
-
-
-async def test_an_alert_that_cannot_be_posted_is_retried_next_time(slack, client, db):
-    slack.missing.add(CHANNEL)
-    assert await post_alert(client, db, CHANNEL, "post_failed", "could not post") is None
-    assert get_alert(db, CHANNEL, "post_failed")["status"] == "active"
-    slack.missing.clear()
-    assert await post_alert(client, db, CHANNEL, "post_failed", "could not post")
-    assert len(slack.messages) == 1
-
-
-async def test_connection_errors_are_a_clear_failure(db):
-    with FakeSlack() as gone:
-        url = gone.url
-    result = await post_digest(make_client("xoxb-test-token", url), db, digest(high=1), CHANNEL, pause=0)
-    assert not result.ok and result.error.startswith("connection_error")
-    assert get_digest(db, f"{CHANNEL}:2026-01-24")["status"] == "failed"
 
 
 async def test_the_ephemeral_card_and_the_reply_permalink_through_the_real_client(slack, client, db):

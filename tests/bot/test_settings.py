@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from bot.settings import SettingsError, load_settings
-from bot.wiring import pipeline_config
 
 
 def test_defaults_need_nothing():
@@ -13,7 +12,7 @@ def test_defaults_need_nothing():
     assert s.github_api_url == "https://api.github.com"
     assert s.digest_timezone == "UTC" and s.digest_language == "en"
     assert s.digest_repos == [] and not s.llm_enabled
-    assert pipeline_config(s).llm is None
+    assert s.pipeline_config().llm is None
 
 
 def test_environment_and_dotenv(monkeypatch, tmp_path):
@@ -25,7 +24,7 @@ def test_environment_and_dotenv(monkeypatch, tmp_path):
     s = load_settings()
     assert s.digest_repos == ["sgl-project/sglang", "vllm-project/vllm"]
     assert s.github_api_url == "http://127.0.0.1:9/api/v3"
-    cfg = pipeline_config(s)
+    cfg = s.pipeline_config()
     assert cfg.llm is not None and cfg.llm.api_key == "sk-dotenv" and cfg.timezone == "Asia/Shanghai"
 
 

@@ -1,0 +1,121 @@
+"""The running bot: its context (settings, database, Slack client, digester), opened once for `serve` and the CLI."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Coroutine
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlite_utils
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from analysis.config import PipelineConfig
+from bot import subscriptions
+from bot.scheduler import Digester
+from bot.settings import Settings
+from bot.slack.client import make_client
+from storage.db import StorageError, open_db
+
+log = logging.getLogger(__name__)
+CONTEXT_KEY = "digest_ctx"
+
+
+class SetupError(Exception):
+    """The bot cannot start: a missing or rejected token, or an unreachable Slack API."""
+
+
+@dataclass
+class Context:
+    """The long-lived state of the running bot."""
+
+    settings: Settings
+    db: sqlite_utils.Database
+    client: AsyncWebClient
+    digester: Digester
+    tasks: set[asyncio.Task] = field(default_factory=set)
+    identity: dict[str, Any] = field(default_factory=dict)  # auth.test's answer: the bot user and team
+
+    def lookup_config(self) -> PipelineConfig:
+        """The pipeline configuration for looking up commits in any watched repository."""
+        return self.settings.pipeline_config(subscriptions.watched_repos(self.db, self.settings) or None)
+
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task:
+        """Run `coro` in the background, keeping a reference and logging what it raises."""
+        task = asyncio.create_task(coro)
+        self.tasks.add(task)
+        task.add_done_callback(self._done)
+        return task
+
+    def _done(self, task: asyncio.Task) -> None:
+        self.tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("background task failed", exc_info=task.exception())
+
+
+def open_database(settings: Settings) -> sqlite_utils.Database:
+    """Open DIGEST_DB_PATH; raise SetupError saying why it cannot be opened."""
+    try:
+        return open_db(settings.digest_db_path)
+    except StorageError as e:
+        raise SetupError(str(e)) from None
+
+
+def slack_client(settings: Settings) -> AsyncWebClient:
+    """The Web API client for SLACK_BOT_TOKEN; raise SetupError when it is not set."""
+    if not settings.slack_bot_token or not settings.slack_bot_token.get_secret_value():
+        raise SetupError(
+            "SLACK_BOT_TOKEN is not set: create the app from slack-manifest.yaml and copy its Bot User OAuth Token"
+        )
+    return make_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
+
+
+def reason(e: Exception) -> str:
+    """A one-line reason for an unexpected error: Slack's error code, else the exception's first line."""
+    if isinstance(e, SlackApiError):
+        return str(e.response.get("error"))
+    return f"{type(e).__name__}: {e}".splitlines()[0]
+
+
+async def check_token(client: AsyncWebClient) -> dict:
+    """auth.test the bot token; raise SetupError saying what is wrong."""
+    try:
+        return (await client.auth_test()).data
+    except SlackApiError as e:
+        raise SetupError(f"SLACK_BOT_TOKEN was rejected by Slack ({e.response.get('error')})") from None
+    except Exception as e:
+        raise SetupError(f"cannot reach the Slack API at {client.base_url}: {reason(e)}") from None
+
+
+async def open_context(settings: Settings, *, http_mode: bool = False) -> Context:
+    """Check the Slack token, open the database and build the bot's context; raise SetupError on trouble."""
+    client = slack_client(settings)
+    if http_mode and not settings.slack_signing_secret:
+        raise SetupError("HTTP mode needs SLACK_SIGNING_SECRET (or set SLACK_APP_TOKEN to use Socket Mode)")
+    identity = await check_token(client)
+    db = open_database(settings)
+    return Context(settings, db, client, Digester(settings, db, client), identity=identity)
+
+
+async def post_now(settings: Settings, channel: str | None = None, day: dt.date | None = None) -> None:
+    """Build and post the digest now to `channel`, else DIGEST_CHANNEL, else every subscribed channel.
+
+    A channel without subscriptions gets DIGEST_REPOS unfiltered. Raises SetupError when nothing could be posted.
+    """
+    ctx = await open_context(settings)
+    try:
+        target = channel or settings.digest_channel
+        channels = [target] if target else subscriptions.subscribed_channels(ctx.db)
+        if not channels:
+            raise SetupError(
+                "no channel to post to: set DIGEST_CHANNEL or pass a channel, or use /digest subscribe"
+            )
+        outcomes = await ctx.digester.run(channels, day, wait=True) or []
+        failed = [f"{o.channel}: {o.error}" for o in outcomes if o.error]
+        if failed:
+            raise SetupError("the digest could not be posted to " + "; ".join(failed))
+    finally:
+        ctx.db.conn.close()

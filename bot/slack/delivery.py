@@ -1,0 +1,255 @@
+"""Post a digest exactly once per channel and day and thread its analyses: the sole owner of delivery records.
+
+The delivery record (one per channel and day) is written before anything is posted and after every message:
+`parts` holds the ts of each top-level digest message (the first is the thread parent) and `replies` maps
+each commit SHA to the ts of its thread reply. A later call resumes from that record and never posts a part
+or a reply twice. Every message carries metadata naming its delivery and item, so when an earlier attempt was
+interrupted after Slack accepted a message but before its ts was recorded, the resumed delivery finds that
+message in the channel history (or the thread) instead of posting it again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import enum
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlite_utils
+from slack_sdk.web.async_client import AsyncWebClient
+
+from analysis import store
+from analysis.models import Digest, DigestEntry, Importance
+from analysis.state import Delivery, DeliveryStatus
+from bot.slack.blocks import SlackMessage, card_reply_blocks, digest_messages, is_empty
+from bot.slack.client import BlocksRejected, PostError, call, maybe_accepted, post_message
+
+log = logging.getLogger(__name__)
+
+REPLY_PAUSE = 1.1  # chat.postMessage allows about one message a second per channel
+EVENT_TYPE = "commit_digest"  # the metadata event type of every digest message and thread reply
+HISTORY_MARGIN = 300  # seconds of channel history searched before the delivery record was created
+HISTORY_PAGES = 5  # pages of 200 messages searched for an interrupted delivery's messages
+
+
+class PostStatus(enum.StrEnum):
+    """What one `post_digest` call did."""
+
+    POSTED = "posted"
+    ALREADY_POSTED = "already_posted"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+
+
+@dataclass
+class PostResult:
+    """What `post_digest` did for one channel and day."""
+
+    key: str
+    status: PostStatus
+    message_ts: str | None = None
+    replies: dict[str, str] = field(default_factory=dict)  # commit SHA -> thread reply ts
+    parts: list[str] = field(default_factory=list)  # ts of each top-level message
+    error: str | None = None  # a one-line reason when status is failed
+    posted: int = 0  # messages posted by this call
+
+    @property
+    def ok(self) -> bool:
+        """True unless the delivery failed."""
+        return self.status is not PostStatus.FAILED
+
+
+async def _post(
+    client: AsyncWebClient,
+    channel: str,
+    msg: SlackMessage,
+    thread_ts: str | None = None,
+    metadata: dict[str, Any] | None = None,
+) -> str:
+    """Post one message and return its ts; falls back to plain text if Slack rejects the blocks."""
+    kwargs: dict[str, Any] = {"text": msg.text, "unfurl_links": False, "unfurl_media": False}
+    if metadata:
+        kwargs["metadata"] = metadata
+    if thread_ts:
+        kwargs["thread_ts"] = thread_ts
+    try:
+        return await post_message(client, channel, blocks=msg.blocks, **kwargs)
+    except BlocksRejected:
+        log.warning("Slack rejected the blocks of a message in %s; posting its text only", channel)
+        return await post_message(client, channel, **kwargs)
+
+
+def _metadata(key: str, item: str) -> dict[str, Any]:
+    """The message metadata that names a digest message (`part:<i>`) or thread reply (a SHA)."""
+    return {"event_type": EVENT_TYPE, "event_payload": {"key": key, "item": item}}
+
+
+def _interrupted(record: Delivery | None) -> bool:
+    """True when an earlier attempt may have left a message in Slack without recording its ts."""
+    if record is None:
+        return False
+    if record.status is DeliveryStatus.POSTING:
+        return True  # the process stopped mid-delivery
+    return record.status is DeliveryStatus.FAILED and maybe_accepted(record.error)
+
+
+def _oldest(created_at: str | None) -> str | None:
+    """The `oldest` bound of a history search: a little before the delivery record was created."""
+    try:
+        return str(int(dt.datetime.fromisoformat(created_at or "").timestamp()) - HISTORY_MARGIN)
+    except ValueError:
+        return None
+
+
+async def _find_posted(
+    client: AsyncWebClient, channel: str, key: str, *, oldest: str | None = None, thread_ts: str | None = None
+) -> dict[str, str]:
+    """The ts of each item of delivery `key` already in the channel (or the thread of `thread_ts`)."""
+    found: dict[str, str] = {}
+    kwargs: dict[str, Any] = {"channel": channel, "include_all_metadata": True, "limit": 200}
+    if thread_ts:
+        method, kwargs["ts"] = "conversations_replies", thread_ts
+    else:
+        method = "conversations_history"
+        if oldest:
+            kwargs["oldest"] = oldest
+    for _ in range(HISTORY_PAGES):
+        data = await call(client, method, **kwargs)
+        for m in data.get("messages") or []:
+            meta = m.get("metadata") or {}
+            payload = meta.get("event_payload") or {}
+            item, ts = payload.get("item"), str(m.get("ts") or "")
+            if meta.get("event_type") != EVENT_TYPE or payload.get("key") != key or not item or not ts:
+                continue
+            if item not in found or float(ts) < float(found[item]):  # the first copy, if there are two
+                found[str(item)] = ts
+        cursor = (data.get("response_metadata") or {}).get("next_cursor")
+        if not data.get("has_more") or not cursor:
+            break
+        kwargs["cursor"] = cursor
+    return found
+
+
+class _Recovery:
+    """Finds the messages an interrupted delivery already posted, with one search per kind and run."""
+
+    def __init__(self, client: AsyncWebClient, channel: str, key: str, record: Delivery | None) -> None:
+        self.client, self.channel, self.key = client, channel, key
+        self.enabled = _interrupted(record)
+        self.oldest = _oldest(record.created_at if record else None)
+        self.found: dict[str | None, dict[str, str]] = {}  # thread ts (None: the channel) -> item -> ts
+
+    async def ts(self, item: str, thread_ts: str | None = None) -> str | None:
+        """The ts of `item` if an earlier attempt posted it, else None (always None on a first attempt)."""
+        if not self.enabled:
+            return None
+        if thread_ts not in self.found:
+            try:
+                self.found[thread_ts] = await _find_posted(
+                    self.client, self.channel, self.key, oldest=self.oldest, thread_ts=thread_ts
+                )
+            except PostError as e:
+                log.warning(
+                    "could not look for the already posted messages of %s (%s); posting what is unrecorded",
+                    self.key,
+                    e,
+                )
+                self.enabled = False
+                return None
+        return self.found[thread_ts].get(item)
+
+
+def _threaded(digest: Digest, thread_level: str) -> list[tuple[str | None, DigestEntry]]:
+    """(repository URL, entry) of each commit whose full analysis goes in the thread."""
+    levels = {Importance.HIGH} | ({Importance.MEDIUM} if thread_level == "medium" else set())
+    return [(r.url, e) for r in digest.repos for e in r.entries if e.analysis.importance in levels]
+
+
+def _result(record: Delivery, status: PostStatus, posted: int = 0, error: str | None = None) -> PostResult:
+    first = record.parts[0] if record.parts else record.message_ts
+    return PostResult(record.key, status, first, dict(record.replies), list(record.parts), error, posted)
+
+
+async def post_digest(
+    client: AsyncWebClient,
+    db: sqlite_utils.Database,
+    digest: Digest,
+    channel: str,
+    *,
+    thread_level: str = "high",
+    empty_day: str = "quiet",
+    pause: float = REPLY_PAUSE,
+) -> PostResult:
+    """Post the digest and its thread in `channel` once per day, resuming a half-posted one."""
+    earlier = store.get_delivery(db, channel, digest.date)
+    if earlier is not None and earlier.finished:
+        return _result(earlier, PostStatus.ALREADY_POSTED)
+    record = earlier or Delivery(channel, digest.date)
+    record.repos = [r.repo for r in digest.repos]
+    record.shas = [e.commit.sha for r in digest.repos for e in r.entries]
+    if is_empty(digest) and empty_day == "none":
+        record.status, record.error = DeliveryStatus.SKIPPED, None
+        store.save_delivery(db, record)
+        return _result(record, PostStatus.SKIPPED)
+    recovery = _Recovery(client, channel, record.key, earlier)
+    record.status = DeliveryStatus.POSTING
+    store.save_delivery(db, record)
+    posted = 0
+    try:
+        for i, msg in enumerate(digest_messages(digest)):
+            if i < len(record.parts):
+                continue
+            if not (ts := await recovery.ts(f"part:{i}")):
+                ts = await _post(client, channel, msg, metadata=_metadata(record.key, f"part:{i}"))
+                posted += 1
+            record.parts.append(ts)
+            store.save_delivery(db, record)
+        for repo_url, entry in _threaded(digest, thread_level):
+            sha, parent = entry.commit.sha, record.parts[0]
+            if sha in record.replies:
+                continue
+            if not (ts := await recovery.ts(sha, thread_ts=parent)):
+                if posted:
+                    await asyncio.sleep(pause)
+                msg = card_reply_blocks(entry, repo_url, language=digest.language)
+                ts = await _post(client, channel, msg, thread_ts=parent, metadata=_metadata(record.key, sha))
+                posted += 1
+            record.replies[sha] = ts
+            store.save_delivery(db, record)
+    except PostError as e:
+        log.warning("the digest %s could not be posted: %s", record.key, e.code)
+        record.status, record.error = DeliveryStatus.FAILED, e.code
+        store.save_delivery(db, record)
+        return _result(record, PostStatus.FAILED, posted, error=str(e))
+    record.status, record.error = DeliveryStatus.POSTED, None
+    store.save_delivery(db, record)
+    return _result(record, PostStatus.POSTED, posted)
+
+
+async def thread_reply(
+    client: AsyncWebClient,
+    db: sqlite_utils.Database,
+    channel: str,
+    message_ts: str | None,
+    sha: str,
+    card: Callable[[], SlackMessage | None],
+) -> str | None:
+    """The ts of `sha`'s reply in the thread of digest message `message_ts`, posting and recording it if missing.
+
+    Returns None when the reply is missing and `card()` has nothing to post.
+    """
+    record = store.delivery_by_message(db, channel, message_ts) if message_ts else None
+    if record is not None and sha in record.replies:
+        return record.replies[sha]
+    msg = card()
+    if msg is None:
+        return None
+    thread = (record.message_ts if record else None) or message_ts
+    ts = await post_message(client, channel, thread_ts=thread, text=msg.text, blocks=msg.blocks)
+    if record is not None:
+        record.replies[sha] = ts
+        store.save_delivery(db, record)
+    return ts
