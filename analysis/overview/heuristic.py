@@ -194,7 +194,7 @@ def attention(entries: list[DigestEntry], language: str) -> list[AttentionItem]:
 def heuristic_overview(entries: list[DigestEntry], language: str = "en") -> Overview:
     """The day's overview from paths, titles and the scorer's signals, marked heuristic."""
     th = themes(entries, language)
-    names = t(language, "sep").join(x.title for x in th[:3])
+    names = t(language, "ov_list_sep").join(x.title for x in th[:3])
     if len(entries) == 1:
         headline = t(language, "ov_headline_one", title=clean_title(plain(entries[0].commit.title)))
     else:

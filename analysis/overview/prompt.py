@@ -41,7 +41,7 @@ _MERGE = (
     "(join related themes of different parts), and the attention items. Keep the bracketed SHAs."
 )
 
-_DEPTH = {Importance.HIGH: (3, True), Importance.MEDIUM: (2, True), Importance.LOW: (0, False)}
+_DEPTH = {Importance.HIGH: (3, True), Importance.MEDIUM: (2, True), Importance.LOW: (1, False)}
 
 
 def system_prompt() -> str:

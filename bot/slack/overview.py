@@ -11,7 +11,10 @@ from bot.slack.mrkdwn import escape, link, truncate
 from bot.slack.strings import t
 
 SECTION_CHARS = 3000
-SHAS_SHOWN = 8  # linked SHAs per theme or attention item before "+N"
+OVERVIEW_CHARS = 2800  # one repository's overview (within one section), so that several fit the top message
+ITEM_CHARS = 300  # one theme's or attention item's text
+ATTENTION_CHARS = 1200  # of which the attention items take at most this much, leaving room for themes
+SHAS_SHOWN = 5  # linked SHAs per theme or attention item before "+N"
 
 
 def _shas(shas: list[str], commits: dict[str, Commit], lang: str) -> str:
@@ -44,7 +47,7 @@ def overview_lines(
             )
         )
     themes = [
-        f"• *{escape(short(th.title, 120))}*{t(lang, 'colon')}{escape(short(th.text, 600))} "
+        f"• *{escape(short(th.title, 120))}*{t(lang, 'colon')}{escape(short(th.text, ITEM_CHARS))} "
         f"{_shas(th.commits, commits, lang)}"
         for th in overview.themes
     ]
@@ -66,14 +69,20 @@ def overview_blocks(repo: RepoDigest, lang: str, named: bool = False) -> list[Bl
     commits = {e.commit.sha: e.commit for e in repo.entries}
     heading = link(repo.url, repo.repo) if named else ""
     blocks: list[Block] = []
+    room = OVERVIEW_CHARS
     for head, lines in overview_lines(repo.overview, commits, lang, heading):
-        text = head
-        for line in lines:
-            line = truncate(line, SECTION_CHARS - len(head) - 1)
-            if len(text) + 1 + len(line) > SECTION_CHARS:
-                blocks.append(SectionBlock(text=MarkdownTextObject(text=text)))
-                text = line
-            else:
-                text = f"{text}\n{line}"
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=text)))
+        room -= len(head) + 1
+        if room <= 0:
+            break
+        cap = min(room, ATTENTION_CHARS) if head.startswith("⚠️") else room
+        kept = []
+        for i, line in enumerate(lines):
+            if len(line) + 1 > cap:
+                kept.append(f"_{t(lang, 'ov_more', n=len(lines) - i)}_")
+                break
+            kept.append(line)
+            cap -= len(line) + 1
+            room -= len(line) + 1
+        text = "\n".join([head, *kept])
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=truncate(text, SECTION_CHARS))))
     return blocks

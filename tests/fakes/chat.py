@@ -66,7 +66,8 @@ class ChatServer:
     reject_max_tokens: bool = False  # answer 400 to `max_tokens`, as newer OpenAI models do
     context_limit: int | None = None  # answer context_length_exceeded above this many estimated tokens
     overrule: str | None = None  # the importance every card claims, whatever the hint
-    overview: Callable[[Request], dict[str, Any]] | None = None  # the overview answer, instead of a plausible one
+    # the answer to every overview request, instead of a plausible one made from the cited SHAs
+    overview: Callable[[Request], dict[str, Any]] | None = None
     requests: list[Request] = field(default_factory=list)
     peak: int = 0
 
@@ -224,7 +225,9 @@ def plausible_overview(prompt: str) -> dict[str, Any]:
         for i, g in enumerate(groups, 1)
     ]
     reverts = [m.group(1) for m in re.finditer(r"\[([0-9a-f]{7,40})\][^\n]*\bRevert", day)]
-    attention = [{"text": "回滚了提交。" if zh else "Reverts earlier work.", "commits": reverts}] if reverts else []
+    attention = (
+        [{"text": "回滚了提交。" if zh else "Reverts earlier work.", "commits": reverts}] if reverts else []
+    )
     headline = f"今天有 {len(shas)} 个提交。" if zh else f"A day of {len(shas)} commits."
     return {"headline": headline, "themes": themes, "attention": attention}
 
