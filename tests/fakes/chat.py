@@ -35,6 +35,7 @@ class Request:
     status: int = 200
     fault: Fault = None
     finished: float = 0.0
+    completion_tokens: int = 0  # the usage the answer reported
 
     @property
     def response_format(self) -> str | None:
@@ -145,6 +146,7 @@ class ChatServer:
         time.sleep(self.latency)
         content, finish = self._content(req, fault)
         usage = {"prompt_tokens": req.prompt_tokens, "completion_tokens": estimate_tokens(content)}
+        req.completion_tokens = usage["completion_tokens"]
         usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]
         body = {
             "id": f"chatcmpl-{len(self.requests)}",
