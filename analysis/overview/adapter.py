@@ -57,12 +57,13 @@ class EndpointCompleter:
                 lambda _m, _t: messages, max_tokens, False, tally, structured=structured
             )
         except (LLMError, openai.APIError) as e:
-            raise CompletionError(
-                f"no answer: {type(e).__name__}",
-                prompt_tokens=tally.prompt_tokens,
-                completion_tokens=tally.completion_tokens,
-            ) from None
-        spent = {"prompt_tokens": tally.prompt_tokens, "completion_tokens": tally.completion_tokens}
+            spent = {"calls": tally.calls, "prompt_tokens": tally.prompt_tokens}
+            raise CompletionError(f"no answer: {type(e).__name__}", **spent) from None
+        spent = {
+            "calls": tally.calls,
+            "prompt_tokens": tally.prompt_tokens,
+            "completion_tokens": tally.completion_tokens,
+        }
         if finish == "length":
             raise CompletionError(f"answer cut off at {max_tokens} tokens", answered=True, **spent)
         obj = first_object(text)

@@ -21,13 +21,21 @@ _SCHEMA_TOKENS = estimate_tokens(json.dumps(OverviewAnswer.model_json_schema()))
 
 
 class CompletionError(Exception):
-    """The endpoint gave no usable structured answer; `answered` is True when it answered at all."""
+    """The endpoint gave no usable structured answer; `answered` is True when it answered at all, and the
+    error carries the requests and tokens spent on the way."""
 
     def __init__(
-        self, message: str, *, answered: bool = False, prompt_tokens: int = 0, completion_tokens: int = 0
+        self,
+        message: str,
+        *,
+        answered: bool = False,
+        calls: int = 0,
+        prompt_tokens: int = 0,
+        completion_tokens: int = 0,
     ):
         super().__init__(message)
         self.answered = answered
+        self.calls = calls
         self.prompt_tokens = prompt_tokens
         self.completion_tokens = completion_tokens
 
@@ -92,15 +100,16 @@ class _Calls:
         self.spent = Spent()
 
     async def answer(self, user: str) -> OverviewAnswer:
-        self.spent.calls += 1
         try:
             model, p, c = await self.completer.complete_json(
                 prompt.system_prompt(), user, OverviewAnswer, ANSWER_TOKENS
             )
         except CompletionError as e:
+            self.spent.calls += e.calls
             self.spent.prompt_tokens += e.prompt_tokens
             self.spent.completion_tokens += e.completion_tokens
             raise
+        self.spent.calls += 1
         self.spent.prompt_tokens += p
         self.spent.completion_tokens += c
         assert isinstance(model, OverviewAnswer)

@@ -143,6 +143,16 @@ async def test_an_answer_without_a_valid_theme_is_replaced_by_the_heuristic_and_
     assert again.repos[0].overview == o
 
 
+async def test_an_answer_that_is_not_json_gives_the_heuristic_and_is_kept(tmp_path):
+    repo, db = _repo(tmp_path, 2), open_db(tmp_path / "d.db")
+    with ChatServer(faults=lambda req: "invalid_json" if _is_overview(req) else None) as server:
+        first = await run_digest(db, _cfg(repo, server), day=DAY)
+        again = await run_digest(db, _cfg(repo, server), day=DAY)
+    assert first.repos[0].overview.source == "heuristic" and again.usage.llm_calls == 0
+    assert sum(_is_overview(r) for r in server.requests) == 1
+    assert first.usage.llm_calls == 2 + 1  # the unusable answer is counted like any call
+
+
 async def test_an_unavailable_endpoint_gives_the_heuristic_and_is_asked_again_next_run(tmp_path):
     repo, db = _repo(tmp_path, 2), open_db(tmp_path / "d.db")
     fault = lambda req: "429" if _is_overview(req) else None  # noqa: E731  (and a wait longer than a run's)
