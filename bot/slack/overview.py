@@ -62,15 +62,33 @@ def overview_text(overview: Overview, commits: dict[str, Commit], lang: str, hea
     return truncate("\n".join(parts), SECTION_CHARS)
 
 
+def shown_only(overview: Overview, shown: set[str]) -> Overview:
+    """The overview citing only the commits a channel's digest shows (its filters may hide some); themes
+    and items left without a commit are dropped."""
+    themes = [
+        th.model_copy(update={"commits": [s for s in th.commits if s in shown]}) for th in overview.themes
+    ]
+    attention = [
+        a.model_copy(update={"commits": [s for s in a.commits if s in shown]}) for a in overview.attention
+    ]
+    return overview.model_copy(
+        update={
+            "themes": [th for th in themes if th.commits],
+            "attention": [a for a in attention if a.commits],
+        }
+    )
+
+
 def overview_blocks(repo: RepoDigest, lang: str, named: bool = False) -> list[Block]:
     """The overview of one repository's digest as a few sections, within Slack's limits; none without one."""
     if repo.overview is None or not repo.entries:
         return []
     commits = {e.commit.sha: e.commit for e in repo.entries}
     heading = link(repo.url, repo.repo) if named else ""
+    overview = shown_only(repo.overview, set(commits))
     blocks: list[Block] = []
     room = OVERVIEW_CHARS
-    for head, lines in overview_lines(repo.overview, commits, lang, heading):
+    for head, lines in overview_lines(overview, commits, lang, heading):
         room -= len(head) + 1
         if room <= 0:
             break

@@ -220,3 +220,12 @@ async def test_a_huge_day_is_read_in_parts_and_merged_within_the_budget():
     o = outcome.overview
     assert o.source == "llm" and outcome.spent.calls == len(server.requests)
     assert o.headline.startswith("今天") and set(o.cited()) <= {e.commit.sha for e in entries}
+
+
+async def test_without_an_llm_every_digest_opens_with_the_heuristic_overview(tmp_path):
+    repo, db = _repo(tmp_path, 3), open_db(tmp_path / "d.db")
+    digest = await run_digest(db, PipelineConfig(repos=[str(repo.path)], language="zh"), day=DAY)
+    o = digest.repos[0].overview
+    assert o.source == "heuristic" and [t.title for t in o.themes] == ["Scheduler"]
+    assert o.headline.startswith("共 3 个提交") and digest.usage.llm_calls == 0
+    assert cache.load(db, "engine", "2026-01-24").overview == o

@@ -98,3 +98,18 @@ def test_the_largest_overviews_of_many_repositories_stay_within_block_kit_limits
     first = "\n".join(_texts(messages[0].blocks))
     assert first.count("Overview") >= 2 and "+7 more" in first  # five SHAs an item, then a count
     assert all(len(t) <= 3000 for m in messages for t in _texts(m.blocks))
+
+
+def test_a_channel_sees_only_the_commits_its_filters_keep():
+    d = digest(high=1, medium=2, low=0)
+    shas = [e.commit.sha for e in d.repos[0].entries]
+    o = Overview(
+        headline="Day.",
+        themes=[Theme(title="Kept", commits=shas[:2]), Theme(title="Hidden", commits=[shas[2]])],
+        attention=[AttentionItem(text="Hidden item", commits=[shas[2]])],
+        source="llm",
+    )
+    d.repos[0].overview = o
+    d.repos[0].entries = d.repos[0].entries[:2]  # the channel's filters hide the third commit
+    text = "\n".join(_texts(digest_messages(d)[0].blocks))
+    assert "Kept" in text and "Hidden" not in text and shas[2][:7] not in text
