@@ -22,7 +22,8 @@ from analysis.overview.models import (
     Theme,
 )
 
-PATH_DEPTH = 3  # deepest directory level a path area is named by
+PATH_DEPTH = 3  # directory levels below the day's common root an area is named by
+MAX_DIRS = 12
 TITLES_SHOWN = 3  # commit titles quoted in one theme or attention text
 
 # The scorer's reasons (analysis/importance.py) that are attention signals, by attention kind.
@@ -58,7 +59,7 @@ def title_area(title: str) -> str | None:
 
 
 def home_dir(commit: Commit) -> tuple[str, ...]:
-    """The deepest directory (at most PATH_DEPTH levels) holding all of a commit's source files."""
+    """The deepest directory holding all of a commit's source files (all its files when it has none)."""
     paths = [f.path for f in commit.files if classify_path(f.path) == "source"] or [
         f.path for f in commit.files
     ]
@@ -70,7 +71,17 @@ def home_dir(commit: Commit) -> tuple[str, ...]:
         if len(set(parts)) != 1:
             break
         common.append(parts[0])
-    return tuple(common[:PATH_DEPTH])
+    return tuple(common[:MAX_DIRS])
+
+
+def _common(homes: list[tuple[str, ...]]) -> tuple[str, ...]:
+    """The directories every one of `homes` lies in (e.g. `python/pkg` when all code lives there)."""
+    root: list[str] = []
+    for parts in zip(*homes, strict=False):
+        if len(set(parts)) != 1:
+            break
+        root.append(parts[0])
+    return tuple(root)
 
 
 def areas(entries: list[DigestEntry]) -> dict[str, list[DigestEntry]]:
@@ -86,7 +97,9 @@ def areas(entries: list[DigestEntry]) -> dict[str, list[DigestEntry]]:
         else:
             by_path.append((e, home_dir(e.commit)))
     left = by_path
-    for depth in range(PATH_DEPTH, 0, -1):
+    homes = [home for _, home in by_path if home]
+    root = len(_common(homes)) if len(homes) > 1 else 0
+    for depth in range(root + PATH_DEPTH, root, -1):
         counts = Counter(home[:depth] for _, home in left if len(home) >= depth)
         rest = []
         for e, home in left:
@@ -99,7 +112,7 @@ def areas(entries: list[DigestEntry]) -> dict[str, list[DigestEntry]]:
                 rest.append((e, home))
         left = rest
     for e, home in left:  # no shared area: its own directory, else its change type
-        label = "/".join(home) + "/" if home else _change_type(e)
+        label = "/".join(home[: root + PATH_DEPTH]) + "/" if home else _change_type(e)
         groups["p:" + label.lower()].append(e)
         labels["p:" + label.lower()][label] += 1
     return {labels[k].most_common(1)[0][0]: v for k, v in groups.items()}

@@ -101,3 +101,16 @@ def test_the_reason_names_are_the_scorers():
     secure = _entry("Fix CVE-2026-12345 in the parser", "src/b.py", body="CVE-2026-12345")
     assert BREAKING_REASON in breaking.analysis.reasons and DEPRECATE_REASON in breaking.analysis.reasons
     assert SECURITY_REASON in secure.analysis.reasons
+
+
+def test_areas_are_named_below_the_days_common_root():
+    day = [
+        _entry("Speed up fused MoE (#21)", "python/pkg/srt/layers/moe/fused.py"),
+        _entry("Tune the MoE router (#22)", "python/pkg/srt/layers/moe/router.py"),
+        _entry("Speed up the radix cache (#23)", "python/pkg/srt/mem_cache/radix.py"),
+        _entry("Evict less in the radix cache (#24)", "python/pkg/srt/mem_cache/evict.py"),
+        _entry("Fix the HTTP server shutdown (#25)", "python/pkg/srt/entrypoints/http_server.py"),
+    ]
+    o = heuristic_overview(day)
+    groups = {t.title: len(t.commits) for t in o.themes}
+    assert groups == {"python/pkg/srt/layers/moe/": 2, "python/pkg/srt/mem_cache/": 2}
