@@ -53,7 +53,9 @@ def overview_answer(db: sqlite_utils.Database, settings: Settings, channel: str,
             raise UsageError(f"Usage: `{OVERVIEW_USAGE}`")
         else:
             names.append(arg)
-    repos = names or [stored_name(s) for s in channel_subscriptions(db, channel)] or list(settings.digest_repos)
+    repos = (
+        names or [stored_name(s) for s in channel_subscriptions(db, channel)] or list(settings.digest_repos)
+    )
     if not repos:
         return t(lang, "ov_no_repos", usage=OVERVIEW_USAGE)
     answers = []

@@ -24,7 +24,10 @@ from tests.fakes.digests import digest
 def _overview(text: str, shas: list[str]) -> Overview:
     return Overview(
         headline=text,
-        themes=[Theme(title=text, text=text, commits=shas[:2]), Theme(title=text, text=text, commits=shas[2:])],
+        themes=[
+            Theme(title=text, text=text, commits=shas[:2]),
+            Theme(title=text, text=text, commits=shas[2:]),
+        ],
         attention=[AttentionItem(text=text, commits=shas[:1])],
         source="llm",
     )
@@ -70,7 +73,9 @@ def test_terminal_shows_headline_and_themes_above_the_cards_and_json_has_full_sh
     shas = [e.commit.sha for e in d.repos[0].entries]
     d.repos[0].overview = _overview("MoE dispatch lands", shas)
     text = render_text(d)
-    assert text.index("Overview: MoE dispatch lands") < text.index(d.repos[0].entries[0].commit.short_sha + "  ")
+    assert text.index("Overview: MoE dispatch lands") < text.index(
+        d.repos[0].entries[0].commit.short_sha + "  "
+    )
     assert "  * MoE dispatch lands: MoE dispatch lands [" in text
     assert all(len(line) <= 100 for line in text.splitlines())
     out = render_json(d)["repos"][0]["overview"]

@@ -19,4 +19,6 @@ def test_one_overview_per_repository_and_day(tmp_path):
     save_overview(db, _row("2026-01-24", "c"))  # recomputed: replaces the day's row
     assert db["overviews"].count == 2
     assert get_overview(db, "o/r", "2026-01-24")["fingerprint"] == "c"
-    assert latest_overview(db, "o/r")["date"] == "2026-01-24" and get_overview(db, "x/y", "2026-01-24") is None
+    assert (
+        latest_overview(db, "o/r")["date"] == "2026-01-24" and get_overview(db, "x/y", "2026-01-24") is None
+    )
