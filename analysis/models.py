@@ -7,9 +7,12 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
+
+if TYPE_CHECKING:
+    from analysis.overview.models import Overview
 
 # ---- shared patterns (one definition each) ----
 PR_SUFFIX_RE = re.compile(r"\s*\(#(\d+)\)\s*$")  # "Fix the cache (#1234)": the PR number at the end
@@ -207,6 +210,7 @@ class RepoDigest:
     branch: str | None = None
     head: str | None = None  # the branch head this digest read up to (the next cursor)
     since: str | None = None  # ISO time or SHA the digest starts after, for the header
+    overview: Overview | None = None  # the day at a glance (analysis/overview), once the entries are done
 
     def stats(self) -> dict[str, int]:
         """Counts of commits in total and by importance, plus failed and pending analyses."""

@@ -17,6 +17,8 @@ from analysis.errors import AccessDenied, RateLimited, SourceError, UnknownRevis
 from analysis.fetch import FETCH_CONCURRENCY, CommitReader
 from analysis.llm import Analyzer, cost_usd, make_analyzer
 from analysis.models import Commit, Digest, DigestEntry, RepoDigest, Usage, repo_url_of
+from analysis.overview.adapter import endpoint_completer
+from analysis.overview.build import attach_overview
 from analysis.sources import CommitRef, Source, open_source
 from analysis.state import Cursor, RepositoryState, RunRecord, RunStatus
 from storage.db import now
@@ -253,10 +255,12 @@ async def run_digest(
         date=(day or today(cfg.timezone)).isoformat(), timezone=cfg.timezone, language=cfg.language
     )
     analyzer = make_analyzer(cfg)
+    completer = endpoint_completer(analyzer)  # the day's overview: the analyzer's endpoint, when it has one
     try:
         for spec in cfg.repos:
             run = RepoRun(db, cfg, spec, analyzer, target=target, progress=progress)
             digest.repos.append(await run.digest(day))
+            await attach_overview(db, cfg, digest.repos[-1], digest.date, completer, digest.usage)
             digest.usage.llm_calls += run.usage.llm_calls
             digest.usage.prompt_tokens += run.usage.prompt_tokens
             digest.usage.completion_tokens += run.usage.completion_tokens

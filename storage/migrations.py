@@ -182,6 +182,27 @@ def _part_no(key: str) -> int:
     return int(key.split(":", 1)[1])
 
 
+@migration
+def m005_overviews(db: sqlite_utils.Database) -> None:
+    """The day's overview per repository, recomputed only when the day's analyses change."""
+    db["overviews"].create(
+        {
+            "repo": str,
+            "date": str,  # YYYY-MM-DD in the digest timezone
+            "fingerprint": str,  # hash of the day's SHAs, statuses, models and prompt versions
+            "source": str,  # llm | heuristic
+            "language": str,
+            "body": str,  # JSON: headline, themes, attention
+            "model": str,
+            "llm_calls": int,
+            "prompt_tokens": int,
+            "completion_tokens": int,
+            "updated_at": str,
+        },
+        pk=("repo", "date"),
+    )
+
+
 def apply(db: sqlite_utils.Database) -> list[str]:
     """Apply the migrations not yet recorded; return the names applied."""
     table = db["_migrations"]

@@ -34,6 +34,11 @@ def _entry_json(repo: RepoDigest, entry: DigestEntry, tz: str) -> dict:
     }
 
 
+def _overview_json(repo: RepoDigest) -> dict | None:
+    """`{"headline", "themes": [{"title", "text", "commits"}], "attention": [{"text", "commits"}], "source"}`."""
+    return repo.overview.model_dump(mode="json") if repo.overview else None
+
+
 def entry_json(entry: DigestEntry, tz: str = "UTC") -> dict:
     """One commit with its analysis, as `render_json` lists it."""
     return _entry_json(RepoDigest(repo=entry.commit.repo), entry, tz)
@@ -56,6 +61,7 @@ def render_json(digest: Digest) -> dict:
                 "error": r.error,
                 "stats": r.stats(),
                 "commits": [_entry_json(r, e, tz) for e in r.entries],
+                "overview": _overview_json(r),
             }
             for r in digest.repos
         ],

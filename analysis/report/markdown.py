@@ -29,6 +29,7 @@ from analysis.report.escape import (
     md_heading,
     md_text,
 )
+from analysis.report.overview import overview_markdown
 
 TOC_TITLE_MAX = 60
 
@@ -233,6 +234,7 @@ def render_markdown(digest: Digest) -> str:
     """The daily report as Markdown, laid out like the reference report."""
     lang, anchors = digest.language, _Anchors()
     lines = [f"# {t(lang, 'title', date=digest.date)}", ""]
+    lines += overview_markdown(digest.repos, lang)  # the day at a glance, before any commit table
     if digest.alerts:
         alerts = [f"> - {md_block(clip(plain(a), 500))}" for a in digest.alerts]
         lines += [f"> **⚠️ {t(lang, 'alerts')}**", *alerts, ""]

@@ -21,6 +21,7 @@ from analysis.facts import (
 )
 from analysis.i18n import t
 from analysis.models import AnalysisStatus, Digest, DigestEntry, Importance, RepoDigest
+from analysis.report.overview import overview_text_lines
 
 TEXT_WIDTH = 100
 TEXT_SUMMARY_LINES = {Importance.HIGH: 3, Importance.MEDIUM: 1, Importance.LOW: 1}
@@ -84,6 +85,7 @@ def _repo_text(repo: RepoDigest, lang: str, tz: str, paint: Callable[[str, str],
     parts += [f"{t(lang, lv.value)} {n}" for lv, n in s.levels.items()]
     parts += [t(lang, f"stats_{key}", n=n) for key, n in s.unfinished()]
     lines.append("  " + _clip(" | ".join(parts), 98))
+    lines += ["  " + _clip(line, 98) for line in overview_text_lines(repo, lang)]  # above the cards
     for lv in LEVELS:
         entries = repo.by_importance(lv)
         if not entries:

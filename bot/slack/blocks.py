@@ -20,6 +20,7 @@ from slack_sdk.models.blocks import (
 from analysis.facts import EMOJI, brief_note, pr_url, short, stats, usage_line
 from analysis.models import AnalysisStatus, Digest, DigestEntry, Importance, RepoDigest
 from bot.slack.mrkdwn import escape, link, truncate
+from bot.slack.overview import overview_blocks
 from bot.slack.strings import t
 
 MAX_BLOCKS = 50
@@ -204,6 +205,8 @@ def digest_messages(digest: Digest) -> list[SlackMessage]:
         intro.append(line)
     blocks: list[Block] = [_header(title), _context(" · ".join(intro))]
     blocks += [_context(f"⚠️ {escape(short(a, 500))}") for a in digest.alerts[:5]]
+    for repo in digest.repos:  # the day at a glance, before the stats
+        blocks += overview_blocks(repo, lang, named=len(digest.repos) > 1)
     for repo in digest.repos:
         blocks += _repo_blocks(repo, lang)
     chunks = _chunks([b.to_dict() for b in blocks])

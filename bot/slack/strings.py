@@ -33,6 +33,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "unknown": "unknown",
         "too_long": "… the rest of this analysis was too long for one message",
         "analysis_of": "Analysis of {sha}: {title}",
+        "ov_missing": "No overview of {repo} for {date} is stored; one is made each time a digest runs.",
+        "ov_any_day": "any day",
+        "ov_no_repos": "This channel follows no repository yet; name one: `{usage}`",
+        "ov_more_repos": "… and {n} more repositories: name one with `{usage}`",
     },
     "zh": {
         "commits_one": "{n} 个提交",
@@ -62,6 +66,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "unknown": "未知",
         "too_long": "… 其余分析内容过长，一条消息放不下",
         "analysis_of": "{sha} 的分析：{title}",
+        "ov_missing": "没有 {repo} 在 {date} 的概览；每次生成日报时都会生成概览。",
+        "ov_any_day": "任何一天",
+        "ov_no_repos": "此频道尚未关注任何仓库；请指定一个：`{usage}`",
+        "ov_more_repos": "… 另有 {n} 个仓库：请用 `{usage}` 指定",
     },
 }
 

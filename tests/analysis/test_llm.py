@@ -308,9 +308,12 @@ async def test_401_mid_run_leaves_commits_pending_and_the_next_run_completes_the
         key_ok["ok"] = True
         second = await run_digest(db, cfg, day=day)
         assert [e.analysis.status for e in second.repos[0].entries] == [AnalysisStatus.DONE] * 6
-        assert second.usage.llm_calls == 4 and second.alerts == []
+        # four cards, then the day's overview once no card is pending (the first run's was heuristic)
+        assert first.repos[0].overview.source == "heuristic"
+        assert second.usage.llm_calls == 4 + 1 and second.alerts == []
+        assert second.repos[0].overview.source == "llm"
         third = await run_digest(db, cfg, day=day)
-        assert third.usage.llm_calls == 0 and len(server.requests) == 7
+        assert third.usage.llm_calls == 0 and len(server.requests) == 8
 
 
 async def test_a_pause_longer_than_the_run_waits_leaves_the_commit_pending():

@@ -19,6 +19,8 @@ Fault = str | None
 
 _TIER_RE = re.compile(r"Importance hint from the scorer: (high|medium|low)")
 _PATH_RE = re.compile(r"^### (\S+)", re.M)
+_CITED_RE = re.compile(r"\[([0-9a-f]{7,40})\]")
+OVERVIEW_MARKERS = ("Write the day's overview", "Merge them into the overview of the whole day")
 
 
 @dataclass
@@ -33,6 +35,7 @@ class Request:
     status: int = 200
     fault: Fault = None
     finished: float = 0.0
+    completion_tokens: int = 0  # the usage the answer reported
 
     @property
     def response_format(self) -> str | None:
@@ -64,6 +67,8 @@ class ChatServer:
     reject_max_tokens: bool = False  # answer 400 to `max_tokens`, as newer OpenAI models do
     context_limit: int | None = None  # answer context_length_exceeded above this many estimated tokens
     overrule: str | None = None  # the importance every card claims, whatever the hint
+    # the answer to every overview request, instead of a plausible one made from the cited SHAs
+    overview: Callable[[Request], dict[str, Any]] | None = None
     requests: list[Request] = field(default_factory=list)
     peak: int = 0
 
@@ -141,6 +146,7 @@ class ChatServer:
         time.sleep(self.latency)
         content, finish = self._content(req, fault)
         usage = {"prompt_tokens": req.prompt_tokens, "completion_tokens": estimate_tokens(content)}
+        req.completion_tokens = usage["completion_tokens"]
         usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]
         body = {
             "id": f"chatcmpl-{len(self.requests)}",
@@ -159,7 +165,11 @@ class ChatServer:
         if "Write notes on this part only" in text:
             paths = _PATH_RE.findall(text)
             return f"Notes: this part changes {', '.join(paths[:8]) or 'the file list only'}.", "stop"
-        card = json.dumps(plausible_card(text, self.overrule), ensure_ascii=False)
+        if any(m in text for m in OVERVIEW_MARKERS):
+            answer = self.overview(req) if self.overview else plausible_overview(text)
+            card = json.dumps(answer, ensure_ascii=False)
+        else:
+            card = json.dumps(plausible_card(text, self.overrule), ensure_ascii=False)
         if fault == "length":
             return card[: len(card) // 2], "length"
         if fault == "invalid_json":
@@ -200,6 +210,28 @@ def plausible_card(prompt: str, tier: str | None = None) -> dict[str, Any]:
         "not_read": [],
     }
     return card
+
+
+def plausible_overview(prompt: str) -> dict[str, Any]:
+    """An overview shaped by the prompt: the cited SHAs in up to three themes, reverts as attention."""
+    day = prompt.split("<day-data>", 1)[-1]
+    shas = list(dict.fromkeys(_CITED_RE.findall(day)))
+    zh = "Simplified Chinese" in prompt
+    groups = [shas[i::3] for i in range(min(3, len(shas)))]
+    themes = [
+        {
+            "title": f"主题 {i}" if zh else f"Theme {i}",
+            "text": f"{len(g)} 个相关提交。" if zh else f"{len(g)} related commits.",
+            "commits": g,
+        }
+        for i, g in enumerate(groups, 1)
+    ]
+    reverts = [m.group(1) for m in re.finditer(r"\[([0-9a-f]{7,40})\][^\n]*\bRevert", day)]
+    attention = (
+        [{"text": "回滚了提交。" if zh else "Reverts earlier work.", "commits": reverts}] if reverts else []
+    )
+    headline = f"今天有 {len(shas)} 个提交。" if zh else f"A day of {len(shas)} commits."
+    return {"headline": headline, "themes": themes, "attention": attention}
 
 
 def _error(message: str, code: str | None, param: str | None = None) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""`/digest subscribe|unsubscribe|list|run|status|help`: a channel's subscriptions and digests."""
+"""`/digest subscribe|unsubscribe|list|run|status|overview|help`: a channel's subscriptions and digests."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from bot import subscriptions
 from bot.listeners.common import app_ctx
+from bot.overview import OVERVIEW_USAGE, overview_answer
 from bot.runtime import Context
 from bot.scheduler import ChannelOutcome
 from bot.slack.answers import one_line
@@ -25,6 +26,7 @@ HELP = "\n".join(
         "• `/digest list`: what this channel follows",
         "• `/digest run`: post the digest to this channel now",
         "• `/digest status`: last runs, failures, pending analyses, alerts, rate limits, usage",
+        f"• `{OVERVIEW_USAGE}`: a day at a glance (themes, what needs attention), from past digests",
     ]
 )
 
@@ -98,6 +100,8 @@ async def digest_command(
             text = _list(ctx, channel)
         elif sub == "status":
             text = channel_status(ctx, channel)
+        elif sub == "overview":
+            text = overview_answer(ctx.db, ctx.settings, channel, rest)
         elif sub == "help":
             text = HELP
         else:

@@ -1,0 +1,81 @@
+"""The overview's StructuredCompleter on top of the commit analyzer's chat endpoint."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import openai
+from pydantic import BaseModel, ValidationError
+
+from analysis.llm.endpoint import Endpoint, Tally
+from analysis.llm.errors import LLMError
+from analysis.llm.parse import short_reason
+from analysis.overview.llm import CompletionError
+
+_FENCE_RE = re.compile(r"```(?:json)?\s*(\{.*?\})\s*```", re.S)
+
+
+def first_object(text: str) -> dict | None:
+    """The JSON object in an answer: plain JSON, fenced JSON, or the first object in prose."""
+    text = text.strip()
+    decoder = json.JSONDecoder()
+    candidates = [text, *_FENCE_RE.findall(text), *[text[m.start() :] for m in re.finditer(r"\{", text)][:20]]
+    for c in candidates:
+        try:
+            obj, _ = decoder.raw_decode(c)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(obj, dict):
+            return obj
+    return None
+
+
+class EndpointCompleter:
+    """Structured answers from an Endpoint: the schema in the prompt, JSON mode when the endpoint takes it."""
+
+    def __init__(self, endpoint: Endpoint):
+        self.endpoint = endpoint
+
+    @property
+    def model(self) -> str:
+        """The endpoint's model."""
+        return self.endpoint.cfg.model
+
+    async def complete_json(
+        self, system: str, user: str, schema: type[BaseModel], max_tokens: int
+    ) -> tuple[BaseModel, int, int]:
+        """The answer validated as `schema`, with prompt and completion tokens; CompletionError when none."""
+        shape = json.dumps(schema.model_json_schema(), ensure_ascii=False)
+        content = f"{user}\nAnswer with one JSON object only, following this JSON schema:\n{shape}"
+        messages = [{"role": "system", "content": system}, {"role": "user", "content": content}]
+        tally = Tally()
+        # json_schema mode would carry the card's schema: ask for JSON mode only when the endpoint uses it
+        structured = self.endpoint.mode == "json_object"
+        try:
+            text, finish = await self.endpoint.complete(
+                lambda _m, _t: messages, max_tokens, False, tally, structured=structured
+            )
+        except (LLMError, openai.APIError) as e:
+            spent = {"calls": tally.calls, "prompt_tokens": tally.prompt_tokens}
+            raise CompletionError(f"no answer: {type(e).__name__}", **spent) from None
+        spent = {
+            "calls": tally.calls,
+            "prompt_tokens": tally.prompt_tokens,
+            "completion_tokens": tally.completion_tokens,
+        }
+        if finish == "length":
+            raise CompletionError(f"answer cut off at {max_tokens} tokens", answered=True, **spent)
+        obj = first_object(text)
+        if obj is None:
+            raise CompletionError("the answer holds no JSON object", answered=True, **spent)
+        try:
+            return schema.model_validate(obj), tally.prompt_tokens, tally.completion_tokens
+        except ValidationError as e:
+            raise CompletionError(short_reason(e), answered=True, **spent) from None
+
+
+def endpoint_completer(analyzer: object) -> EndpointCompleter | None:
+    """A completer sharing the run's analyzer endpoint (its limiter and learned modes), when it has one."""
+    endpoint = getattr(analyzer, "endpoint", None)
+    return EndpointCompleter(endpoint) if isinstance(endpoint, Endpoint) else None
