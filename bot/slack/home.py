@@ -32,7 +32,7 @@ POST_NOW_ACTION = "home_post_digest"
 HELP_ACTION = "home_help"
 MAX_ALERTS = 10
 MAX_RATE_LIMITS = 10
-_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,30}$")
+_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{1,30}$")
 
 
 def _section(text: str, accessory: ButtonElement | None = None) -> Block:

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 SOURCES = ("composer", "conversations_history")
 VIEW_BLOCKS = 100
 VIEW_BYTES = 250_000
-_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+_USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
 Answer = tuple[int, dict[str, Any]]
 
 
