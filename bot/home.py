@@ -58,6 +58,7 @@ class HomeData:
     usage: UsageTotals
     cost: float | None
     running: bool = False
+    usage_days: int = USAGE_DAYS
 
 
 async def is_member(client: AsyncWebClient, channel: str, user: str) -> bool:

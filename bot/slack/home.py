@@ -103,7 +103,7 @@ def _usage(data: HomeData, lang: str) -> list[Block]:
     )
     if data.cost is not None:
         line += " · " + t(lang, "home_cost", cost=data.cost)
-    return [_section(f"*{t(lang, 'home_usage', days=7)}*\n{line}")]
+    return [_section(f"*{t(lang, 'home_usage', days=data.usage_days)}*\n{line}")]
 
 
 def home_view(data: HomeData, language: str = "en") -> dict[str, Any]:

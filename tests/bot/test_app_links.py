@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -17,6 +18,7 @@ from tests.fakes.github import FakeGitHub
 from tests.fakes.slack import validate_blocks
 
 LINK = f"https://github.com/{REPO}/commit/{SHA}"
+ACK_LIMIT = 3.0  # Slack retries an event not acknowledged within 3 seconds
 
 
 @pytest.fixture
@@ -71,7 +73,9 @@ async def test_a_retried_event_unfurls_once_even_while_the_first_is_still_fetchi
     github.add_fault(rf"/commits/{commit.sha[:12]}", delay=1.0)  # GitHub answers slower than Slack waits
     url = f"https://github.com/o/r/commit/{commit.sha[:12]}"
     event = bot.slack.share_links("C1", [url])
-    await bot.send.event(event, event_id="Ev42")
+    start = time.monotonic()
+    assert (await bot.send.event(event, event_id="Ev42")).status_code == 200
+    assert time.monotonic() - start < ACK_LIMIT / 3  # acknowledged before GitHub answers
     await bot.send.event(event, event_id="Ev42", retry=1)
     await eventually(lambda: bot.slack.accepted_unfurls())
     await bot.send.event(event, event_id="Ev42", retry=2)
