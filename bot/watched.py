@@ -21,7 +21,3 @@ def watched_repos(ctx: Context) -> set[str]:
     """Every watched GitHub repository as a lower-case `owner/repo` (local clones are left out)."""
     return set(watched_names(ctx))
 
-
-def is_watched(ctx: Context, repo: str) -> bool:
-    """True when `owner/repo` (any case) is watched."""
-    return repo.lower() in watched_repos(ctx)

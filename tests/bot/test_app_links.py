@@ -156,3 +156,12 @@ def unfurl_button(value: str, channel: str, message_ts: str) -> dict:
             }
         ],
     }
+
+
+async def test_a_watched_link_to_a_commit_github_does_not_have_is_left_alone(serve_bot, github) -> None:
+    bot = await serve_bot(github_api_url=github.url, digest_repos="o/r")
+    github.add_commit("o/r", "Initial commit")
+    await bot.send.event(bot.slack.share_links("C1", ["https://github.com/o/r/commit/deadbeefcafe"]))
+    await eventually(lambda: github.requests_to("/repos/o/r/commits/deadbeefcafe"))
+    await asyncio.sleep(0.3)
+    assert bot.slack.calls_to("chat.unfurl") == []
