@@ -20,4 +20,3 @@ def watched_names(ctx: Context) -> dict[str, str]:
 def watched_repos(ctx: Context) -> set[str]:
     """Every watched GitHub repository as a lower-case `owner/repo` (local clones are left out)."""
     return set(watched_names(ctx))
-
