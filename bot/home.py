@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 MAX_CHANNELS = 40  # channels looked at in detail (membership, permalinks); the rest are counted
-MEMBER_PAGES = 10  # conversations.members pages read per channel (up to 10,000 members)
+MEMBER_PAGES = 10  # users.conversations pages read (up to 9,990 channels)
+PERMALINK_CALLS = 4  # chat.getPermalink calls at once
 USAGE_DAYS = 7
 
 
@@ -61,21 +62,29 @@ class HomeData:
     usage_days: int = USAGE_DAYS
 
 
-async def is_member(client: AsyncWebClient, channel: str, user: str) -> bool:
-    """True when `user` is in `channel` (conversations.members); False when the app cannot see the channel."""
+async def user_channels(client: AsyncWebClient, user: str) -> set[str]:
+    """The public and private channels `user` is in that the app can see (users.conversations); empty when refused."""
+    found: set[str] = set()
     cursor = None
     for _ in range(MEMBER_PAGES):
         try:
-            data = await call(client, "conversations_members", channel=channel, limit=1000, cursor=cursor)
+            data = await call(
+                client,
+                "users_conversations",
+                user=user,
+                types="public_channel,private_channel",
+                exclude_archived=True,
+                limit=999,
+                cursor=cursor,
+            )
         except PostError as e:
-            log.info("the members of %s could not be read: %s", channel, e.code)
-            return False
-        if user in (data.get("members") or []):
-            return True
+            log.info("the channels of %s could not be listed: %s", user, e.code)
+            return found
+        found |= {str(c["id"]) for c in data.get("channels") or [] if c.get("id")}
         cursor = (data.get("response_metadata") or {}).get("next_cursor")
         if not cursor:
-            return False
-    return False
+            break
+    return found
 
 
 def archive_link(channel: str, ts: str) -> str:
@@ -83,9 +92,10 @@ def archive_link(channel: str, ts: str) -> str:
     return f"https://slack.com/archives/{channel}/p{ts.replace('.', '')}"
 
 
-async def _permalink(client: AsyncWebClient, channel: str, ts: str) -> str:
+async def _permalink(client: AsyncWebClient, channel: str, ts: str, limit: asyncio.Semaphore) -> str:
     try:
-        data = await call(client, "chat_getPermalink", channel=channel, message_ts=ts)
+        async with limit:
+            data = await call(client, "chat_getPermalink", channel=channel, message_ts=ts)
     except PostError:
         data = {}
     return str(data.get("permalink") or archive_link(channel, ts))
@@ -99,14 +109,15 @@ def _levels(ctx: Context, delivery: Delivery) -> dict[Importance, int]:
     return {lvl: counts[lvl] for lvl in (Importance.HIGH, Importance.MEDIUM, Importance.LOW) if counts[lvl]}
 
 
-async def _channel(ctx: Context, client: AsyncWebClient, channel: str, user: str) -> ChannelHome:
-    home = ChannelHome(channel, subscriptions.channel_subscriptions(ctx.db, channel))
+async def _channel(
+    ctx: Context, client: AsyncWebClient, channel: str, member: bool, limit: asyncio.Semaphore
+) -> ChannelHome:
+    home = ChannelHome(channel, subscriptions.channel_subscriptions(ctx.db, channel), can_post=member)
     home.last = store.latest_delivery(ctx.db, channel)
     if home.last is not None:
         home.levels = _levels(ctx, home.last)
         if home.last.message_ts:
-            home.link = await _permalink(client, channel, home.last.message_ts)
-    home.can_post = await is_member(client, channel, user)
+            home.link = await _permalink(client, channel, home.last.message_ts, limit)
     return home
 
 
@@ -114,7 +125,9 @@ async def home_data(ctx: Context, client: AsyncWebClient, user: str) -> HomeData
     """Gather the Home tab of `user`: reads the database, and asks Slack for memberships and permalinks."""
     s, now = ctx.settings, dt.datetime.now(dt.UTC)
     names = subscriptions.subscribed_channels(ctx.db)
-    channels = list(await asyncio.gather(*(_channel(ctx, client, c, user) for c in names[:MAX_CHANNELS])))
+    mine, limit = await user_channels(client, user), asyncio.Semaphore(PERMALINK_CALLS)
+    shown = names[:MAX_CHANNELS]
+    channels = list(await asyncio.gather(*(_channel(ctx, client, c, c in mine, limit) for c in shown)))
     usage = store.usage_since(ctx.db, (now - dt.timedelta(days=USAGE_DAYS)).isoformat(timespec="seconds"))
     llm = s.pipeline_config().llm
     return HomeData(
@@ -151,7 +164,7 @@ def _outcome_text(ctx: Context, outcomes: list[ChannelOutcome] | None) -> str:
 async def post_from_home(ctx: Context, client: AsyncWebClient, user: str, channel: str) -> None:
     """The Home tab's "Post digest now": post `channel`'s digest if `user` is in it, and tell them how it went."""
     lang = ctx.settings.digest_language
-    if not await is_member(client, channel, user):
+    if channel not in await user_channels(client, user):
         await post_message(client, user, text=t(lang, "home_not_member"))
         return
     await send(client, "chat_postEphemeral", channel, user=user, text=t(lang, "home_building"))

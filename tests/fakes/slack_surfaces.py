@@ -1,8 +1,8 @@
-"""The fake Slack's link unfurls, Home tab views and channel members, with Slack's checks and errors.
+"""The fake Slack's link unfurls, Home tab views and users' channels, with Slack's checks and errors.
 
 Mixed into FakeSlack (tests/fakes/slack.py): `share_links` plays a user posting links (Slack stores the
 message and sends the app a `link_shared` event for the links on its unfurl domains); chat.unfurl, views.publish
-and conversations.members answer as the Web API documents them.
+and users.conversations answer as the Web API documents them.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from tests.fakes.slack import Message
 
 SOURCES = ("composer", "conversations_history")
+CONVERSATION_TYPES = ("public_channel", "private_channel", "mpim", "im")
 VIEW_BLOCKS = 100
 VIEW_BYTES = 250_000
 _USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
@@ -40,10 +41,12 @@ def _json_arg(value: Any) -> Any:
 
 
 class SlackSurfaces:
-    """Unfurls, Home tabs and channel members; needs FakeSlack's `messages`, `missing`, `_find` and `_ts`."""
+    """Unfurls, Home tabs and users' channels; needs FakeSlack's `messages`, `missing`, `archived`, `outside`, `_find`, `_ts`."""
 
     messages: list[Message]
     missing: set[str]
+    archived: set[str]
+    outside: set[str]
 
     def _init_surfaces(self) -> None:
         self.unfurl_domains = {"github.com"}
@@ -110,8 +113,8 @@ class SlackSurfaces:
             return self._unfurl(p)
         if method == "views.publish":
             return self._publish(p)
-        if method == "conversations.members":
-            return self._members(p)
+        if method == "users.conversations":
+            return self._user_conversations(p)
         return None
 
     def _unfurl_target(self, p: dict[str, Any]) -> str | Answer:
@@ -193,15 +196,34 @@ class SlackSurfaces:
         self.home_views[user] = stored
         return 200, {"ok": True, "view": stored}
 
-    def _members(self, p: dict[str, Any]) -> Answer:
-        channel = p.get("channel")
-        if not channel or channel in self.missing:
-            return 200, {"ok": False, "error": "channel_not_found"}
-        members = sorted(self.members.get(str(channel), set()))
-        start, limit = int(p.get("cursor") or 0), min(int(p.get("limit") or 100), 1000)
-        page, more = members[start : start + limit], start + limit < len(members)
-        return 200, {
-            "ok": True,
-            "members": page,
-            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
-        }
+    def _user_conversations(self, p: dict[str, Any]) -> Answer:
+        """users.conversations for `user`: public channels they are in, private ones only where the app is too."""
+        types = str(p.get("types") or "public_channel").split(",")
+        if any(kind not in CONVERSATION_TYPES for kind in types):
+            return 200, {"ok": False, "error": "invalid_types"}
+        try:
+            limit, start = int(p.get("limit") or 100), int(p.get("cursor") or 0)
+        except ValueError:
+            return 200, {"ok": False, "error": "invalid_cursor"}
+        if not 1 <= limit <= 999:
+            return 200, {"ok": False, "error": "invalid_limit"}
+        user = p.get("user") or "UBOT"
+        skip_archived = str(p.get("exclude_archived", "")).lower() in ("1", "true")
+        found = [
+            {
+                "id": c,
+                "is_channel": c.startswith("C"),
+                "is_private": c.startswith("G"),
+                "is_archived": c in self.archived,
+            }
+            for c, who in sorted(self.members.items())
+            if user in who
+            and ("public_channel" if c.startswith("C") else "private_channel") in types
+            and (
+                c.startswith("C") or c not in self.outside
+            )  # a private channel the app is not in stays hidden
+            and not (skip_archived and c in self.archived)
+        ]
+        page, more = found[start : start + limit], start + limit < len(found)
+        meta = {"next_cursor": str(start + limit) if more else ""}
+        return 200, {"ok": True, "channels": page, "response_metadata": meta}

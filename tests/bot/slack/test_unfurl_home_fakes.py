@@ -1,4 +1,4 @@
-"""The tests' Slack refuses malformed chat.unfurl, views.publish and conversations.members calls as Slack does."""
+"""The tests' Slack refuses malformed chat.unfurl, views.publish and users.conversations calls as Slack does."""
 
 from __future__ import annotations
 
@@ -82,12 +82,18 @@ async def test_views_publish_keeps_the_100_block_limit_and_the_view_rules(slack)
     assert (await error_of(client.views_publish(user_id="U1", view=view(1))))["error"] == "not_enabled"
 
 
-async def test_conversations_members_pages_and_refuses_unknown_channels(slack) -> None:
+async def test_users_conversations_lists_a_users_channels_by_page(slack) -> None:
     client = make_client(slack.token, slack.url)
-    slack.members = {"C1": {f"U{i:03d}" for i in range(5)}}
-    first = await client.conversations_members(channel="C1", limit=3)
-    rest = await client.conversations_members(channel="C1", cursor=first["response_metadata"]["next_cursor"])
-    assert first["members"] + rest["members"] == [f"U{i:03d}" for i in range(5)]
+    slack.members = {f"C{i}": {"U1"} for i in range(5)} | {"C9": {"U2"}, "G1": {"U1"}, "G2": {"U1"}}
+    slack.outside.add("G2")  # a private channel the app is not in
+    slack.archived.add("C4")
+    kinds = "public_channel,private_channel"
+    first = await client.users_conversations(user="U1", types=kinds, exclude_archived=True, limit=3)
+    cursor = first["response_metadata"]["next_cursor"]
+    rest = await client.users_conversations(user="U1", types=kinds, exclude_archived=True, cursor=cursor)
+    assert [c["id"] for c in first["channels"] + rest["channels"]] == ["C0", "C1", "C2", "C3", "G1"]
     assert rest["response_metadata"]["next_cursor"] == ""
-    slack.missing.add("C2")
-    assert (await error_of(client.conversations_members(channel="C2")))["error"] == "channel_not_found"
+    public = await client.users_conversations(user="U1")
+    assert [c["id"] for c in public["channels"]] == ["C0", "C1", "C2", "C3", "C4"]
+    assert (await error_of(client.users_conversations(user="U1", limit=1000)))["error"] == "invalid_limit"
+    assert (await error_of(client.users_conversations(user="U1", types="dm")))["error"] == "invalid_types"

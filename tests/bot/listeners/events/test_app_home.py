@@ -12,7 +12,8 @@ async def test_opening_the_home_tab_publishes_the_view(context, ctx, client) -> 
     [call] = client.calls_to("views_publish")
     assert call["user_id"] == "U1" and call["view"]["type"] == "home"
     assert "o/r" in str(call["view"]["blocks"]) and "<#C1>" in str(call["view"]["blocks"])
-    assert client.calls_to("conversations_members") == [{"channel": "C1", "limit": 1000, "cursor": None}]
+    [listing] = client.calls_to("users_conversations")
+    assert listing["user"] == "U1" and listing["types"] == "public_channel,private_channel"
 
 
 async def test_the_messages_tab_publishes_nothing(context, client) -> None:
