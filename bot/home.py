@@ -164,6 +164,9 @@ def _outcome_text(ctx: Context, outcomes: list[ChannelOutcome] | None) -> str:
 async def post_from_home(ctx: Context, client: AsyncWebClient, user: str, channel: str) -> None:
     """The Home tab's "Post digest now": post `channel`'s digest if `user` is in it, and tell them how it went."""
     lang = ctx.settings.digest_language
+    if not subscriptions.channel_subscriptions(ctx.db, channel):
+        await post_message(client, user, text=t(lang, "home_not_subscribed"))
+        return
     if channel not in await user_channels(client, user):
         await post_message(client, user, text=t(lang, "home_not_member"))
         return

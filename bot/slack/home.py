@@ -68,6 +68,8 @@ def _channel_blocks(c: ChannelHome, data: HomeData, lang: str) -> list[Block]:
         last = t(lang, "home_last", date=one_line(c.last.date), status=one_line(c.last.status))
         parts = [t(lang, "commits_one" if len(c.last.shas) == 1 else "commits", n=len(c.last.shas))]
         parts += [f"{EMOJI[lvl]} {n}" for lvl, n in c.levels.items()]
+        if c.last.error:
+            parts.append(f"⚠️ {one_line(c.last.error)}")
         last = " · ".join([last, *parts])
         if c.link:
             last += f" · {link(c.link, t(lang, 'home_open'))}"

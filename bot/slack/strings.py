@@ -60,6 +60,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "home_busy": "A digest is already running; try again when it has finished.",
         "home_failed": "The digest could not be posted: {error}",
         "home_not_member": "You are not in that channel, so its digest cannot be posted from your Home tab.",
+        "home_not_subscribed": "That channel follows no repository any more; reopen the Home tab to refresh it.",
     },
     "zh": {
         "commits_one": "{n} 个提交",
@@ -116,6 +117,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "home_busy": "已有报告在生成中，请稍后再试。",
         "home_failed": "报告无法发布：{error}",
         "home_not_member": "你不在该频道中，无法从主页发布它的报告。",
+        "home_not_subscribed": "该频道已不再关注任何仓库；请重新打开主页刷新。",
     },
 }
 

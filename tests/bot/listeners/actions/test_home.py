@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+from bot import subscriptions
 from bot.listeners.actions.home import home_help, home_post_digest
 from bot.listeners.actions.unfurl import unfurl_full_analysis
 from bot.slack.home import HELP_ACTION, POST_NOW_ACTION
@@ -24,6 +25,7 @@ async def test_help_is_sent_to_the_user(ack, client) -> None:
 
 
 async def test_post_now_is_refused_to_someone_outside_the_channel(ack, context, ctx, client) -> None:
+    subscriptions.subscribe(ctx.db, subscriptions.Subscription("C1", "o/r"))
     await home_post_digest(ack, pressed(POST_NOW_ACTION, "C1"), client, context)
     assert ack.calls == [{}]
     await asyncio.gather(*ctx.tasks)
@@ -50,3 +52,11 @@ async def test_unfurl_full_analysis_of_an_unknown_commit_says_so(ack, respond, c
     body["container"] = {"type": "message_attachment", "channel_id": "C1", "message_ts": LINK_TS}
     await unfurl_full_analysis(ack, body, client, respond, context)
     assert client.calls_to("chat_postMessage") == [] and "no longer in the cache" in respond.texts[0]
+
+
+async def test_post_now_for_a_channel_that_follows_nothing_is_refused(ack, context, ctx, client) -> None:
+    await home_post_digest(ack, pressed(POST_NOW_ACTION, "C1"), client, context)
+    await asyncio.gather(*ctx.tasks)
+    [post] = client.calls_to("chat_postMessage")
+    assert post["channel"] == "U1" and "follows no repository" in post["text"]
+    assert client.calls_to("users_conversations") == []
