@@ -16,7 +16,7 @@ from analysis.state import (
     Subscription,
     UsageTotals,
 )
-from storage import analyses, commits, deliveries, http_cache, repositories, runs, subscriptions
+from storage import analyses, commits, deliveries, events, http_cache, repositories, runs, subscriptions
 from storage.db import now
 
 
@@ -204,3 +204,23 @@ def delete_subscription(db: sqlite_utils.Database, channel: str, repo: str) -> b
 def list_subscriptions(db: sqlite_utils.Database, channel: str | None = None) -> list[Subscription]:
     """The subscriptions of one channel, or of all channels, by channel and repository."""
     return [rows.subscription_from_row(r) for r in subscriptions.list_subscriptions(db, channel)]
+
+
+def claim_event(db: sqlite_utils.Database, event_id: str, kind: str) -> bool:
+    """Record a Slack event as handled; False when it already was (Slack retried it)."""
+    return events.claim_event(db, event_id, kind)
+
+
+def link_reply(db: sqlite_utils.Database, channel: str, thread_ts: str, sha: str) -> str | None:
+    """The ts of the card already posted for `sha` in the thread of `thread_ts`, or None."""
+    row = events.get_link_reply(db, channel, thread_ts, sha)
+    return row["reply_ts"] if row else None
+
+
+def save_link_reply(
+    db: sqlite_utils.Database, channel: str, thread_ts: str, repo: str, sha: str, reply_ts: str
+) -> None:
+    """Record the card posted for a commit in the thread of a shared link."""
+    events.save_link_reply(
+        db, {"channel": channel, "thread_ts": thread_ts, "repo": repo, "sha": sha, "reply_ts": reply_ts}
+    )

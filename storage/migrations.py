@@ -203,6 +203,31 @@ def m005_overviews(db: sqlite_utils.Database) -> None:
     )
 
 
+@migration
+def m006_events(db: sqlite_utils.Database) -> None:
+    """Slack events already handled (a retry of one is ignored), and cards posted under shared links."""
+    db["events"].create(
+        {
+            "event_id": str,  # Slack's event_id, the same on every retry of one event
+            "kind": str,  # e.g. link_shared
+            "received_at": str,
+        },
+        pk="event_id",
+    )
+    db["events"].create_index(["received_at"], index_name="idx_events_received")
+    db["link_replies"].create(
+        {
+            "channel": str,
+            "thread_ts": str,  # the message with the link (or its thread)
+            "sha": str,
+            "repo": str,
+            "reply_ts": str,  # the full card posted in that thread
+            "created_at": str,
+        },
+        pk=("channel", "thread_ts", "sha"),
+    )
+
+
 def apply(db: sqlite_utils.Database) -> list[str]:
     """Apply the migrations not yet recorded; return the names applied."""
     table = db["_migrations"]

@@ -12,6 +12,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from tests.fakes.slack_surfaces import SlackSurfaces
+
 MENTION = re.compile(
     r"<!(?:channel|here|everyone|subteam)|<@[A-Z0-9]|(?<![\w@])@(?:channel|here|everyone)\b", re.I
 )
@@ -130,7 +132,7 @@ def validate_blocks(blocks: Any) -> str | None:
     return None
 
 
-class FakeSlack:
+class FakeSlack(SlackSurfaces):
     """A threaded Slack Web API on 127.0.0.1; point `slack_sdk` at `url` through base_url."""
 
     def __init__(self, token: str = "xoxb-test-token") -> None:
@@ -147,6 +149,7 @@ class FakeSlack:
         self._scripts: dict[str, deque[tuple[int, dict[str, Any], dict[str, str]]]] = defaultdict(deque)
         self._lock = threading.Lock()
         self._n = 0
+        self._init_surfaces()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
@@ -363,6 +366,8 @@ class FakeSlack:
                 return 200, {"ok": False, "error": "channel_not_found"}
             info = {"id": channel, "name": channel.lower(), "is_member": channel not in self.outside}
             return 200, {"ok": True, "channel": {**info, "is_archived": channel in self.archived}}
+        if (surface := self._surface_answer(method, p)) is not None:
+            return surface
         if method == "users.info":
             return 200, {"ok": True, "user": {"id": p.get("user"), "name": f"user-{p.get('user')}"}}
         return 200, {"ok": False, "error": "unknown_method"}

@@ -68,22 +68,25 @@ class SlackSender:
         """POST an interactivity payload (a button press)."""
         return await self.form({"payload": json.dumps(payload)})
 
-    async def event(self, event: dict[str, Any]) -> httpx.Response:
-        """POST an Events API callback."""
+    async def event(
+        self, event: dict[str, Any], *, event_id: str | None = None, retry: int = 0
+    ) -> httpx.Response:
+        """POST an Events API callback; `retry` > 0 sends it again as Slack's retry of `event_id`."""
         body = json.dumps(
             {
                 "token": "legacy",
                 "team_id": "T1",
                 "api_app_id": "A1",
                 "type": "event_callback",
-                "event_id": f"Ev{time.monotonic_ns()}",
+                "event_id": event_id or f"Ev{time.monotonic_ns()}",
                 "event_time": int(time.time()),
                 "event": event,
             }
         )
-        return await self.http.post(
-            self.url, content=body, headers=signed_headers(body, content_type="application/json")
-        )
+        headers = signed_headers(body, content_type="application/json")
+        if retry:
+            headers |= {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
+        return await self.http.post(self.url, content=body, headers=headers)
 
 
 class ResponseUrls:

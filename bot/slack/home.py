@@ -1,0 +1,139 @@
+"""The App Home tab as a Block Kit view: at most 100 blocks, every untrusted text escaped."""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from typing import TYPE_CHECKING, Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+
+from analysis.facts import EMOJI
+from bot.slack.answers import one_line
+from bot.slack.mrkdwn import link, truncate
+from bot.slack.strings import t
+from bot.subscriptions import describe
+
+if TYPE_CHECKING:
+    from bot.home import ChannelHome, HomeData
+
+MAX_VIEW_BLOCKS = 100
+POST_NOW_ACTION = "home_post_digest"
+HELP_ACTION = "home_help"
+MAX_ALERTS = 10
+MAX_RATE_LIMITS = 10
+_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{1,30}$")
+
+
+def _section(text: str, accessory: ButtonElement | None = None) -> Block:
+    return SectionBlock(text=MarkdownTextObject(text=truncate(text, 3000)), accessory=accessory)
+
+
+def _context(text: str) -> Block:
+    return ContextBlock(elements=[MarkdownTextObject(text=truncate(text, 2000))])
+
+
+def _button(label: str, action_id: str, value: str) -> ButtonElement:
+    return ButtonElement(text=PlainTextObject(text=label[:75]), action_id=action_id, value=value[:2000])
+
+
+def channel_ref(channel: str) -> str:
+    """A channel link for a Slack channel ID; anything else as escaped text."""
+    return f"<#{channel}>" if _CHANNEL_ID.match(channel) else one_line(channel)
+
+
+def _when(data: HomeData) -> str:
+    if data.next_run is None:
+        return "-"
+    return data.next_run.astimezone(zoneinfo.ZoneInfo(data.timezone)).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def _channel_blocks(c: ChannelHome, data: HomeData, lang: str) -> list[Block]:
+    follows = [f"• {one_line(describe(s))}" for s in c.subscriptions]
+    button = _button(t(lang, "home_post_now"), POST_NOW_ACTION, c.channel) if c.can_post else None
+    head = _section("\n".join([f"*{channel_ref(c.channel)}*", *follows]), button)
+    if c.last is None:
+        last = t(lang, "home_no_digest")
+    else:
+        last = t(lang, "home_last", date=one_line(c.last.date), status=one_line(c.last.status))
+        parts = [t(lang, "commits_one" if len(c.last.shas) == 1 else "commits", n=len(c.last.shas))]
+        parts += [f"{EMOJI[lvl]} {n}" for lvl, n in c.levels.items()]
+        if c.last.error:
+            parts.append(f"⚠️ {one_line(c.last.error)}")
+        last = " · ".join([last, *parts])
+        if c.link:
+            last += f" · {link(c.link, t(lang, 'home_open'))}"
+    return [head, _context(f"{last} · {t(lang, 'home_next', when=_when(data))}")]
+
+
+def _health(data: HomeData, lang: str) -> list[Block]:
+    lines = [
+        t(lang, "home_alert", kind=one_line(a.kind), channel=channel_ref(a.channel), text=one_line(a.text))
+        for a in data.alerts[:MAX_ALERTS]
+    ] or [t(lang, "home_no_alerts")]
+    if len(data.alerts) > MAX_ALERTS:
+        lines.append(t(lang, "more", n=len(data.alerts) - MAX_ALERTS))
+    lines += [
+        t(lang, "home_rate_limit", repo=one_line(r.repo), n=r.rate_limit_remaining)
+        for r in data.rate_limits[:MAX_RATE_LIMITS]
+    ]
+    lines.append(
+        t(lang, "home_llm", model=one_line(data.llm_model)) if data.llm_model else t(lang, "home_no_llm")
+    )
+    return [_section(f"*{t(lang, 'home_health')}*\n" + "\n".join(lines))]
+
+
+def _usage(data: HomeData, lang: str) -> list[Block]:
+    u = data.usage
+    line = t(
+        lang,
+        "home_usage_line",
+        calls=u.llm_calls,
+        prompt=u.prompt_tokens,
+        completion=u.completion_tokens,
+        runs=u.runs,
+    )
+    if data.cost is not None:
+        line += " · " + t(lang, "home_cost", cost=data.cost)
+    return [_section(f"*{t(lang, 'home_usage', days=data.usage_days)}*\n{line}")]
+
+
+def home_view(data: HomeData, language: str = "en") -> dict[str, Any]:
+    """The Home tab view: channels (cut with a "+N more" line to stay within 100 blocks), health, usage."""
+    lang = language
+    head: list[Block] = [
+        HeaderBlock(text=PlainTextObject(text=t(lang, "home_title"))),
+        _context(
+            t(lang, "home_schedule", schedule=one_line(data.schedule), timezone=one_line(data.timezone))
+        ),
+    ]
+    if data.running:
+        head.append(_context(t(lang, "home_running")))
+    head += [DividerBlock(), _section(f"*{t(lang, 'home_channels')}*")]
+    tail: list[Block] = [DividerBlock(), *_health(data, lang), *_usage(data, lang)]
+    tail.append(ActionsBlock(elements=[_button(t(lang, "home_help"), HELP_ACTION, "help")]))
+    room = MAX_VIEW_BLOCKS - len(head) - len(tail) - 1  # one line left for "+N more"
+    body: list[Block] = []
+    shown = 0
+    for c in data.channels:
+        blocks = _channel_blocks(c, data, lang)
+        if len(body) + len(blocks) > room:
+            break
+        body += blocks
+        shown += 1
+    if not data.channels:
+        body.append(_section(t(lang, "home_no_channels")))
+    more = len(data.channels) - shown + data.more_channels
+    if more:
+        body.append(_context(t(lang, "home_more_channels", n=more)))
+    return {"type": "home", "blocks": [b.to_dict() for b in [*head, *body, *tail]]}

@@ -1,0 +1,24 @@
+"""Handled Slack events and the cards posted under shared links."""
+
+from __future__ import annotations
+
+from storage.db import open_db
+from storage.events import claim_event, get_link_reply, save_link_reply
+
+
+def test_an_event_is_claimed_once_and_old_ones_are_forgotten(tmp_path) -> None:
+    db = open_db(tmp_path / "a.db")
+    assert claim_event(db, "Ev1", "link_shared") is True
+    assert claim_event(db, "Ev1", "link_shared") is False
+    db.execute("update events set received_at = '2000-01-01T00:00:00+00:00' where event_id = 'Ev1'")
+    assert claim_event(db, "Ev2", "link_shared") is True
+    assert [r["event_id"] for r in db["events"].rows] == ["Ev2"]
+
+
+def test_a_link_reply_is_kept_per_channel_thread_and_commit(tmp_path) -> None:
+    db = open_db(tmp_path / "a.db")
+    save_link_reply(
+        db, {"channel": "C1", "thread_ts": "1.1", "sha": "a" * 40, "repo": "o/r", "reply_ts": "1.2"}
+    )
+    assert get_link_reply(db, "C1", "1.1", "a" * 40)["reply_ts"] == "1.2"
+    assert get_link_reply(db, "C2", "1.1", "a" * 40) is None
