@@ -7,7 +7,7 @@ import sqlite_utils
 from analysis import rows
 from analysis.models import Analysis, Commit, DigestEntry
 from analysis.state import Alert, AlertStatus, Cursor, Delivery, RepositoryState, RunRecord, UsageTotals
-from storage import analyses, commits, deliveries, http_cache, repositories, runs
+from storage import analyses, claims, commits, deliveries, history, http_cache, repositories, runs
 
 
 def stored_commit(db: sqlite_utils.Database, repo: str, sha: str, *, detailed: bool = True) -> Commit | None:
@@ -168,3 +168,67 @@ def stored_entry(db: sqlite_utils.Database, repo: str, sha: str) -> DigestEntry 
     commit = stored_commit(db, repo, sha, detailed=False)
     analysis = get_analysis(db, repo, sha)
     return DigestEntry(commit, analysis) if commit and analysis else None
+
+
+def reported_shas(db: sqlite_utils.Database, repo: str, target: str) -> set[str]:
+    """Every commit of `repo` that digest target `target` has been told about."""
+    return history.reported_shas(db, repo, target)
+
+
+def mark_reported(db: sqlite_utils.Database, repo: str, target: str, shas: list[str]) -> None:
+    """Record that `target` has been told about these commits."""
+    history.mark_reported(db, repo, target, shas)
+
+
+def set_fingerprints(db: sqlite_utils.Database, repo: str, prints: dict[str, str]) -> None:
+    """Store the content fingerprints of stored commits."""
+    history.set_fingerprints(db, repo, prints)
+
+
+def fingerprint_of(db: sqlite_utils.Database, repo: str, sha: str) -> str | None:
+    """A stored commit's content fingerprint, or None."""
+    return history.fingerprints(db, repo, [sha]).get(sha)
+
+
+def reported_by_fingerprint(
+    db: sqlite_utils.Database, repo: str, target: str, prints: list[str]
+) -> dict[str, str]:
+    """fingerprint -> SHA of a commit reported to `target` with that fingerprint."""
+    return history.reported_by_fingerprint(db, repo, target, prints)
+
+
+def link_rewrite(db: sqlite_utils.Database, repo: str, sha: str, original: str) -> None:
+    """Record that commit `sha` is a rewritten copy of `original`."""
+    history.link_rewrite(db, repo, sha, original)
+
+
+def rewrite_of(db: sqlite_utils.Database, repo: str, sha: str) -> str | None:
+    """The original a rewritten commit replaced, or None."""
+    return history.rewrite_of(db, repo, sha)
+
+
+def adopt_repository(db: sqlite_utils.Database, old: str, new: str) -> bool:
+    """Move the rows of a repository kept under an older name to its identity; False when there were none."""
+    if repositories.get_repository(db, new) is not None:
+        return False
+    return history.rename_repository(db, old, new)
+
+
+def new_claim_holder() -> str:
+    """A claim holder name unique to this process and call."""
+    return claims.new_holder()
+
+
+def acquire_claim(db: sqlite_utils.Database, name: str, holder: str, lease_seconds: float) -> bool:
+    """Take claim `name` (in an immediate transaction) unless another live holder has it."""
+    return claims.acquire(db, name, holder, lease_seconds)
+
+
+def renew_claim(db: sqlite_utils.Database, name: str, holder: str, lease_seconds: float) -> bool:
+    """Extend a held claim's lease; False when it is no longer held by `holder`."""
+    return claims.renew(db, name, holder, lease_seconds)
+
+
+def release_claim(db: sqlite_utils.Database, name: str, holder: str) -> None:
+    """Give up a held claim."""
+    claims.release(db, name, holder)

@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     github_api_url: str = "https://api.github.com"
     digest_repos: Annotated[list[str], NoDecode] = Field(default_factory=list)
     digest_branch: str | None = None
+    digest_git_fetch: bool = True
+    digest_max_new_commits: int = Field(default=300, ge=1, le=100_000)
     digest_timezone: str = "UTC"
     digest_language: Literal["en", "zh"] = "en"
     digest_db_path: str = "./data/commit-digest.db"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 import re
 import shlex
 from dataclasses import dataclass, field
@@ -12,7 +11,7 @@ from functools import lru_cache
 import sqlite_utils
 
 from analysis.models import Digest, DigestEntry, Importance
-from analysis.sources import is_local
+from analysis.sources import identity
 from bot.settings import Settings
 from storage.subscriptions import delete_subscription, list_subscriptions, save_subscription
 
@@ -41,10 +40,8 @@ class Subscription:
 
     @property
     def name(self) -> str:
-        """The name the repository's commits are stored under (a clone's directory name)."""
-        if is_local(self.repo):
-            return os.path.basename(os.path.abspath(os.path.expanduser(self.repo)))
-        return self.repo
+        """The name the repository's commits are stored under (a clone's absolute path)."""
+        return identity(self.repo)
 
     def matches(self, entry: DigestEntry) -> bool:
         """True when the channel wants to see this commit."""

@@ -30,7 +30,10 @@ def pipeline_config(
         repos=list(repos or settings.digest_repos),
         timezone=settings.digest_timezone,
         language=settings.digest_language,
-        source=SourceConfig(settings.github_api_url, token, settings.digest_branch),
+        source=SourceConfig(
+            settings.github_api_url, token, settings.digest_branch or None, settings.digest_git_fetch
+        ),
         llm=llm,
         reanalyze=reanalyze,
+        max_new_commits=settings.digest_max_new_commits,
     )

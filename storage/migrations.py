@@ -178,6 +178,24 @@ def m004_delivery_parts(db: sqlite_utils.Database) -> None:
         db["digests"].update(row["key"], {"parts": json.dumps(parts), "replies": json.dumps(replies)})
 
 
+@migration
+def m005_history(db: sqlite_utils.Database) -> None:
+    """What each digest target was told, rewrites linked to what they replaced, and claims across processes."""
+    db["commits"].add_column("fingerprint", str)  # content key that survives a rewrite (patch id, or diff)
+    db["commits"].create_index(["repo", "fingerprint"], index_name="idx_commits_fingerprint")
+    db["repositories"].add_column("display", str)  # the name shown: owner/repo, or a clone's folder name
+    db["repositories"].add_column("followed", str)  # the ref a run read, e.g. origin/main
+    db["reported"].create(
+        {"repo": str, "target": str, "sha": str, "reported_at": str},
+        pk=("repo", "target", "sha"),
+    )
+    db["rewrites"].create(
+        {"repo": str, "sha": str, "original": str, "found_at": str},
+        pk=("repo", "sha"),
+    )
+    db["claims"].create({"name": str, "holder": str, "expires_at": float}, pk="name")
+
+
 def _part_no(key: str) -> int:
     return int(key.split(":", 1)[1])
 

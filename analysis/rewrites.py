@@ -1,0 +1,66 @@
+"""Recognise commits of a rewritten history that copy commits a target was already told about."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import sqlite_utils
+
+from analysis import store
+from analysis.models import Commit
+from analysis.sources import CommitRef, Source
+
+
+class Rewrites:
+    """Fingerprints a run's commits and, after a rewrite, links each copy to the reported original."""
+
+    def __init__(self, db: sqlite_utils.Database, source: Source, target: str, active: bool) -> None:
+        self.db = db
+        self.source = source
+        self.target = target
+        self.active = active  # the reported history was rewritten: look for copies
+        self.linked: dict[str, str] = {}  # new SHA -> the reported original
+        self._prints: dict[str, str] = {}
+        self._before: dict[str, str] = {}
+
+    async def prepare(self, refs: list[CommitRef]) -> None:
+        """Take the fingerprints the source can tell before reading; match them when looking for copies."""
+        self._prints = await self.source.fingerprints(refs)
+        if self.active and self._prints:
+            found = store.reported_by_fingerprint(
+                self.db, self.source.repo, self.target, sorted(set(self._prints.values()))
+            )
+            self._before = {s: found[fp] for s, fp in self._prints.items() if found.get(fp, s) != s}
+
+    def before_read(self, ref: CommitRef) -> str | None:
+        """The reported original of `ref`, when its fingerprint told so before reading it."""
+        return self._before.get(ref.sha)
+
+    def after_read(self, ref: CommitRef, commit: Commit | None) -> str | None:
+        """Keep the commit's fingerprint; return the reported original it copies, if any."""
+        repo = self.source.repo
+        fp = self._prints.get(ref.sha)
+        if fp is not None and commit is not None:
+            store.set_fingerprints(self.db, repo, {ref.sha: fp})
+        if not self.active:
+            return None
+        fp = fp or store.fingerprint_of(self.db, repo, ref.sha)
+        if fp is None:
+            return None
+        original = store.reported_by_fingerprint(self.db, repo, self.target, [fp]).get(fp)
+        return original if original != ref.sha else None
+
+    def link(self, ref: CommitRef, original: str) -> None:
+        """Record `ref` as a copy of `original`: told to the target, its analysis shared, never reported again."""
+        repo = self.source.repo
+        if store.stored_commit(self.db, repo, ref.sha, detailed=False) is None and ref.summary is not None:
+            store.save_commit(self.db, ref.summary, detailed=False)
+        if fp := self._prints.get(ref.sha):
+            store.set_fingerprints(self.db, repo, {ref.sha: fp})
+        analysis = store.get_analysis(self.db, repo, original)
+        if analysis is not None and store.get_analysis(self.db, repo, ref.sha) is None:
+            store.save_analysis(self.db, repo, dataclasses.replace(analysis, sha=ref.sha, llm_calls=0))
+        store.clear_patches(self.db, repo, ref.sha)
+        store.link_rewrite(self.db, repo, ref.sha, original)
+        store.mark_reported(self.db, repo, self.target, [ref.sha])
+        self.linked[ref.sha] = original
