@@ -9,7 +9,6 @@ told about, and commits whose content matches a reported one are rewrites: linke
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import heapq
 import logging
 from dataclasses import dataclass, field
@@ -18,7 +17,6 @@ import sqlite_utils
 
 from analysis import store
 from analysis.errors import UnknownRevision
-from analysis.models import Commit
 from analysis.sources import CommitRef, Source
 from analysis.state import Cursor
 
@@ -58,18 +56,6 @@ def oldest_first(refs: list[CommitRef]) -> list[CommitRef]:
             if waiting[c] == 0:
                 heapq.heappush(ready, (by_sha[c].committed_at, -order[c], c))
     return out
-
-
-def content_fingerprint(commit: Commit) -> str:
-    """A key a rewrite keeps: the message, the author date and the diff of every file."""
-    h = hashlib.sha256()
-    when = int(commit.authored_at.timestamp()) if commit.authored_at else 0
-    h.update(f"{commit.message.strip()}\0{when}\0".encode("utf-8", "replace"))
-    for f in sorted(commit.files, key=lambda f: f.path):
-        h.update(
-            f"{f.path}\0{f.previous_path or ''}\0{f.status}\0{f.patch or ''}\0".encode("utf-8", "replace")
-        )
-    return "content:" + h.hexdigest()
 
 
 async def select_new(

@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 
 import sqlite_utils
 
 from analysis import store
 from analysis.models import Commit
 from analysis.sources import CommitRef, Source
+
+
+def content_fingerprint(commit: Commit) -> str:
+    """A key a rewrite keeps: the message, the author date and the diff of every file."""
+    h = hashlib.sha256()
+    when = int(commit.authored_at.timestamp()) if commit.authored_at else 0
+    h.update(f"{commit.message.strip()}\0{when}\0".encode("utf-8", "replace"))
+    for f in sorted(commit.files, key=lambda f: f.path):
+        h.update(
+            f"{f.path}\0{f.previous_path or ''}\0{f.status}\0{f.patch or ''}\0".encode("utf-8", "replace")
+        )
+    return "content:" + h.hexdigest()
 
 
 class Rewrites:

@@ -14,8 +14,10 @@ import click
 from analysis import report
 from analysis.lookup import lookup_cached
 from analysis.models import Digest
+from analysis.names import archive_parts
 from analysis.pipeline import run_digest
 from bot.progress import ProgressBar
+from bot.scheduler import BUSY
 from bot.serve import SetupError, post_now, serve
 from bot.settings import Settings, SettingsError, load_settings
 from bot.status import status_lines
@@ -61,11 +63,11 @@ def _parse_day(value: str | None) -> dt.date | None:
 
 
 def write_archive(digest: Digest, out: Path) -> list[Path]:
-    """Write each repository's Markdown report to OUT/<year>/<repo-name>/<date>.md."""
+    """Write each repository's Markdown report to OUT/<year>/<owner>/<repo>/<date>.md (a clone: its shown name)."""
     paths = []
     for rd in digest.repos:
         one = Digest(digest.date, digest.timezone, digest.language, [rd], digest.usage, digest.alerts)
-        path = out / digest.date[:4] / rd.repo.rsplit("/", 1)[-1] / f"{digest.date}.md"
+        path = out / digest.date[:4] / Path(*archive_parts(rd.name)) / f"{digest.date}.md"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(report.render_markdown(one), encoding="utf-8")
         paths.append(path)
@@ -107,9 +109,12 @@ def run(
         if repos:
             settings = settings.model_copy(update={"digest_repos": list(repos)})
         try:
-            asyncio.run(post_now(settings, channel, day))
+            outcomes = asyncio.run(post_now(settings, channel, day))
         except SetupError as e:
             raise click.ClickException(str(e)) from None
+        for o in outcomes:
+            if o.busy:
+                click.echo(f"{o.channel}: {BUSY}", err=True)
         return
     cfg = pipeline_config(settings, list(repos) or None, reanalyze=reanalyze)
     if not cfg.repos:

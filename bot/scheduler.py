@@ -13,7 +13,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from slack_sdk.web.async_client import AsyncWebClient
 
-from analysis.pipeline import advance_cursors, run_digest
+from analysis.claims import digest_claim, held
+from analysis.pipeline import advance_cursors, run_digest, today
 from bot import poster
 from bot.settings import Settings
 from bot.subscriptions import Subscription, channel_subscriptions, filter_digest, subscribed_channels
@@ -25,6 +26,7 @@ PROVIDER_ALERT = "provider"  # LLM or GitHub authentication / rate-limit trouble
 POST_ALERT = "post"  # the digest could not be posted
 _WEEKDAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"]
 CATCH_UP_DAYS = 31  # how far back a missed digest is looked for
+BUSY = "a digest for this channel and day is being posted by another process; this run leaves it to that one"
 
 
 @dataclass
@@ -35,6 +37,7 @@ class ChannelOutcome:
     posted: bool = False
     error: str | None = None
     alerts: list[str] = field(default_factory=list)
+    busy: bool = False  # another process holds this channel's digest for the day
 
 
 class Digester:
@@ -72,6 +75,14 @@ class Digester:
             return outcomes
 
     async def _run_channel(self, channel: str, day: dt.date | None) -> ChannelOutcome:
+        date = (day or today(self.settings.digest_timezone)).isoformat()
+        async with held(self.db, digest_claim(channel, date)) as mine:  # one poster per channel and day
+            if not mine:
+                log.info("%s: %s", channel, BUSY)
+                return ChannelOutcome(channel, busy=True)
+            return await self._digest_channel(channel, day)
+
+    async def _digest_channel(self, channel: str, day: dt.date | None) -> ChannelOutcome:
         outcome = ChannelOutcome(channel)
         alert_channel = self.settings.digest_alert_channel or channel
         try:

@@ -15,7 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import poster, subscriptions
 from bot.app import build_app, start_http, start_socket_mode
 from bot.context import Context
-from bot.scheduler import Digester, catch_up, make_scheduler
+from bot.scheduler import ChannelOutcome, Digester, catch_up, make_scheduler
 from bot.settings import Settings, SettingsError, load_settings
 from storage.db import StorageError, open_db
 
@@ -104,7 +104,9 @@ async def run_bot(settings: Settings, port: int, stop: asyncio.Event | None = No
         db.conn.close()
 
 
-async def post_now(settings: Settings, channel: str | None = None, day: dt.date | None = None) -> None:
+async def post_now(
+    settings: Settings, channel: str | None = None, day: dt.date | None = None
+) -> list[ChannelOutcome]:
     """Build and post the digest now to `channel`, else DIGEST_CHANNEL, else every subscribed channel.
 
     A channel without subscriptions gets DIGEST_REPOS unfiltered. Raises SetupError when nothing could be posted.
@@ -123,6 +125,7 @@ async def post_now(settings: Settings, channel: str | None = None, day: dt.date 
         failed = [f"{o.channel}: {o.error}" for o in outcomes if o.error]
         if failed:
             raise SetupError("the digest could not be posted to " + "; ".join(failed))
+        return outcomes
     finally:
         db.conn.close()
 

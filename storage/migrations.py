@@ -201,17 +201,29 @@ def _part_no(key: str) -> int:
 
 
 def apply(db: sqlite_utils.Database) -> list[str]:
-    """Apply the migrations not yet recorded; return the names applied."""
-    table = db["_migrations"]
-    if not table.exists():
-        table.create({"name": str, "applied_at": str}, pk="name")
-    done = {row["name"] for row in table.rows}
-    applied = []
-    for fn in MIGRATIONS:
-        if fn.__name__ in done:
-            continue
-        with db.conn:
+    """Apply the migrations not yet recorded; return the names applied.
+
+    The whole check-and-apply holds the write lock, so processes opening a new database at once apply each
+    migration once.
+    """
+    conn = db.conn
+    if conn.in_transaction:
+        conn.commit()
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        table = db["_migrations"]
+        if not table.exists():
+            table.create({"name": str, "applied_at": str}, pk="name")
+        done = {row["name"] for row in table.rows}
+        applied = []
+        for fn in MIGRATIONS:
+            if fn.__name__ in done:
+                continue
             fn(db)
             table.insert({"name": fn.__name__, "applied_at": dt.datetime.now(dt.UTC).isoformat()})
-        applied.append(fn.__name__)
+            applied.append(fn.__name__)
+        conn.commit()
+    except BaseException:
+        conn.rollback()
+        raise
     return applied
