@@ -90,6 +90,8 @@ async def select_new(
             log.warning("%s: the last digested commit left %s; walking back to known commits", repo, branch)
             diverged = True
             known = reported | ({cursor.sha} if cursor else set())
+            if not reported:  # a database from before targets kept what they were told: stored commits
+                known |= store.stored_shas(db, repo)
             refs, complete = await source.walk_new(head, known, limit)
         if diverged and cursor is not None and cursor.branch == branch:
             sel.check_rewrites = True

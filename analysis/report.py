@@ -283,9 +283,9 @@ def render_card_markdown(entry: DigestEntry, language: str = "en", repo_url: str
 
 
 def _repo_md(repo: RepoDigest, lang: str, tz: str, anchors: _Anchors) -> list[str]:
-    slug = _slug(repo.repo)
+    slug = _slug(repo.name)
     repo_anchor = anchors.take(f"repo-{slug}")
-    lines = [*_anchored(repo_anchor, f"## {_md(repo.repo)}"), ""]
+    lines = [*_anchored(repo_anchor, f"## {_md(repo.name)}"), "", *(f"> ℹ️ {_md(n)}\n" for n in repo.notes)]
     if repo.error:
         lines += [f"> ❌ {t(lang, 'repo_error', error=_md(short_reason(repo.error)))}", ""]
     if not repo.entries:
@@ -299,7 +299,7 @@ def _repo_md(repo: RepoDigest, lang: str, tz: str, anchors: _Anchors) -> list[st
     toc = [
         f"## {t(lang, 'contents')}",
         "",
-        f"- [{_md_title(repo.repo)}](#{repo_anchor})",
+        f"- [{_md_title(repo.name)}](#{repo_anchor})",
         f"  - [{t(lang, 'stats')}](#{stats_anchor})",
     ]
     body: list[str] = []
@@ -397,8 +397,8 @@ def _entry_text(entry: DigestEntry, lang: str, tz: str, paint: Callable[[str, st
 
 
 def _repo_text(repo: RepoDigest, lang: str, tz: str, paint: Callable[[str, str], str]) -> list[str]:
-    head = plain(repo.repo) + (f" ({plain(repo.branch)})" if repo.branch else "")
-    lines = [paint(_clip(head), "bold")]
+    head = plain(repo.name) + (f" ({plain(repo.branch)})" if repo.branch else "")
+    lines = [paint(_clip(head), "bold"), *("  " + _clip(plain(n), 98) for n in repo.notes)]
     if repo.error:
         message = t(lang, "repo_error", error=short_reason(repo.error))
         lines += [
@@ -484,6 +484,8 @@ def render_json(digest: Digest) -> dict:
         "repos": [
             {
                 "repo": r.repo,
+                "name": r.name,
+                "notes": r.notes,
                 "url": r.url,
                 "branch": r.branch,
                 "head": r.head,

@@ -175,6 +175,11 @@ def reported_shas(db: sqlite_utils.Database, repo: str, target: str) -> set[str]
     return history.reported_shas(db, repo, target)
 
 
+def stored_shas(db: sqlite_utils.Database, repo: str) -> set[str]:
+    """Every stored commit of a repository."""
+    return history.stored_shas(db, repo)
+
+
 def mark_reported(db: sqlite_utils.Database, repo: str, target: str, shas: list[str]) -> None:
     """Record that `target` has been told about these commits."""
     history.mark_reported(db, repo, target, shas)

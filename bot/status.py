@@ -30,6 +30,8 @@ def status_data(db: sqlite_utils.Database, llm: LLMConfig | None = None) -> dict
                 "repo": name,
                 "kind": repo.get("kind"),
                 "branch": repo.get("default_branch"),
+                "display": repo.get("display"),
+                "followed": repo.get("followed"),
                 "last_run": last_run(db, name),
                 "analyses": analysis_counts(db, name),
                 "cursors": list_cursors(db, name),
@@ -49,7 +51,12 @@ def status_lines(db: sqlite_utils.Database, llm: LLMConfig | None = None) -> tup
         return ["no repository has been digested yet: try `commit-digest run --repo owner/name`"], data
     lines = []
     for r in data["repos"]:
-        lines.append(f"{r['repo']} ({r['kind'] or '?'}, branch {r['branch'] or '?'})")
+        shown = r["display"] if r["display"] and r["display"] != r["repo"] else None
+        lines.append(f"{shown or r['repo']} ({r['kind'] or '?'}, branch {r['branch'] or '?'})")
+        if shown:
+            lines.append(f"  at        {r['repo']}")
+        if r["followed"]:
+            lines.append(f"  follows   {r['followed']}")
         run = r["last_run"]
         if run:
             line = (

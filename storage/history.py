@@ -25,12 +25,9 @@ def reported_shas(db: sqlite_utils.Database, repo: str, target: str) -> set[str]
     return {r[0] for r in rows}
 
 
-def has_reported(db: sqlite_utils.Database, repo: str, target: str) -> bool:
-    """Whether `target` has been told about any commit of `repo`."""
-    return (
-        one(db, "select 1 as x from reported where repo = ? and target = ? limit 1", [repo, target])
-        is not None
-    )
+def stored_shas(db: sqlite_utils.Database, repo: str) -> set[str]:
+    """Every stored commit of `repo`."""
+    return {r[0] for r in db.execute("select sha from commits where repo = ?", [repo]).fetchall()}
 
 
 def set_fingerprints(db: sqlite_utils.Database, repo: str, prints: dict[str, str]) -> None:

@@ -216,3 +216,19 @@ async def test_rows_kept_under_a_folder_name_move_to_the_clone_path(upstream, tm
     assert shas(digest) == [b]  # the old cursor carried over: nothing before it comes again
     assert get_repository(db, "upstream") is None
     assert get_cursor(db, str(upstream.path), "terminal")["sha"] == b
+
+
+async def test_a_database_from_before_reported_commits_were_kept_stops_at_stored_commits(upstream, tmp_path):
+    for i in range(5):
+        upstream.commit(f"Old work {i}", {f"o{i}.py": "o\n"}, date=ago(60 - i))
+    clone = upstream.clone(tmp_path / "work")
+    db = open_db(tmp_path / "d.db")
+    await run_digest(db, cfg(clone.path))
+    db.execute("delete from reported")  # what an older version left: a cursor and stored commits
+    db.conn.commit()
+    upstream.reset_hard("HEAD~1")
+    new = upstream.commit("Replacement", {"r.py": "r\n"}, date=ago(2))
+    clone.git("fetch", "-q")
+    clone.reset_hard("origin/main")
+    clone.gc()
+    assert shas(await run_digest(db, cfg(clone.path))) == [new]
