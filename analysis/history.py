@@ -82,11 +82,10 @@ async def select_new(
         sel.since = first_since.isoformat()
         refs = await source.list_window(branch, first_since, None)
     else:
-        try:
-            if cursor is None:
-                raise UnknownRevision("no cursor")
-            refs, diverged = await source.compare(cursor.sha, head)
-        except UnknownRevision:
+        compared = await _compare(source, cursor.sha, head) if cursor else None
+        if compared is not None:
+            refs, diverged = compared
+        else:
             log.warning("%s: the last digested commit left %s; walking back to known commits", repo, branch)
             diverged = True
             known = reported | ({cursor.sha} if cursor else set())
@@ -109,6 +108,14 @@ async def select_new(
         )
     sel.refs = fresh
     return sel
+
+
+async def _compare(source: Source, base: str, head: str) -> tuple[list[CommitRef], bool] | None:
+    """`source.compare`, or None when `base` has left the history."""
+    try:
+        return await source.compare(base, head)
+    except UnknownRevision:
+        return None
 
 
 def rewrite_note(branch: str, sel: Selection, replaced: int) -> str | None:

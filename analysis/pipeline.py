@@ -170,7 +170,7 @@ class RepoRun:
     async def _process(self, refs: list[CommitRef]) -> list[DigestEntry]:
         """Fetch and analyze the listed commits concurrently; newest first."""
         assert self.source is not None and self.reader is not None
-        repo, reader = self.source.repo, self.reader
+        repo, reader, shown = self.source.repo, self.reader, self.source.display
         stored = store.get_analyses(self.db, repo, [r.sha for r in refs])
         rewrites = Rewrites(self.db, self.source, self.target, self.selection.check_rewrites)
         await rewrites.prepare(refs)
@@ -181,11 +181,11 @@ class RepoRun:
             entry = await self._one(ref, reader, rewrites, stored.get(ref.sha))
             done += 1
             if self.progress:
-                self.progress(repo, done, len(refs))
+                self.progress(shown, done, len(refs))
             return entry
 
         if self.progress:
-            self.progress(repo, 0, len(refs))
+            self.progress(shown, 0, len(refs))
         tasks = [asyncio.create_task(one(r)) for r in refs]
         try:
             found = await asyncio.gather(*tasks)

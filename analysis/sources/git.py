@@ -21,6 +21,7 @@ _GITHUB_RE = re.compile(r"github\.com[:/]+([\w.-]+)/([\w.-]+?)(?:\.git)?/?$")
 _OWNER_REPO_RE = re.compile(
     r"^(?:[A-Za-z][A-Za-z0-9+.-]*://[^/]+/|[^@/\s]+@[^:/\s]+:)(?:\S*/)?([\w.-]+)/([\w.-]+?)(?:\.git)?/?$"
 )
+_USERINFO_RE = re.compile(r"://[^/@\s]+@")
 _FETCH_TIMEOUT = 300.0  # seconds a `git fetch` may take before the run reads what the clone has
 _CONFIG = [
     "-c", "core.quotepath=off",
@@ -160,7 +161,8 @@ class GitSource:
         try:
             await self._git("fetch", "--quiet", "--prune", "origin", timeout=_FETCH_TIMEOUT)
         except _GitFailed as e:
-            return f"could not fetch origin ({str(e)[:200]}); this digest shows what the clone already had"
+            reason = _USERINFO_RE.sub("://", str(e))[:200]  # never echo credentials kept in a remote URL
+            return f"could not fetch origin ({reason}); this digest shows what the clone already had"
         try:  # follow a renamed default branch: origin/HEAD as the remote has it now
             await self._git("remote", "set-head", "origin", "--auto", timeout=_FETCH_TIMEOUT)
         except _GitFailed:
@@ -218,7 +220,8 @@ class GitSource:
         if not await self._exists(_check_rev(base)):
             raise UnknownRevision(f"{base} is not a commit in {self.display}")
         diverged = not await self._is_ancestor(base, head)
-        return await self.list_range("", base, head), diverged
+        out = await self._git("log", "-z", _FORMAT, f"{base}..{_check_rev(head)}", "--")
+        return _refs(self.repo, out), diverged
 
     async def _exists(self, sha: str) -> bool:
         out = await self._git("cat-file", "-t", sha, ok=(0, 1, 128))
@@ -232,16 +235,11 @@ class GitSource:
         return True
 
     async def walk_new(self, head: str, known: set[str], limit: int) -> tuple[list[CommitRef], bool]:
-        """Commits reachable from `head` and from no known commit that still exists, newest first.
-
-        Returns at most `limit` of them (the oldest, ancestors first) and whether that was all of them.
-        """
+        """Commits reachable from `head` and from no known commit that still exists, newest first (all of them)."""
         present = await self._present(known)
         stdin = "\n".join([_check_rev(head), *(f"^{sha}" for sha in present)]).encode()
         out = await self._git("rev-list", "--topo-order", "--stdin", input=stdin)
-        shas = _text(out).split()
-        kept = shas[-limit:] if len(shas) > limit else shas
-        return await self.describe(kept), len(kept) == len(shas)
+        return await self.describe(_text(out).split()), True
 
     async def _present(self, shas: set[str]) -> list[str]:
         """Those of `shas` that are commits in the clone."""

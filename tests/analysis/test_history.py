@@ -232,3 +232,20 @@ async def test_a_database_from_before_reported_commits_were_kept_stops_at_stored
     clone.reset_hard("origin/main")
     clone.gc()
     assert shas(await run_digest(db, cfg(clone.path))) == [new]
+
+
+async def test_the_bound_holds_after_a_rewrite_and_the_rest_follow(tmp_path):
+    repo = GitRepo(tmp_path / "big")
+    root = repo.commit("Start", {"s.py": "s\n"}, date=ago(300))
+    repo.commit("Dropped", {"d.py": "d\n"}, date=ago(290))
+    db = open_db(tmp_path / "d.db")
+    await run_digest(db, cfg(repo.path))
+    repo.reset_hard(root)
+    made = repo.many(7, date=ago(200))
+    repo.gc()
+    seen: list[str] = []
+    for expected in (3, 3, 1):
+        digest = await run_digest(db, cfg(repo.path, max_new_commits=3))
+        seen += shas(digest)
+        assert len(shas(digest)) == expected
+    assert sorted(seen) == sorted(made)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import subprocess
 import sys
@@ -61,3 +62,25 @@ def test_two_channels_at_once_share_each_analysis(tmp_path):
         w.check_complete()
         commits = sum(len(s) for s in w.window.values())
         assert len(w.chat.requests) == _llm_calls(w) == commits  # each commit analyzed once, for both
+
+
+async def test_a_post_beside_the_bot_posting_its_digest_says_so_and_exits_cleanly(tmp_path):
+    with contextlib.ExitStack() as stack:
+        w = make_world(tmp_path, stack)
+        for repo in w.repos:
+            w.add_commits(repo, 5)
+        w.chat.latency = 0.3
+        serving = asyncio.create_task(w.run())  # the Digester as `serve` runs it (schedule or catch-up)
+        while not w.chat.requests:  # it holds the channel's claim once it analyzes
+            await asyncio.sleep(0.02)
+        proc = await asyncio.create_subprocess_exec(
+            *RUN, env=w.env(), cwd=w.tmp, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
+        )
+        _, err = await asyncio.wait_for(proc.communicate(), DEADLINE)
+        outcome = await serving
+
+        assert proc.returncode == 0, err.decode()[-2000:]
+        assert "a digest for this channel and day is being posted by another process" in err.decode()
+        assert outcome.posted and len(w.digest_parents()) == 1
+        w.check_complete()
+        assert len(w.chat.requests) == _llm_calls(w)
