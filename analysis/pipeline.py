@@ -214,6 +214,9 @@ class RepoRun:
         if reusable(prev, self.cfg, self._prompt_version()):
             assert prev is not None
             return DigestEntry(commit, prev)
+        if prev is None and reusable(shared := rewrites.shared(ref), self.cfg, self._prompt_version()):
+            assert shared is not None
+            return DigestEntry(commit, shared)  # the same change was analyzed before under another SHA
         analysis, made = await analyze_once(self.db, self.cfg, commit, self.analyzer, self._prompt_version())
         if made:
             self.usage.add(analysis)

@@ -8,7 +8,7 @@ import hashlib
 import sqlite_utils
 
 from analysis import store
-from analysis.models import Commit
+from analysis.models import Analysis, Commit
 from analysis.sources import CommitRef, Source
 
 
@@ -22,6 +22,11 @@ def content_fingerprint(commit: Commit) -> str:
             f"{f.path}\0{f.previous_path or ''}\0{f.status}\0{f.patch or ''}\0".encode("utf-8", "replace")
         )
     return "content:" + h.hexdigest()
+
+
+def _copy(analysis: Analysis, sha: str) -> Analysis:
+    """An analysis shared with another commit: no calls or tokens of its own."""
+    return dataclasses.replace(analysis, sha=sha, llm_calls=0, prompt_tokens=0, completion_tokens=0)
 
 
 class Rewrites:
@@ -72,8 +77,20 @@ class Rewrites:
             store.set_fingerprints(self.db, repo, {ref.sha: fp})
         analysis = store.get_analysis(self.db, repo, original)
         if analysis is not None and store.get_analysis(self.db, repo, ref.sha) is None:
-            store.save_analysis(self.db, repo, dataclasses.replace(analysis, sha=ref.sha, llm_calls=0))
+            store.save_analysis(self.db, repo, _copy(analysis, ref.sha))
         store.clear_patches(self.db, repo, ref.sha)
         store.link_rewrite(self.db, repo, ref.sha, original)
         store.mark_reported(self.db, repo, self.target, [ref.sha])
         self.linked[ref.sha] = original
+
+    def shared(self, ref: CommitRef) -> Analysis | None:
+        """The analysis of an earlier commit with the same content (a copy seen before), stored for `ref`."""
+        repo = self.source.repo
+        fp = self._prints.get(ref.sha) or store.fingerprint_of(self.db, repo, ref.sha)
+        found = store.shared_analysis(self.db, repo, fp, ref.sha) if fp else None
+        if found is None:
+            return None
+        copy = _copy(found, ref.sha)
+        store.save_analysis(self.db, repo, copy)
+        store.clear_patches(self.db, repo, ref.sha)
+        return copy

@@ -202,6 +202,12 @@ def reported_by_fingerprint(
     return history.reported_by_fingerprint(db, repo, target, prints)
 
 
+def shared_analysis(db: sqlite_utils.Database, repo: str, fingerprint: str, sha: str) -> Analysis | None:
+    """A finished analysis of another commit with the same content fingerprint, or None."""
+    row = history.finished_analysis_by_fingerprint(db, repo, fingerprint, sha)
+    return rows.analysis_from_row(row) if row else None
+
+
 def link_rewrite(db: sqlite_utils.Database, repo: str, sha: str, original: str) -> None:
     """Record that commit `sha` is a rewritten copy of `original`."""
     history.link_rewrite(db, repo, sha, original)

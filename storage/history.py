@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from storage.db import all_rows, now, one
+from storage.db import Row, all_rows, now, one
 
 _CHUNK = 500
 
@@ -66,6 +66,19 @@ def reported_by_fingerprint(
         for row in all_rows(db, sql, [target, repo, *chunk]):
             out.setdefault(row["fingerprint"], row["sha"])
     return out
+
+
+def finished_analysis_by_fingerprint(
+    db: sqlite_utils.Database, repo: str, fingerprint: str, sha: str
+) -> Row | None:
+    """A finished analysis of another commit of `repo` with this fingerprint, or None."""
+    return one(
+        db,
+        "select a.* from analyses a join commits c on c.repo = a.repo and c.sha = a.sha "
+        "where c.repo = ? and c.fingerprint = ? and c.sha != ? and a.status in ('done', 'heuristic') "
+        "order by a.updated_at desc limit 1",
+        [repo, fingerprint, sha],
+    )
 
 
 def link_rewrite(db: sqlite_utils.Database, repo: str, sha: str, original: str) -> None:

@@ -46,3 +46,16 @@ async def test_status_says_which_ref_was_followed(tmp_path):
     lines, data = status_lines(db)
     assert any(line.strip() == "follows   origin/main" for line in lines)
     assert data["repos"][0]["repo"] == str(clone.path)
+
+
+def test_the_history_settings_reach_the_pipeline(monkeypatch):
+    from bot.settings import load_settings
+    from bot.wiring import pipeline_config
+
+    default = pipeline_config(load_settings())
+    assert default.max_new_commits == 300 and default.source.git_fetch and default.source.branch is None
+    monkeypatch.setenv("DIGEST_MAX_NEW_COMMITS", "40")
+    monkeypatch.setenv("DIGEST_GIT_FETCH", "false")
+    monkeypatch.setenv("DIGEST_BRANCH", "")
+    cfg = pipeline_config(load_settings())
+    assert cfg.max_new_commits == 40 and not cfg.source.git_fetch and cfg.source.branch is None

@@ -8,6 +8,7 @@ import pytest
 
 from analysis.config import PipelineConfig, SourceConfig
 from analysis.pipeline import run_digest
+from bot.cli import write_archive
 from storage.db import open_db
 from storage.history import reported_shas, rewrite_of
 from storage.repositories import get_cursor, get_repository
@@ -179,6 +180,9 @@ async def test_same_name_clones_in_two_folders_stay_apart(tmp_path):
     assert shas(digest, 0) == [x] and shas(digest, 1) == [y]
     assert get_cursor(db, str(one.path), "terminal")["sha"] == x
     assert get_cursor(db, str(two.path), "terminal")["sha"] == y
+    written = write_archive(digest, tmp_path / "reports")
+    assert [p.relative_to(tmp_path / "reports").parts[1:3] for p in written] == [("a", "proj"), ("b", "proj")]
+    assert "Work in a" in written[0].read_text() and "Work in b" in written[1].read_text()
 
     upstream = GitRepo(tmp_path / "c" / "proj")
     upstream.commit("Remote work", {"r.py": "r\n"}, date=ago(5))
@@ -249,3 +253,29 @@ async def test_the_bound_holds_after_a_rewrite_and_the_rest_follow(tmp_path):
         seen += shas(digest)
         assert len(shas(digest)) == expected
     assert sorted(seen) == sorted(made)
+
+
+async def test_a_rewrite_new_to_another_target_shares_the_analysis_made_for_the_first(tmp_path):
+    from analysis.config import LLMConfig
+    from tests.fakes.chat import ChatServer
+
+    repo = GitRepo(tmp_path / "engine")
+    repo.commit("Start", {"s.py": "s\n"}, date=ago(300))
+    db = open_db(tmp_path / "d.db")
+    with ChatServer() as chat:
+        llm = LLMConfig(api_key="sk-test", base_url=chat.base_url, timeout=10)
+        with_llm = cfg(repo.path, llm=llm)
+        await run_digest(db, with_llm, target="C2")  # C2's cursor stays before the work below
+        made = [repo.commit(f"Feature {i}", {f"f{i}.py": f"x = {i}\n"}, date=ago(100 - i)) for i in range(3)]
+        told = await run_digest(db, with_llm, target="C1")
+        assert set(made) <= set(shas(told))
+        calls = len(chat.requests)
+        assert calls >= 3
+
+        repo.rewrite_author_email("ada@example.com", "ada@new.example.com")
+        for_c2 = await run_digest(db, with_llm, target="C2")  # new to C2: reported, but not analyzed again
+        assert len(shas(for_c2)) == 3 and not set(shas(for_c2)) & set(made)
+        assert all(e.analysis.status.value == "done" for e in for_c2.repos[0].entries)
+        assert len(chat.requests) == calls
+        for_c1 = await run_digest(db, with_llm, target="C1")  # old news to C1: named, not reported
+        assert shas(for_c1) == [] and len(chat.requests) == calls
