@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import os
 import zoneinfo
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -100,19 +101,9 @@ class RepoRun:
             if note := await source.refresh():
                 rd.notes.append(note)
             rd.repo, rd.display = source.repo, source.display
-            if rd.repo != rd.display and rd.repo.startswith("/"):  # rows kept under a clone's folder name
-                store.adopt_repository(self.db, rd.repo.rstrip("/").rsplit("/", 1)[-1], rd.repo)
-            known = store.get_repository(self.db, source.repo)
+            if os.path.isabs(rd.repo):  # a clone's rows were once kept under its folder name
+                store.adopt_repository(self.db, os.path.basename(rd.repo), rd.repo)
             rd.branch = self.cfg.source.branch or await source.default_branch()  # never a remembered one
-            if (
-                known
-                and known.default_branch
-                and known.default_branch != rd.branch
-                and not self.cfg.source.branch
-            ):
-                log.info(
-                    "%s: the default branch is now %s (was %s)", rd.name, rd.branch, known.default_branch
-                )
             rd.url = repo_url_of(source.web_url("0" * 40))  # any SHA: only the prefix is kept
             refs = await self._list_refs(rd, day)
             rd.entries = await self._process(refs)

@@ -222,6 +222,9 @@ def adopt_repository(db: sqlite_utils.Database, old: str, new: str) -> bool:
     """Move the rows of a repository kept under an older name to its identity; False when there were none."""
     if repositories.get_repository(db, new) is not None:
         return False
+    legacy = repositories.get_repository(db, old)
+    if legacy is None or legacy.get("kind") not in ("git", None):
+        return False
     return history.rename_repository(db, old, new)
 
 
