@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import sqlite_utils
 
 from analysis import store
+from analysis.claims import analysis_claim, held
 from analysis.config import PipelineConfig
 from analysis.heuristic import heuristic_analysis
 from analysis.importance import score
@@ -14,6 +15,8 @@ from analysis.models import Analysis, AnalysisStatus, Commit
 
 if TYPE_CHECKING:
     from analysis.llm import Analyzer
+
+CLAIM_WAIT = 600.0  # seconds to wait for another process analyzing the same commit
 
 
 def reusable(prev: Analysis | None, cfg: PipelineConfig, prompt_version: str | None) -> bool:
@@ -62,3 +65,22 @@ async def analyze_commit(
     if result.finished:
         store.clear_patches(db, commit.repo, commit.sha)
     return result
+
+
+async def analyze_once(
+    db: sqlite_utils.Database,
+    cfg: PipelineConfig,
+    commit: Commit,
+    analyzer: Analyzer | None,
+    prompt_version: str | None,
+) -> tuple[Analysis, bool]:
+    """Analyze a commit under its claim, or take the analysis another process made meanwhile.
+
+    Returns the analysis and whether this call made it.
+    """
+    async with held(db, analysis_claim(commit.repo, commit.sha), wait=CLAIM_WAIT):
+        prev = store.get_analysis(db, commit.repo, commit.sha)
+        if reusable(prev, cfg, prompt_version):
+            assert prev is not None
+            return prev, False
+        return await analyze_commit(db, cfg, commit, analyzer), True

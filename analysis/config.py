@@ -28,7 +28,8 @@ class SourceConfig:
 
     github_api_url: str = "https://api.github.com"
     github_token: str | None = None
-    branch: str | None = None  # None: the repository's default branch
+    branch: str | None = None  # None: the repository's default branch, read from the source every run
+    git_fetch: bool = True  # a local clone fetches origin before it is read
 
 
 @dataclass
@@ -41,3 +42,4 @@ class PipelineConfig:
     source: SourceConfig = field(default_factory=SourceConfig)
     llm: LLMConfig | None = None  # None: heuristic cards only
     reanalyze: bool = False
+    max_new_commits: int = 300  # new commits read per repository and run; the rest wait for the next run

@@ -9,6 +9,7 @@ import sqlite_utils
 from analysis import store
 from analysis.errors import RateLimited
 from analysis.models import Commit
+from analysis.rewrites import content_fingerprint
 from analysis.sources import Source
 
 FETCH_CONCURRENCY = 4
@@ -63,4 +64,5 @@ class CommitReader:
         commit = await self.source.fetch(sha)
         commit.url = commit.url or self.source.web_url(commit.sha)
         store.save_commit(self.db, commit, detailed=True)
+        store.set_fingerprints(self.db, self.source.repo, {commit.sha: content_fingerprint(commit)})
         return commit

@@ -64,7 +64,7 @@ class FileChange:
 class Commit:
     """A commit with its metadata and, when fetched in detail, its files."""
 
-    repo: str  # "owner/name" for GitHub, the directory name for a local clone
+    repo: str  # the repository's identity: "owner/name" for GitHub, the absolute path of a local clone
     sha: str
     message: str
     author_name: str
@@ -211,6 +211,14 @@ class RepoDigest:
     head: str | None = None  # the branch head this digest read up to (the next cursor)
     since: str | None = None  # ISO time or SHA the digest starts after, for the header
     overview: Overview | None = None  # the day at a glance (analysis/overview), once the entries are done
+    display: str = ""  # the name shown (owner/repo, or a clone's folder name); `repo` is the identity
+    notes: list[str] = field(default_factory=list)  # one-line remarks: history rewritten, branch changed, ...
+    followed: str | None = None  # the ref read, e.g. origin/main
+
+    @property
+    def name(self) -> str:
+        """The repository's name as shown to people."""
+        return self.display or self.repo
 
     def stats(self) -> dict[str, int]:
         """Counts of commits in total and by importance, plus failed and pending analyses."""

@@ -5,22 +5,26 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import os
 import zoneinfo
 from collections.abc import Callable
 
 import sqlite_utils
 
 from analysis import store
-from analysis.analyze import analyze_commit, mark_pending, reusable
+from analysis.analyze import analyze_once, mark_pending, reusable
 from analysis.config import PipelineConfig
-from analysis.errors import AccessDenied, RateLimited, SourceError, UnknownRevision
+from analysis.errors import AccessDenied, RateLimited, SourceError
 from analysis.fetch import FETCH_CONCURRENCY, CommitReader
+from analysis.history import Selection, mark_delivered, rewrite_note, select_new
 from analysis.llm import Analyzer, cost_usd, make_analyzer
-from analysis.models import Commit, Digest, DigestEntry, RepoDigest, Usage, repo_url_of
+from analysis.models import Analysis, Commit, Digest, DigestEntry, RepoDigest, Usage, repo_url_of
+from analysis.names import disambiguate
 from analysis.overview.adapter import endpoint_completer
 from analysis.overview.build import attach_overview
-from analysis.sources import CommitRef, Source, open_source
-from analysis.state import Cursor, RepositoryState, RunRecord, RunStatus
+from analysis.rewrites import Rewrites
+from analysis.sources import CommitRef, Source, identity, open_source
+from analysis.state import RepositoryState, RunRecord, RunStatus
 from storage.db import now
 
 __all__ = [
@@ -74,24 +78,27 @@ class RepoRun:
         self.alerts: list[str] = []
         self.source: Source | None = None
         self.reader: CommitReader | None = None
+        self.selection = Selection()
+        self.replaced = 0  # reported commits this run found rewritten
 
     async def digest(self, day: dt.date | None) -> RepoDigest:
         """Read, store and analyze the repository's commits; errors become RepoDigest.error."""
-        rd = RepoDigest(repo=self.spec)
+        rd = RepoDigest(repo=identity(self.spec), display=self.spec)
         started = now()
         try:
             self.source = source = open_source(self.spec, self.cfg.source, self.db)
             self.reader = CommitReader(self.db, source)
-            rd.repo = source.repo
-            known = store.get_repository(self.db, source.repo)
-            rd.branch = (
-                self.cfg.source.branch
-                or (known.default_branch if known else None)
-                or await source.default_branch()
-            )
+            if note := await source.refresh():
+                rd.notes.append(note)
+            rd.repo, rd.display = source.repo, source.display
+            if os.path.isabs(rd.repo):  # a clone's rows were once kept under its folder name
+                store.adopt_repository(self.db, os.path.basename(rd.repo), rd.repo)
+            rd.branch = self.cfg.source.branch or await source.default_branch()  # never a remembered one
             rd.url = repo_url_of(source.web_url("0" * 40))  # any SHA: only the prefix is kept
             refs = await self._list_refs(rd, day)
             rd.entries = await self._process(refs)
+            if note := rewrite_note(rd.branch, self.selection, self.replaced):
+                rd.notes.insert(0, note)
             await self._heal({r.sha for r in refs})
             if self.reader.limited is not None:
                 unread = sum(1 for e in rd.entries if not e.commit.files)
@@ -113,34 +120,30 @@ class RepoRun:
         return rd
 
     async def _list_refs(self, rd: RepoDigest, day: dt.date | None) -> list[CommitRef]:
-        """The commits a digest covers: a day's window, or everything since the target's cursor."""
+        """The commits a digest covers: a day's window (by committer date), or what is new to the target."""
         assert self.source is not None and rd.branch is not None
         source = self.source
         if day is not None:
             start, end = day_window(day, self.cfg.timezone)
             rd.since = start.isoformat()
-            return await source.list_window(rd.branch, start, end)
+            refs = await source.list_window(rd.branch, start, end)
+            rd.followed = source.followed or rd.branch
+            return refs
         rd.head = await source.head(rd.branch)
-        cursor = store.get_cursor(self.db, source.repo, self.target)
-        if cursor and cursor.sha == rd.head:
-            rd.since = cursor.sha
-            return []
-        if cursor and cursor.branch == rd.branch:
-            try:
-                rd.since = cursor.sha
-                return await source.list_range(rd.branch, cursor.sha, rd.head)
-            except UnknownRevision:
-                log.warning(
-                    "%s: cursor %s is no longer in %s; reading since its time",
-                    source.repo,
-                    cursor.sha[:7],
-                    rd.branch,
-                )
-                start = dt.datetime.fromisoformat(cursor.updated_at)
-        else:
-            start, _ = day_window(today(self.cfg.timezone) - dt.timedelta(days=1), self.cfg.timezone)
-        rd.since = start.isoformat()
-        return await source.list_window(rd.branch, start, dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1))
+        rd.followed = source.followed or rd.branch
+        first_since, _ = day_window(today(self.cfg.timezone) - dt.timedelta(days=1), self.cfg.timezone)
+        self.selection = sel = await select_new(
+            self.db,
+            source,
+            self.target,
+            rd.branch,
+            rd.head,
+            first_since=first_since,
+            limit=self.cfg.max_new_commits,
+        )
+        rd.since, rd.head = sel.since, sel.head
+        rd.notes.extend(sel.notes)
+        return sel.refs
 
     def _prompt_version(self) -> str | None:
         return self.analyzer.prompt_version if self.analyzer is not None else None
@@ -148,39 +151,57 @@ class RepoRun:
     async def _process(self, refs: list[CommitRef]) -> list[DigestEntry]:
         """Fetch and analyze the listed commits concurrently; newest first."""
         assert self.source is not None and self.reader is not None
-        repo, reader = self.source.repo, self.reader
+        repo, reader, shown = self.source.repo, self.reader, self.source.display
         stored = store.get_analyses(self.db, repo, [r.sha for r in refs])
+        rewrites = Rewrites(self.db, self.source, self.target, self.selection.check_rewrites)
+        await rewrites.prepare(refs)
         done = 0
 
-        async def one(ref: CommitRef) -> DigestEntry:
+        async def one(ref: CommitRef) -> DigestEntry | None:
             nonlocal done
-            commit = await reader.read(ref.sha, ref.summary)
-            prev = stored.get(ref.sha)
-            if commit is None:  # not fetched (rate limit): listed, and pending until a later run reads it
-                commit = self._listed(ref)
-                analysis = mark_pending(self.db, commit, self.cfg, prev)
-            elif reusable(prev, self.cfg, self._prompt_version()):
-                assert prev is not None
-                analysis = prev
-            else:
-                analysis = await analyze_commit(self.db, self.cfg, commit, self.analyzer)
-                self.usage.add(analysis)
+            entry = await self._one(ref, reader, rewrites, stored.get(ref.sha))
             done += 1
             if self.progress:
-                self.progress(repo, done, len(refs))
-            return DigestEntry(commit, analysis)
+                self.progress(shown, done, len(refs))
+            return entry
 
         if self.progress:
-            self.progress(repo, 0, len(refs))
+            self.progress(shown, 0, len(refs))
         tasks = [asyncio.create_task(one(r)) for r in refs]
         try:
-            entries = await asyncio.gather(*tasks)
+            found = await asyncio.gather(*tasks)
         except BaseException:
             for t in tasks:
                 t.cancel()
             raise
+        self.replaced = len(rewrites.linked)
+        entries = [e for e in found if e is not None]
         entries.sort(key=lambda e: e.commit.committed_at, reverse=True)
         return entries
+
+    async def _one(
+        self, ref: CommitRef, reader: CommitReader, rewrites: Rewrites, prev: Analysis | None
+    ) -> DigestEntry | None:
+        """Read and analyze one commit; None for a rewritten copy of a reported one."""
+        original = rewrites.before_read(ref)
+        commit = None if original else await reader.read(ref.sha, ref.summary)
+        original = original or rewrites.after_read(ref, commit)
+        if original:
+            rewrites.link(ref, original)
+            return None
+        if commit is None:  # not fetched (rate limit): listed, and pending until a later run reads it
+            commit = self._listed(ref)
+            return DigestEntry(commit, mark_pending(self.db, commit, self.cfg, prev))
+        if reusable(prev, self.cfg, self._prompt_version()):
+            assert prev is not None
+            return DigestEntry(commit, prev)
+        if prev is None and reusable(shared := rewrites.shared(ref), self.cfg, self._prompt_version()):
+            assert shared is not None
+            return DigestEntry(commit, shared)  # the same change was analyzed before under another SHA
+        analysis, made = await analyze_once(self.db, self.cfg, commit, self.analyzer, self._prompt_version())
+        if made:
+            self.usage.add(analysis)
+        return DigestEntry(commit, analysis)
 
     def _listed(self, ref: CommitRef) -> Commit:
         """What is known of a commit whose details could not be fetched."""
@@ -206,7 +227,11 @@ class RepoRun:
                 return
             commit = await reader.read(sha)
             if commit is not None:
-                self.usage.add(await analyze_commit(self.db, self.cfg, commit, self.analyzer))
+                analysis, made = await analyze_once(
+                    self.db, self.cfg, commit, self.analyzer, self._prompt_version()
+                )
+                if made:
+                    self.usage.add(analysis)
 
         await asyncio.gather(*(one(sha) for sha in todo))
 
@@ -236,6 +261,8 @@ class RepoRun:
         if source is not None:
             state.kind = type(source).__name__.removesuffix("Source").lower()
             state.default_branch = rd.branch
+            state.display = rd.display
+            state.followed = rd.followed
             state.rate_limit_remaining = getattr(source, "rate_limit_remaining", None)
             state.rate_limit_reset = getattr(source, "rate_limit_reset", None)
         store.save_repository(self.db, state)
@@ -269,6 +296,7 @@ async def run_digest(
         if analyzer is not None:
             digest.alerts.extend(analyzer.alerts)
             await analyzer.aclose()
+    disambiguate(digest.repos)
     if cfg.llm is not None:
         digest.usage.cost_usd = cost_usd(digest.usage.prompt_tokens, digest.usage.completion_tokens, cfg.llm)
     if day is None and advance_cursor:
@@ -277,7 +305,7 @@ async def run_digest(
 
 
 def advance_cursors(db: sqlite_utils.Database, digest: Digest, target: str) -> None:
-    """Move each repository's cursor for `target` to the head its digest read up to."""
+    """Record what each repository's digest told `target`, and move its cursor to the head it read up to."""
     for rd in digest.repos:
         if rd.head and not rd.error and rd.branch:
-            store.set_cursor(db, Cursor(rd.repo, target, rd.branch, rd.head))
+            mark_delivered(db, rd.repo, target, rd.branch, rd.head, [e.commit.sha for e in rd.entries])

@@ -106,9 +106,11 @@ class Cursor:
 class RepositoryState:
     """A watched repository's latest state."""
 
-    repo: str
+    repo: str  # owner/repo, or a local clone's absolute path
     kind: str | None = None  # github | git
-    default_branch: str | None = None
+    default_branch: str | None = None  # the branch the last run followed
+    display: str | None = None  # the name shown: owner/repo, or a clone's remote owner/repo or folder name
+    followed: str | None = None  # the ref the last run read, e.g. origin/main
     last_run_at: str | None = None
     last_run_status: str | None = None
     last_error: str | None = None

@@ -19,6 +19,7 @@ from analysis.report import write_archive
 from bot.app import run_bot
 from bot.progress import ProgressBar
 from bot.runtime import SetupError, open_database, post_now
+from bot.scheduler import BUSY
 from bot.settings import Settings, SettingsError, load_settings
 from bot.status import status_lines
 
@@ -95,9 +96,12 @@ def run(
         if repos:
             settings = settings.model_copy(update={"digest_repos": list(repos)})
         try:
-            asyncio.run(post_now(settings, channel, day))
+            outcomes = asyncio.run(post_now(settings, channel, day))
         except SetupError as e:
             raise click.ClickException(str(e)) from None
+        for o in outcomes:
+            if o.busy:
+                click.echo(f"{o.channel}: {BUSY}", err=True)
         return
     cfg = settings.pipeline_config(list(repos) or None, reanalyze=reanalyze)
     if not cfg.repos:

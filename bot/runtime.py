@@ -15,7 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from analysis.config import PipelineConfig
 from bot import subscriptions
-from bot.scheduler import Digester
+from bot.scheduler import ChannelOutcome, Digester
 from bot.settings import Settings
 from bot.slack.client import make_client
 from storage.db import StorageError, open_db
@@ -100,7 +100,9 @@ async def open_context(settings: Settings, *, http_mode: bool = False) -> Contex
     return Context(settings, db, client, Digester(settings, db, client), identity=identity)
 
 
-async def post_now(settings: Settings, channel: str | None = None, day: dt.date | None = None) -> None:
+async def post_now(
+    settings: Settings, channel: str | None = None, day: dt.date | None = None
+) -> list[ChannelOutcome]:
     """Build and post the digest now to `channel`, else DIGEST_CHANNEL, else every subscribed channel.
 
     A channel without subscriptions gets DIGEST_REPOS unfiltered. Raises SetupError when nothing could be posted.
@@ -117,5 +119,6 @@ async def post_now(settings: Settings, channel: str | None = None, day: dt.date 
         failed = [f"{o.channel}: {o.error}" for o in outcomes if o.error]
         if failed:
             raise SetupError("the digest could not be posted to " + "; ".join(failed))
+        return outcomes
     finally:
         ctx.db.conn.close()

@@ -14,7 +14,8 @@ from apscheduler.triggers.base import BaseTrigger
 from slack_sdk.web.async_client import AsyncWebClient
 
 from analysis import store
-from analysis.pipeline import advance_cursors, run_digest
+from analysis.claims import digest_claim, held
+from analysis.pipeline import advance_cursors, run_digest, today
 from analysis.state import DeliveryStatus, Subscription
 from bot import schedule
 from bot.schedule import last_fire_time
@@ -26,6 +27,7 @@ from bot.subscriptions import channel_subscriptions, filter_digest, subscribed_c
 log = logging.getLogger(__name__)
 PROVIDER_ALERT = "provider"  # LLM or GitHub authentication / rate-limit trouble
 POST_ALERT = "post"  # the digest could not be posted
+BUSY = "a digest for this channel and day is being posted by another process; this run leaves it to that one"
 
 
 @dataclass
@@ -36,6 +38,7 @@ class ChannelOutcome:
     posted: bool = False
     error: str | None = None
     alerts: list[str] = field(default_factory=list)
+    busy: bool = False  # another process holds this channel's digest for the day
 
 
 class Digester:
@@ -73,6 +76,14 @@ class Digester:
             return outcomes
 
     async def _run_channel(self, channel: str, day: dt.date | None) -> ChannelOutcome:
+        date = (day or today(self.settings.digest_timezone)).isoformat()
+        async with held(self.db, digest_claim(channel, date)) as mine:  # one poster per channel and day
+            if not mine:
+                log.info("%s: %s", channel, BUSY)
+                return ChannelOutcome(channel, busy=True)
+            return await self._digest_channel(channel, day)
+
+    async def _digest_channel(self, channel: str, day: dt.date | None) -> ChannelOutcome:
         outcome = ChannelOutcome(channel)
         alert_channel = self.settings.digest_alert_channel or channel
         try:

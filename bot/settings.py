@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     github_api_url: str = "https://api.github.com"
     digest_repos: Annotated[list[str], NoDecode] = Field(default_factory=list)
     digest_branch: str | None = None
+    digest_git_fetch: bool = True
+    digest_max_new_commits: int = Field(default=300, ge=1, le=100_000)
     digest_timezone: str = "UTC"
     digest_language: Literal["en", "zh"] = "en"
     digest_db_path: str = "./data/commit-digest.db"
@@ -124,9 +126,12 @@ class Settings(BaseSettings):
             repos=list(repos or self.digest_repos),
             timezone=self.digest_timezone,
             language=self.digest_language,
-            source=SourceConfig(self.github_api_url, token, self.digest_branch),
+            source=SourceConfig(
+                self.github_api_url, token, self.digest_branch or None, self.digest_git_fetch
+            ),
             llm=self._llm_config(),
             reanalyze=reanalyze,
+            max_new_commits=self.digest_max_new_commits,
         )
 
 

@@ -65,6 +65,8 @@ def status_data(db: sqlite_utils.Database, llm: LLMConfig | None = None) -> dict
             "repo": r.repo,
             "kind": r.state.kind,
             "branch": r.state.default_branch,
+            "display": r.state.display,
+            "followed": r.state.followed,
             "last_run": dataclasses.asdict(r.last_run) if r.last_run else None,
             "analyses": r.analyses,
             "cursors": [dataclasses.asdict(c) for c in r.cursors],
@@ -90,7 +92,12 @@ def status_lines(db: sqlite_utils.Database, llm: LLMConfig | None = None) -> tup
         return [EMPTY], data
     lines = []
     for r in repo_statuses(db):
-        lines.append(f"{r.repo} ({r.state.kind or '?'}, branch {r.state.default_branch or '?'})")
+        shown = r.state.display if r.state.display and r.state.display != r.repo else None
+        lines.append(f"{shown or r.repo} ({r.state.kind or '?'}, branch {r.state.default_branch or '?'})")
+        if shown:
+            lines.append(f"  at        {r.repo}")
+        if r.state.followed:
+            lines.append(f"  follows   {r.state.followed}")
         if run := r.last_run:
             lines.append(
                 f"  last run  {run.finished_at}  {run.status}: {run.commits} commits, "
@@ -116,7 +123,7 @@ def status_lines(db: sqlite_utils.Database, llm: LLMConfig | None = None) -> tup
 
 
 def _repo_line(r: RepoStatus) -> str:
-    text = f"*{one_line(r.repo)}*"
+    text = f"*{one_line(r.state.display or r.repo)}*"
     if run := r.last_run:
         text += f" last run {run.finished_at} {run.status}, {run.commits} commits"
         if run.error:

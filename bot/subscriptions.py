@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 import re
 import shlex
 from functools import lru_cache
@@ -12,7 +11,7 @@ import sqlite_utils
 
 from analysis import store
 from analysis.models import REPO_NAME_RE, Digest, DigestEntry, Importance
-from analysis.sources import is_local
+from analysis.sources import identity
 from analysis.state import Subscription
 from bot.settings import Settings
 
@@ -30,10 +29,8 @@ class UsageError(ValueError):
 
 
 def stored_name(sub: Subscription) -> str:
-    """The name a subscription's repository's commits are stored under (a clone's directory name)."""
-    if is_local(sub.repo):
-        return os.path.basename(os.path.abspath(os.path.expanduser(sub.repo)))
-    return sub.repo
+    """The name a subscription's repository's commits are stored under (a clone's absolute path)."""
+    return identity(sub.repo)
 
 
 def matches(sub: Subscription, entry: DigestEntry) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sqlite3
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,19 @@ def now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
+def _wal(db: sqlite_utils.Database, patience: float = 30.0) -> None:
+    """Switch to WAL; another process opening the same new file at once may hold it briefly."""
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            db.enable_wal()
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def open_db(path: str | os.PathLike[str]) -> sqlite_utils.Database:
     """Open (creating if needed) the database at `path`, in WAL mode, migrated."""
     p = Path(path)
@@ -33,10 +47,10 @@ def open_db(path: str | os.PathLike[str]) -> sqlite_utils.Database:
             p.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
         db = sqlite_utils.Database(conn)
-        if str(path) != ":memory:":
-            db.enable_wal()
-        db.execute("PRAGMA synchronous=NORMAL")
         db.execute("PRAGMA busy_timeout=30000")
+        if str(path) != ":memory:":
+            _wal(db)
+        db.execute("PRAGMA synchronous=NORMAL")
         migrations.apply(db)
     except (sqlite3.Error, OSError) as e:
         raise StorageError(f"cannot open database {path}: {e}") from e

@@ -178,10 +178,6 @@ def m004_delivery_parts(db: sqlite_utils.Database) -> None:
         db["digests"].update(row["key"], {"parts": json.dumps(parts), "replies": json.dumps(replies)})
 
 
-def _part_no(key: str) -> int:
-    return int(key.split(":", 1)[1])
-
-
 @migration
 def m005_overviews(db: sqlite_utils.Database) -> None:
     """The day's overview per repository, recomputed only when the day's analyses change."""
@@ -228,18 +224,52 @@ def m006_events(db: sqlite_utils.Database) -> None:
     )
 
 
+@migration
+def m007_history(db: sqlite_utils.Database) -> None:
+    """What each digest target was told, rewrites linked to what they replaced, and claims across processes."""
+    db["commits"].add_column("fingerprint", str)  # content key that survives a rewrite (patch id, or diff)
+    db["commits"].create_index(["repo", "fingerprint"], index_name="idx_commits_fingerprint")
+    db["repositories"].add_column("display", str)  # the name shown: owner/repo, or a clone's folder name
+    db["repositories"].add_column("followed", str)  # the ref a run read, e.g. origin/main
+    db["reported"].create(
+        {"repo": str, "target": str, "sha": str, "reported_at": str},
+        pk=("repo", "target", "sha"),
+    )
+    db["rewrites"].create(
+        {"repo": str, "sha": str, "original": str, "found_at": str},
+        pk=("repo", "sha"),
+    )
+    db["claims"].create({"name": str, "holder": str, "expires_at": float}, pk="name")
+
+
+def _part_no(key: str) -> int:
+    return int(key.split(":", 1)[1])
+
+
 def apply(db: sqlite_utils.Database) -> list[str]:
-    """Apply the migrations not yet recorded; return the names applied."""
-    table = db["_migrations"]
-    if not table.exists():
-        table.create({"name": str, "applied_at": str}, pk="name")
-    done = {row["name"] for row in table.rows}
-    applied = []
-    for fn in MIGRATIONS:
-        if fn.__name__ in done:
-            continue
-        with db.conn:
+    """Apply the migrations not yet recorded; return the names applied.
+
+    The whole check-and-apply holds the write lock, so processes opening a new database at once apply each
+    migration once.
+    """
+    conn = db.conn
+    if conn.in_transaction:
+        conn.commit()
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        table = db["_migrations"]
+        if not table.exists():
+            table.create({"name": str, "applied_at": str}, pk="name")
+        done = {row["name"] for row in table.rows}
+        applied = []
+        for fn in MIGRATIONS:
+            if fn.__name__ in done:
+                continue
             fn(db)
             table.insert({"name": fn.__name__, "applied_at": dt.datetime.now(dt.UTC).isoformat()})
-        applied.append(fn.__name__)
+            applied.append(fn.__name__)
+        conn.commit()
+    except BaseException:
+        conn.rollback()
+        raise
     return applied

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from datetime import datetime
 from pathlib import Path
 
 AUTHOR = ("Ada Author", "ada@example.com")
@@ -128,3 +129,47 @@ class GitRepo:
     def fast_import(self, stream: bytes) -> None:
         """Feed a `git fast-import` stream (for many commits or files quickly)."""
         self.git("fast-import", "--quiet", input=stream)
+
+    def reset_hard(self, rev: str) -> None:
+        """Move the current branch to `rev`, dropping what came after (the first half of a force-push)."""
+        self.git("reset", "-q", "--hard", rev)
+
+    def gc(self) -> None:
+        """Forget unreachable commits at once: expire every reflog, then prune."""
+        self.git("reflog", "expire", "--expire=now", "--expire-unreachable=now", "--all")
+        self.git("gc", "-q", "--prune=now")
+
+    def rewrite_author_email(self, old: str, new: str) -> None:
+        """Rewrite the whole history of the current branch with `git filter-branch`, changing one e-mail."""
+        script = f'if [ "$GIT_AUTHOR_EMAIL" = "{old}" ]; then GIT_AUTHOR_EMAIL="{new}"; export GIT_AUTHOR_EMAIL; fi'
+        env = git_env(FILTER_BRANCH_SQUELCH_WARNING="1")
+        self.git("filter-branch", "-f", "--env-filter", script, "--", "HEAD", env=env)
+
+    def many(self, n: int, *, date: str, prefix: str = "change") -> list[str]:
+        """`n` commits each changing its own file, one second apart from `date`, in one fast-import; SHAs oldest first."""
+        start = int(datetime.fromisoformat(date).timestamp())
+        branch = self.git("symbolic-ref", "--short", "HEAD")
+        parent = self.git("rev-parse", "--verify", "-q", "HEAD^{commit}") if self._has_head() else ""
+        chunks = []
+        for i in range(n):
+            body = f"{prefix} {i}\n".encode()
+            msg = f"Update {prefix} {i}".encode()
+            stamp = f"{start + i} +0000"
+            chunks.append(f"commit refs/heads/{branch}\nmark :{i + 1}\n".encode())
+            chunks.append(
+                f"author {AUTHOR[0]} <{AUTHOR[1]}> {stamp}\ncommitter {COMMITTER[0]} <{COMMITTER[1]}> {stamp}\n".encode()
+            )
+            chunks.append(f"data {len(msg)}\n".encode() + msg + b"\n")
+            if i == 0 and parent:
+                chunks.append(f"from {parent}\n".encode())
+            chunks.append(f"M 100644 inline {prefix}/f{i}.txt\ndata {len(body)}\n".encode() + body + b"\n")
+        self.fast_import(b"".join(chunks))
+        self.git("reset", "-q", "--hard", branch)
+        return self.git("rev-list", "--reverse", f"-{n}", branch).split()
+
+    def _has_head(self) -> bool:
+        try:
+            self.head()
+        except RuntimeError:
+            return False
+        return True

@@ -54,6 +54,8 @@ def render_json(digest: Digest) -> dict:
         "repos": [
             {
                 "repo": r.repo,
+                "name": r.name,
+                "notes": r.notes,
                 "url": r.url,
                 "branch": r.branch,
                 "head": r.head,

@@ -199,10 +199,11 @@ def render_card_markdown(entry: DigestEntry, language: str = "en", repo_url: str
 
 
 def _repo_md(repo: RepoDigest, lang: str, tz: str, anchors: _Anchors) -> list[str]:
-    slug = _slug(repo.repo)
-    name = clip(plain(repo.repo), TITLE_CHARS)
+    slug = _slug(repo.name)
+    name = clip(plain(repo.name), TITLE_CHARS)
     repo_anchor = anchors.take(f"repo-{slug}")
     lines = [*_anchored(repo_anchor, f"## {md_heading(name)}"), ""]
+    lines += [f"> ℹ️ {md_text(note)}\n" for note in repo.notes]
     if repo.error:
         lines += [f"> ❌ {t(lang, 'repo_error', error=md_text(short_reason(repo.error)))}", ""]
     if not repo.entries:

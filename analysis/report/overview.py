@@ -26,7 +26,7 @@ def _repo_overview_md(repo: RepoDigest, lang: str, named: bool) -> list[str]:
     if o is None:
         return []
     commits = {e.commit.sha: e.commit for e in repo.entries}
-    lines = [f"### {md_heading(clip(plain(repo.repo), TITLE_CHARS))}", ""] if named else []
+    lines = [f"### {md_heading(clip(plain(repo.name), TITLE_CHARS))}", ""] if named else []
     lines += [f"**{md_text(bounded(o.headline, lang))}**", ""]
     if o.source == "heuristic":
         lines += [f"*ℹ️ {t(lang, 'overview_heuristic')}*", ""]

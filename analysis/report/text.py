@@ -70,8 +70,8 @@ def _entry_text(entry: DigestEntry, lang: str, tz: str, paint: Callable[[str, st
 
 
 def _repo_text(repo: RepoDigest, lang: str, tz: str, paint: Callable[[str, str], str]) -> list[str]:
-    head = plain(repo.repo) + (f" ({plain(repo.branch)})" if repo.branch else "")
-    lines = [paint(_clip(head), "bold")]
+    head = plain(repo.name) + (f" ({plain(repo.branch)})" if repo.branch else "")
+    lines = [paint(_clip(head), "bold"), *("  " + _clip(plain(n), TEXT_WIDTH - 2) for n in repo.notes)]
     if repo.error:
         message = t(lang, "repo_error", error=short_reason(repo.error))
         lines += [

@@ -19,6 +19,7 @@ from analysis.models import REPO_NAME_RE
 from analysis.sources.base import CommitRef, Source
 
 __all__ = [
+    "identity",
     "AccessDenied",
     "AmbiguousRevision",
     "CommitRef",
@@ -37,12 +38,17 @@ def is_local(spec: str) -> bool:
     return spec.startswith(("/", ".", "~")) or os.path.isdir(os.path.expanduser(spec))
 
 
+def identity(spec: str) -> str:
+    """The name a repository's rows are kept under: owner/repo, or a local clone's absolute path."""
+    return os.path.abspath(os.path.expanduser(spec)) if is_local(spec) else spec
+
+
 def open_source(spec: str, cfg: SourceConfig, db: sqlite_utils.Database) -> Source:
     """The source for `spec`: a local clone path, or a GitHub `owner/repo`."""
     if is_local(spec):
         from analysis.sources.git import GitSource
 
-        return GitSource(os.path.abspath(os.path.expanduser(spec)))
+        return GitSource(os.path.abspath(os.path.expanduser(spec)), fetch=cfg.git_fetch)
     if not REPO_NAME_RE.match(spec):
         raise SourceError(f"{spec!r} is neither owner/repo nor a path to a local clone")
     from analysis.sources.github import GitHubSource

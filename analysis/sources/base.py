@@ -34,8 +34,14 @@ class HttpCache(Protocol):
 class Source(Protocol):
     """Reads commits of one repository, from GitHub or a local clone."""
 
-    repo: str  # the name commits are stored under: "owner/name", or a clone's directory name
+    repo: str  # the identity commits are stored under: "owner/name", or a clone's absolute path
+    display: str  # the name shown: "owner/name", or a clone's remote owner/name, else its folder name
+    followed: str | None  # the ref the last `head` read, e.g. "origin/main"
     requests: int  # HTTP requests (or git invocations) made so far, for accounting
+
+    async def refresh(self) -> str | None:
+        """Bring the source up to date before reading (a clone fetches origin); a note when that failed."""
+        ...
 
     async def default_branch(self) -> str:
         """The repository's default branch."""
@@ -45,8 +51,23 @@ class Source(Protocol):
         """The SHA at the tip of `branch`."""
         ...
 
-    async def list_window(self, branch: str, since: datetime, until: datetime) -> list[CommitRef]:
-        """Commits on `branch` whose committer date is in [since, until), newest first."""
+    async def list_window(self, branch: str, since: datetime, until: datetime | None) -> list[CommitRef]:
+        """Commits on `branch` whose committer date is in [since, until), newest first (no early stop)."""
+        ...
+
+    async def compare(self, base: str, head: str) -> tuple[list[CommitRef], bool]:
+        """Commits reachable from `head` but not from `base`, newest first, and whether `base` left the history.
+
+        Raises UnknownRevision when `base` is gone (or shares no history with `head`).
+        """
+        ...
+
+    async def walk_new(self, head: str, known: set[str], limit: int) -> tuple[list[CommitRef], bool]:
+        """Commits reachable from `head` and from no known commit, and whether that is all of them."""
+        ...
+
+    async def fingerprints(self, refs: list[CommitRef]) -> dict[str, str]:
+        """Content fingerprints a rewrite keeps, when the source can tell them before reading each commit."""
         ...
 
     async def list_range(self, branch: str, base: str, head: str) -> list[CommitRef]:

@@ -6,21 +6,23 @@ import asyncio
 import os
 import re
 import subprocess
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 from analysis.errors import AmbiguousRevision, RepoNotFound, SourceError, UnknownRevision
 from analysis.models import Commit, FileChange
 from analysis.sources.base import CommitRef
 
-# Commits whose committer date is more than this before `since` end git's walk (with their
-# ancestors); the window is then filtered exactly. The slack covers clock skew between commits.
-WALK_SLACK = timedelta(days=7)
-
 _STATUS = {"A": "added", "M": "modified", "D": "removed", "R": "renamed", "C": "copied"}
 _META = ["%H", "%P", "%an", "%ae", "%aI", "%cn", "%cI", "%B"]
 _FORMAT = "--format=" + "%x00".join(_META) + "%x00"
 _GITHUB_RE = re.compile(r"github\.com[:/]+([\w.-]+)/([\w.-]+?)(?:\.git)?/?$")
+# owner/repo at the end of a remote on a host (https://host/owner/repo.git, git@host:owner/repo), not a local path
+_OWNER_REPO_RE = re.compile(
+    r"^(?:[A-Za-z][A-Za-z0-9+.-]*://[^/]+/|[^@/\s]+@[^:/\s]+:)(?:\S*/)?([\w.-]+)/([\w.-]+?)(?:\.git)?/?$"
+)
+_USERINFO_RE = re.compile(r"://[^/@\s]+@")
+_FETCH_TIMEOUT = 300.0  # seconds a `git fetch` may take before the run reads what the clone has
 _CONFIG = [
     "-c", "core.quotepath=off",
     "-c", "color.ui=never",
@@ -98,12 +100,15 @@ def _files(rest: bytes) -> list[FileChange]:
 
 
 class GitSource:
-    """Commits of a local clone; `repo` is the clone's directory name."""
+    """Commits of a local clone; `repo` is the clone's absolute path, `display` its remote's owner/repo or folder name."""
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, *, fetch: bool = False):
         self.path = str(Path(path).expanduser().absolute())
-        self.repo = Path(self.path).name
+        self.repo = self.path
+        self.display = Path(self.path).name
+        self.followed: str | None = None
         self.requests = 0
+        self._fetch_first = fetch
         self._env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
         self._env.update(
             GIT_CEILING_DIRECTORIES=str(Path(self.path).parent),
@@ -122,50 +127,148 @@ class GitSource:
             return RepoNotFound(f"{self.path} is not a git repository (expected a local clone)")
         return _GitFailed(f"git {args[0]} failed in {self.path} (exit {code}): {msg[:500]}")
 
-    async def _git(self, *args: str, ok: tuple[int, ...] = (0,)) -> bytes:
+    async def _git(
+        self, *args: str, ok: tuple[int, ...] = (0,), input: bytes | None = None, timeout: float | None = None
+    ) -> bytes:
         self.requests += 1
         try:
             proc = await asyncio.create_subprocess_exec(
                 *self._args(args),
-                stdin=asyncio.subprocess.DEVNULL,
+                stdin=asyncio.subprocess.DEVNULL if input is None else asyncio.subprocess.PIPE,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE,
                 env=self._env,
             )
         except FileNotFoundError as e:
             raise SourceError("the git command is not installed") from e
-        out, err = await proc.communicate()
+        try:
+            out, err = await asyncio.wait_for(proc.communicate(input), timeout)
+        except TimeoutError:
+            proc.kill()
+            await proc.wait()
+            raise _GitFailed(f"git {args[0]} in {self.path} took longer than {timeout:.0f} s") from None
         if proc.returncode not in ok:
             raise self._fail(proc.returncode or 0, err, args)
         return out
 
+    async def refresh(self) -> str | None:
+        """Fetch origin (when asked to) and learn the display name; a note when the fetch failed."""
+        url = _text(await self._git("config", "--get", "remote.origin.url", ok=(0, 1))).strip()
+        if m := _OWNER_REPO_RE.search(url):
+            self.display = f"{m.group(1)}/{m.group(2)}"
+        if not self._fetch_first or not url:
+            return None
+        try:
+            await self._git("fetch", "--quiet", "--prune", "origin", timeout=_FETCH_TIMEOUT)
+        except _GitFailed as e:
+            reason = _USERINFO_RE.sub("://", str(e))[:200]  # never echo credentials kept in a remote URL
+            return f"could not fetch origin ({reason}); this digest shows what the clone already had"
+        try:  # follow a renamed default branch: origin/HEAD as the remote has it now
+            await self._git("remote", "set-head", "origin", "--auto", timeout=_FETCH_TIMEOUT)
+        except _GitFailed:
+            pass
+        return None
+
     async def default_branch(self) -> str:
-        """The clone's current branch, else the branch origin/HEAD points to."""
-        out = await self._git("symbolic-ref", "--quiet", "--short", "HEAD", ok=(0, 1))
-        if out.strip():
-            return _text(out).strip()
+        """The branch origin/HEAD points to, else the clone's current branch."""
         out = await self._git("symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD", ok=(0, 1))
         if out.strip():
             return _text(out).strip().removeprefix("origin/")
+        out = await self._git("symbolic-ref", "--quiet", "--short", "HEAD", ok=(0, 1))
+        if out.strip():
+            return _text(out).strip()
         raise SourceError(f"{self.path} has a detached HEAD and no origin/HEAD: name the branch to read")
 
     async def head(self, branch: str) -> str:
-        """The SHA at the tip of the local branch, else of origin/`branch`."""
+        """The SHA at the tip of origin/`branch` (what upstream has), else of the local branch."""
         _check_rev(branch)
         local, remote = f"refs/heads/{branch}", f"refs/remotes/origin/{branch}"
         out = await self._git("for-each-ref", "--format=%(refname)%00%(objectname)", local, remote)
         found = dict(_text(line).split("\0") for line in out.splitlines() if line)
-        sha = found.get(local) or found.get(remote)
-        if sha:
-            return sha
-        raise UnknownRevision(f"branch {branch!r} is not in {self.repo} (neither local nor on origin)")
+        for ref, name in ((remote, f"origin/{branch}"), (local, branch)):
+            if sha := found.get(ref):
+                self.followed = name
+                return sha
+        raise UnknownRevision(f"branch {branch!r} is not in {self.display} (neither on origin nor local)")
 
-    async def list_window(self, branch: str, since: datetime, until: datetime) -> list[CommitRef]:
-        """Commits reachable from `branch` whose committer date is in [since, until), newest first."""
+    async def list_window(self, branch: str, since: datetime, until: datetime | None) -> list[CommitRef]:
+        """Commits reachable from `branch` whose committer date is in [since, until), newest first.
+
+        The whole history is walked: a badly dated commit never hides the ones behind it.
+        """
         tip = await self.head(branch)
-        floor = int((since - WALK_SLACK).timestamp())
-        out = await self._git("log", "-z", _FORMAT, f"--max-age={floor}", tip, "--")
-        return [r for r in _refs(self.repo, out) if since <= r.committed_at < until]
+        out = await self._git("log", "--format=%H %ct", tip, "--")
+        lo, hi = since.timestamp(), until.timestamp() if until else None
+        shas = []
+        for line in _text(out).splitlines():
+            sha, _, stamp = line.partition(" ")
+            if lo <= int(stamp) and (hi is None or int(stamp) < hi):
+                shas.append(sha)
+        return await self.describe(shas)
+
+    async def describe(self, shas: list[str]) -> list[CommitRef]:
+        """The listing entries of these commits, in the order given."""
+        if not shas:
+            return []
+        out = await self._git(
+            "log", "-z", _FORMAT, "--no-walk=unsorted", "--stdin", input="\n".join(shas).encode()
+        )
+        return _refs(self.repo, out)
+
+    async def compare(self, base: str, head: str) -> tuple[list[CommitRef], bool]:
+        """Commits reachable from `head` but not from `base`, newest first; and whether `base` left the history."""
+        if not await self._exists(_check_rev(base)):
+            raise UnknownRevision(f"{base} is not a commit in {self.display}")
+        diverged = not await self._is_ancestor(base, head)
+        out = await self._git("log", "-z", _FORMAT, f"{base}..{_check_rev(head)}", "--")
+        return _refs(self.repo, out), diverged
+
+    async def _exists(self, sha: str) -> bool:
+        out = await self._git("cat-file", "-t", sha, ok=(0, 1, 128))
+        return out.strip() == b"commit"
+
+    async def _is_ancestor(self, base: str, head: str) -> bool:
+        try:
+            await self._git("merge-base", "--is-ancestor", base, head)
+        except _GitFailed:
+            return False
+        return True
+
+    async def walk_new(self, head: str, known: set[str], limit: int) -> tuple[list[CommitRef], bool]:
+        """Commits reachable from `head` and from no known commit that still exists, newest first (all of them)."""
+        present = await self._present(known)
+        stdin = "\n".join([_check_rev(head), *(f"^{sha}" for sha in present)]).encode()
+        out = await self._git("rev-list", "--topo-order", "--stdin", input=stdin)
+        return await self.describe(_text(out).split()), True
+
+    async def _present(self, shas: set[str]) -> list[str]:
+        """Those of `shas` that are commits in the clone."""
+        if not shas:
+            return []
+        out = await self._git(
+            "cat-file", "--batch-check=%(objectname) %(objecttype)", input="\n".join(shas).encode()
+        )
+        return [line.split()[0] for line in _text(out).splitlines() if line.endswith(" commit")]
+
+    async def fingerprints(self, refs: list[CommitRef]) -> dict[str, str]:
+        """Each commit's `git patch-id --stable` with its author date: what a rebase or filter-branch keeps."""
+        if not refs:
+            return {}
+        log_args = (
+            "log", "-p", "--no-walk=unsorted", "--stdin", "--format=commit %H", "--no-color",
+            "--no-ext-diff", "--no-textconv", "--diff-merges=first-parent",
+        )  # fmt: skip
+        patches = await self._git(*log_args, input="\n".join(r.sha for r in refs).encode())
+        out = await self._git("patch-id", "--stable", input=patches)
+        ids = {}
+        for line in _text(out).splitlines():
+            if len(parts := line.split()) == 2:
+                ids[parts[1]] = parts[0]
+        stamps = {
+            r.sha: int((r.summary.authored_at or r.committed_at).timestamp()) if r.summary else None
+            for r in refs
+        }
+        return {sha: f"patch:{pid}:{stamps.get(sha)}" for sha, pid in ids.items()}
 
     async def list_range(self, branch: str, base: str, head: str) -> list[CommitRef]:
         """Commits reachable from `head` but not from `base`, newest first."""

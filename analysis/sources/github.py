@@ -70,6 +70,25 @@ def _message(resp: httpx.Response) -> str:
     return (_text(msg) or "").strip()[:200]
 
 
+def _reach(head: str, seen: dict[str, CommitRef], known: set[str]) -> tuple[list[CommitRef], set[str]]:
+    """The listed commits reachable from `head` without passing a known one, and the unlisted ones next in line."""
+    reached: list[CommitRef] = []
+    frontier: set[str] = set()
+    todo, visited = [head], set()
+    while todo:
+        sha = todo.pop()
+        if sha in visited or sha in known:
+            continue
+        visited.add(sha)
+        if sha not in seen:
+            frontier.add(sha)
+            continue
+        reached.append(seen[sha])
+        todo.extend(seen[sha].parents)
+    reached.sort(key=lambda r: r.committed_at, reverse=True)
+    return reached, frontier
+
+
 class GitHubSource:
     """Reads one repository through the GitHub REST API (github.com or GitHub Enterprise)."""
 
@@ -86,6 +105,8 @@ class GitHubSource:
         backoff: float = 1.0,
     ):
         self.repo = repo
+        self.display = repo
+        self.followed: str | None = None
         self.requests = 0
         self.rate_limit_remaining: int | None = None
         self.rate_limit_reset: int | None = None  # epoch seconds
@@ -116,20 +137,66 @@ class GitHubSource:
         self._learn_web(data.get("html_url"), 2)
         return str(data["default_branch"])
 
+    async def refresh(self) -> str | None:
+        """Nothing to fetch: every request reads GitHub as it is now."""
+        return None
+
     async def head(self, branch: str) -> str:
         """The SHA at the tip of `branch`."""
-        return await self._sha(branch, f"branch {branch!r} not found in {self.repo}")
+        sha = await self._sha(branch, f"branch {branch!r} not found in {self.repo}")
+        self.followed = branch
+        return sha
 
-    async def list_window(self, branch: str, since: datetime, until: datetime) -> list[CommitRef]:
+    async def list_window(self, branch: str, since: datetime, until: datetime | None) -> list[CommitRef]:
         """Commits on `branch` whose committer date is in [since, until), newest first."""
-        params = {"sha": branch, "since": _gh_time(since), "until": _gh_time(until), "per_page": "100"}
+        params = {"sha": branch, "since": _gh_time(since), "per_page": "100"}
+        if until is not None:
+            params["until"] = _gh_time(until)
         url: str | None = str(httpx.URL(f"{self._api}/repos/{self.repo}/commits", params=params))
         refs: list[CommitRef] = []
         while url:
             body, url = await self._page(url, unknown=f"branch {branch!r} not found in {self.repo}")
             refs.extend(self._ref(item) for item in json.loads(body))
-        refs = [r for r in refs if since <= r.committed_at < until]
+        refs = [r for r in refs if since <= r.committed_at and (until is None or r.committed_at < until)]
         return sorted(refs, key=lambda r: r.committed_at, reverse=True)
+
+    async def compare(self, base: str, head: str) -> tuple[list[CommitRef], bool]:
+        """Commits reachable from `head` but not from `base`, newest first; and whether `base` left the history.
+
+        GitHub answers 404 when `base` is gone or shares no history with `head`: that raises UnknownRevision.
+        """
+        url: str | None = f"{self._api}/repos/{self.repo}/compare/{quote(base)}...{quote(head)}?per_page=100"
+        refs: list[CommitRef] = []
+        diverged = False
+        while url:
+            body, url = await self._page(url, unknown=f"{base} or {head} is not a commit in {self.repo}")
+            data = json.loads(body)
+            diverged = diverged or data.get("status") in ("diverged", "behind")
+            refs.extend(self._ref(item) for item in data.get("commits") or [])
+        refs.reverse()  # GitHub lists a comparison oldest first
+        return refs, diverged
+
+    async def walk_new(self, head: str, known: set[str], limit: int) -> tuple[list[CommitRef], bool]:
+        """Commits reachable from `head` and from no known commit, newest first, read from the commit listing.
+
+        Pages are read until every path from `head` has met a known commit (or the root), and at most
+        a few times `limit` commits; the second value says whether the walk got to the end.
+        """
+        params = {"sha": head, "per_page": "100"}
+        url: str | None = str(httpx.URL(f"{self._api}/repos/{self.repo}/commits", params=params))
+        seen: dict[str, CommitRef] = {}
+        new: list[CommitRef] = []
+        while url and len(seen) < 4 * limit + 100:
+            body, url = await self._page(url, unknown=f"{head} is not a commit in {self.repo}")
+            seen.update((r.sha, r) for r in map(self._ref, json.loads(body)))
+            new, frontier = _reach(head, seen, known)
+            if not frontier:
+                return new, True
+        return new, url is None
+
+    async def fingerprints(self, refs: list[CommitRef]) -> dict[str, str]:
+        """None ahead of reading: a GitHub commit's fingerprint is taken from its diff once read."""
+        return {}
 
     async def list_range(self, branch: str, base: str, head: str) -> list[CommitRef]:
         """Commits reachable from `head` but not from `base`, newest first."""

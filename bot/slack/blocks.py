@@ -143,7 +143,7 @@ def _compact(level: Importance, entries: list[DigestEntry], lang: str) -> list[B
 
 
 def _repo_blocks(repo: RepoDigest, lang: str) -> list[Block]:
-    head = f"*{link(repo.url, repo.repo)}*"
+    head = f"*{link(repo.url, repo.name)}*" + "".join(f"\nℹ️ {escape(n)}" for n in repo.notes)
     if repo.error:
         error = t(lang, "repo_unreadable", error=escape(short(repo.error, 500)))
         return [DividerBlock(), _section(f"{head}\n⚠️ {error}")]
@@ -187,7 +187,7 @@ def is_empty(digest: Digest) -> bool:
 
 
 def _repo_names(digest: Digest) -> str:
-    names = ", ".join(escape(short(r.repo, 100)) for r in digest.repos)
+    names = ", ".join(escape(short(r.name, 100)) for r in digest.repos)
     return names or t(digest.language, "no_repos")
 
 

@@ -84,7 +84,7 @@ def overview_blocks(repo: RepoDigest, lang: str, named: bool = False) -> list[Bl
     if repo.overview is None or not repo.entries:
         return []
     commits = {e.commit.sha: e.commit for e in repo.entries}
-    heading = link(repo.url, repo.repo) if named else ""
+    heading = link(repo.url, repo.name) if named else ""
     overview = shown_only(repo.overview, set(commits))
     blocks: list[Block] = []
     room = OVERVIEW_CHARS

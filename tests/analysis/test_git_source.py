@@ -42,7 +42,7 @@ async def test_window_uses_local_day_boundaries(repo):
     assert refs[0].committed_at.utcoffset() == timedelta(0)  # the committer's own offset is kept
     assert refs[1].parents == [before]
     assert refs[0].summary is not None and refs[0].summary.message == "Late, written in UTC"
-    assert src.repo == "sglang"
+    assert src.repo == str(repo.path) and src.display == "sglang"
 
 
 async def test_window_goes_by_committer_date_not_author_date(repo):
@@ -137,7 +137,7 @@ async def test_fetch_files_statuses_and_counts(repo):
     commit = await src.fetch(sha[:8])
 
     assert src.requests == 1
-    assert commit.sha == sha and commit.repo == "sglang"
+    assert commit.sha == sha and commit.repo == str(repo.path)
     assert commit.message == "Rename, edit and remove\n\nLonger body."
     assert (commit.author_name, commit.author_email) == ("Bo Author", "bo@example.com")
     assert commit.url is None and src.web_url(sha) is None
@@ -287,7 +287,10 @@ async def test_branches_of_a_clone(repo, tmp_path):
     clone.checkout(clone.head())
     assert await src.default_branch() == "main"  # detached: origin/HEAD decides
     clone.git("checkout", "-q", "-b", "local-only")
-    assert await src.default_branch() == "local-only"
+    assert await src.default_branch() == "main"  # origin/HEAD decides, whatever is checked out
+    clone.git("remote", "remove", "origin")
+    assert await src.default_branch() == "local-only"  # no remote: the checked-out branch
+    clone.git("remote", "add", "origin", str(repo.path))
 
     assert src.web_url("abc") is None
     clone.git("remote", "set-url", "origin", "git@github.com:sgl-project/sglang.git")

@@ -123,10 +123,11 @@ async def test_cursor_catches_a_late_pushed_old_dated_commit(tmp_path):
     third = await run_digest(db, cfg, target="C1")
     assert third.repos[0].entries == []
     # Another target has its own cursor; its first run reads yesterday's window (these commits are older).
-    assert get_cursor(db, "upstream", "terminal") is None
+    key = str(repo.path)  # a local clone is known by its absolute path
+    assert get_cursor(db, key, "terminal") is None
     other = await run_digest(db, cfg, target="terminal")
     assert other.repos[0].entries == []
-    assert get_cursor(db, "upstream", "terminal")["sha"] == late == get_cursor(db, "upstream", "C1")["sha"]
+    assert get_cursor(db, key, "terminal")["sha"] == late == get_cursor(db, key, "C1")["sha"]
 
 
 async def test_cursor_with_github_compare_and_merge(tmp_path):

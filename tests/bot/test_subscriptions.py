@@ -177,9 +177,15 @@ def test_filter_keeps_only_subscribed_repositories_and_leaves_the_digest_alone()
     assert len(d.repos) == 2 and len(d.repos[0].entries) == 4  # every commit stays for other channels
 
 
-def test_a_local_clone_subscription_matches_by_directory_name(tmp_path) -> None:
+def test_a_local_clone_subscription_matches_by_its_path(tmp_path, monkeypatch) -> None:
     clone = tmp_path / "sglang"
     clone.mkdir()
     d = digest()
-    d.repos[0].repo = "sglang"
+    d.repos[0].repo = str(clone)  # a clone is known by its absolute path, shown by its folder name
+    d.repos[0].display = "sglang"
     assert len(filter_digest(d, [Subscription("C1", str(clone))]).repos[0].entries) == 4
+    monkeypatch.chdir(tmp_path)
+    assert len(filter_digest(d, [Subscription("C1", "./sglang")]).repos[0].entries) == 4
+    other = tmp_path / "elsewhere" / "sglang"
+    other.mkdir(parents=True)
+    assert filter_digest(d, [Subscription("C1", str(other))]).repos == []

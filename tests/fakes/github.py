@@ -6,17 +6,22 @@ import hashlib
 import json
 import math
 import re
+import subprocess
 import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
+
+from tests.gitrepo import git_env
 
 FILES_PER_PAGE = 300
 FILES_CAP = 3000
 _BASE_TIME = datetime(2026, 1, 24, tzinfo=UTC)
+_COMPARE_DOCS = "https://docs.github.com/rest/commits/commits#compare-two-commits"
 
 
 @dataclass
@@ -214,6 +219,53 @@ class FakeGitHub:
             )
             for i in range(n)
         ]
+
+    def mirror(self, full_name: str, path: Path, *, keep_unreachable: bool = False) -> FakeRepo:
+        """Serve the git repository at `path` as `full_name`: its branches, HEAD and every commit they reach.
+
+        Called again after a force-push, commits no branch reaches are dropped (as after GitHub's gc) unless
+        `keep_unreachable`.
+        """
+        git = ["git", "-C", str(path), "-c", "core.quotepath=off"]
+        env = git_env()
+
+        def run(*args: str) -> str:
+            return subprocess.run([*git, *args], env=env, capture_output=True, check=True).stdout.decode()
+
+        head = run("symbolic-ref", "--short", "HEAD").strip()
+        branches = dict(
+            line.split(" ", 1)[::-1]
+            for line in run(
+                "for-each-ref", "--format=%(objectname) %(refname:short)", "refs/heads"
+            ).splitlines()
+        )
+        repo = self.repos.get(full_name) or self.add_repo(full_name, head)
+        repo.default_branch, repo.branches = head, branches
+        fmt = "%x01%H%x00%P%x00%an%x00%ae%x00%aI%x00%cn%x00%cI%x00%B%x00"
+        commits = {}
+        for rec in run("log", "--branches", f"--format={fmt}").split("\x01")[1:]:
+            sha, parents, an, ae, ad, cn, cd, msg, _ = rec.split("\x00")
+            commits[sha] = FakeCommit(
+                sha,
+                msg.rstrip("\n"),
+                datetime.fromisoformat(cd),
+                parents.split(),
+                [],
+                an,
+                ae,
+                None,
+                datetime.fromisoformat(ad),
+                cn,
+            )
+        for rec in run(
+            "log", "--branches", "--format=%x01%H", "-p", "--numstat", "--no-color", "--root"
+        ).split("\x01")[1:]:
+            sha, _, body = rec.partition("\n")
+            commits[sha].files = _mirrored_files(body)
+        if keep_unreachable:
+            commits = {**repo.commits, **commits}
+        repo.commits = commits
+        return repo
 
     def add_fault(
         self,
@@ -426,13 +478,28 @@ class FakeGitHub:
     ) -> tuple[int, dict[str, str], Any]:
         b, h = self._rev(repo, base), self._rev(repo, head)
         if b is None or h is None:
-            return 404, {}, {"message": "Not Found"}
+            return 404, {}, {"message": "Not Found", "documentation_url": _COMPARE_DOCS}
         behind = {c.sha for c in self._reachable(repo, b.sha)}
+        reach = {c.sha for c in self._reachable(repo, h.sha)}
+        if not behind & reach:  # what GitHub answers for unrelated histories (e.g. after filter-branch)
+            message = f"No common ancestor between {base} and {head}."
+            return 404, {}, {"message": message, "documentation_url": _COMPARE_DOCS}
         ahead = [c for c in reversed(self._reachable(repo, h.sha)) if c.sha not in behind]
         chunk, link = self._page(path, query, ahead, 250, 250)
+        behind_by = len(behind - reach)
+        status = (
+            "identical"
+            if b.sha == h.sha
+            else "ahead"
+            if not behind_by
+            else "behind"
+            if not ahead
+            else "diverged"
+        )
         body = {
-            "status": "ahead" if b.sha in {c.sha for c in self._reachable(repo, h.sha)} else "diverged",
+            "status": status,
             "ahead_by": len(ahead),
+            "behind_by": behind_by,
             "total_commits": len(ahead),
             "base_commit": self._commit_json(repo, b),
             "commits": [self._commit_json(repo, c) for c in chunk],
@@ -452,6 +519,27 @@ def _etag(body: Any) -> dict[str, str]:
     text = body if isinstance(body, str) else json.dumps(body, sort_keys=True)
     digest = hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
     return {"ETag": f'W/"{digest}"'}
+
+
+def _mirrored_files(body: str) -> list[FakeFile]:
+    """The files of one commit from `git log -p --numstat` output (numstat lines, then the patches)."""
+    stats: list[tuple[int, int, str]] = []
+    patches: dict[str, str] = {}
+    current = None
+    for line in body.splitlines():
+        if current is None and (m := re.fullmatch(r"(\d+|-)\t(\d+|-)\t(.+)", line)):
+            stats.append((int(m[1]) if m[1] != "-" else 0, int(m[2]) if m[2] != "-" else 0, m[3]))
+        elif line.startswith("diff --git "):
+            current = line.rsplit(" b/", 1)[-1]
+            patches[current] = ""
+        elif current is not None and (
+            line.startswith(("@@", "+", "-", " ")) and not line.startswith(("+++", "---"))
+        ):
+            patches[current] += line + "\n"
+    return [
+        FakeFile(name, "modified", adds, dels, patches.get(name, "").rstrip("\n") or None)
+        for adds, dels, name in stats
+    ]
 
 
 def _parse(s: str | None) -> datetime | None:

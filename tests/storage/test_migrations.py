@@ -39,3 +39,17 @@ def test_delivery_parts_move_out_of_the_replies_of_an_older_database(tmp_path, m
     row = next(iter(open_db(path)["digests"].rows))
     assert json.loads(row["parts"]) == ["1.0", "2.0", "11.0"]
     assert json.loads(row["replies"]) == {"abc": "3.0"}
+
+
+def test_history_tables_join_a_database_made_before_them(tmp_path, monkeypatch):
+    path = tmp_path / "old.db"
+    monkeypatch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:4])  # a database made before m005
+    db = open_db(path)
+    db["commits"].insert({"repo": "o/r", "sha": "a" * 40, "title": "t"})
+    db.conn.close()
+    monkeypatch.undo()
+    db = open_db(path)
+    assert "fingerprint" in db["commits"].columns_dict
+    assert {"display", "followed"} <= set(db["repositories"].columns_dict)
+    assert {"reported", "rewrites", "claims"} <= set(db.table_names())
+    assert next(iter(db["commits"].rows))["fingerprint"] is None

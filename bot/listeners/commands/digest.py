@@ -58,6 +58,8 @@ def _outcome_text(outcomes: list[ChannelOutcome] | None) -> str:
     if outcomes is None:
         return "A digest is already running; try `/digest run` again when it has finished."
     o = outcomes[0]
+    if o.busy:
+        return "A digest for this channel and day is being posted by another process."
     if o.error:
         return f"The digest could not be posted: {one_line(o.error)}"
     return (
