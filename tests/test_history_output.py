@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from bot.blocks import digest_messages
-
 from analysis import report
 from analysis.config import PipelineConfig, SourceConfig
 from analysis.models import Analysis, AnalysisStatus, Commit, Digest, DigestEntry, Importance, RepoDigest
 from analysis.pipeline import run_digest
+from bot.slack.blocks import digest_messages
 from bot.status import status_lines
 from storage.db import open_db
 from tests.gitrepo import GitRepo
@@ -50,14 +49,12 @@ async def test_status_says_which_ref_was_followed(tmp_path):
 
 
 def test_the_history_settings_reach_the_pipeline(monkeypatch):
-    from bot.wiring import pipeline_config
-
     from bot.settings import load_settings
 
-    default = pipeline_config(load_settings())
+    default = load_settings().pipeline_config()
     assert default.max_new_commits == 300 and default.source.git_fetch and default.source.branch is None
     monkeypatch.setenv("DIGEST_MAX_NEW_COMMITS", "40")
     monkeypatch.setenv("DIGEST_GIT_FETCH", "false")
     monkeypatch.setenv("DIGEST_BRANCH", "")
-    cfg = pipeline_config(load_settings())
+    cfg = load_settings().pipeline_config()
     assert cfg.max_new_commits == 40 and not cfg.source.git_fetch and cfg.source.branch is None

@@ -52,7 +52,7 @@ async def test_a_run_with_the_fake_analyzer_and_a_warm_rerun(tmp_path):
     statuses = sorted(e.analysis.status.value for e in second.repos[0].entries)
     assert statuses == ["done", "done", "done", "failed"]
     assert len(fake.calls) == 6  # the pending commit and the failed one (under its attempt cap) again
-    stored = store.get_analyses(db, "engine", [e.commit.sha for e in second.repos[0].entries])
+    stored = store.get_analyses(db, second.repos[0].repo, [e.commit.sha for e in second.repos[0].entries])
     assert {a.model for a in stored.values()} == {"fake-model"}
 
 

@@ -269,13 +269,13 @@ async def test_a_rewrite_new_to_another_target_shares_the_analysis_made_for_the_
         made = [repo.commit(f"Feature {i}", {f"f{i}.py": f"x = {i}\n"}, date=ago(100 - i)) for i in range(3)]
         told = await run_digest(db, with_llm, target="C1")
         assert set(made) <= set(shas(told))
-        calls = len(chat.requests)
+        calls = len(chat.card_requests)
         assert calls >= 3
 
         repo.rewrite_author_email("ada@example.com", "ada@new.example.com")
         for_c2 = await run_digest(db, with_llm, target="C2")  # new to C2: reported, but not analyzed again
         assert len(shas(for_c2)) == 3 and not set(shas(for_c2)) & set(made)
         assert all(e.analysis.status.value == "done" for e in for_c2.repos[0].entries)
-        assert len(chat.requests) == calls
+        assert len(chat.card_requests) == calls
         for_c1 = await run_digest(db, with_llm, target="C1")  # old news to C1: named, not reported
-        assert shas(for_c1) == [] and len(chat.requests) == calls
+        assert shas(for_c1) == [] and len(chat.card_requests) == calls

@@ -85,7 +85,7 @@ async def test_a_warm_rerun_makes_no_overview_call_and_a_changed_day_makes_one(t
         )
         third = await run_digest(db, _cfg(repo, server), day=DAY)
     assert sum(_is_overview(r) for r in server.requests) == 2 and third.usage.llm_calls == 2
-    assert cache.load(db, "engine", "2026-01-24").overview == third.repos[0].overview
+    assert cache.load(db, third.repos[0].repo, "2026-01-24").overview == third.repos[0].overview
 
 
 def _citing(req, themes, attention=(), headline="A day."):
@@ -228,4 +228,4 @@ async def test_without_an_llm_every_digest_opens_with_the_heuristic_overview(tmp
     o = digest.repos[0].overview
     assert o.source == "heuristic" and [t.title for t in o.themes] == ["Scheduler"]
     assert o.headline.startswith("共 3 个提交") and digest.usage.llm_calls == 0
-    assert cache.load(db, "engine", "2026-01-24").overview == o
+    assert cache.load(db, digest.repos[0].repo, "2026-01-24").overview == o

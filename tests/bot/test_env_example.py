@@ -29,6 +29,8 @@ def test_documented_defaults_are_the_real_defaults():
         default = field.get_default(call_default_factory=True)
         if default is None or default == []:
             assert shown == "" or name == "digest_repos", name
+        elif isinstance(default, bool):
+            assert shown == str(default).lower(), name
         elif isinstance(default, float) and default.is_integer():
             assert float(shown) == default, name
         else:

@@ -45,7 +45,7 @@ def test_two_processes_posting_at_once_post_one_digest_and_analyze_each_commit_o
         w.check_complete()
         assert sum("a digest for this channel and day is being posted" in s for s in said) == 1, said
         assert "Traceback" not in "".join(said)
-        assert len(w.chat.requests) == _llm_calls(w)  # no commit was analyzed by both processes
+        assert len(w.chat.card_requests) == _llm_calls(w)  # no commit was analyzed by both processes
 
 
 def test_two_channels_at_once_share_each_analysis(tmp_path):
@@ -61,7 +61,7 @@ def test_two_channels_at_once_share_each_analysis(tmp_path):
         assert len(w.slack.top_level(CHANNEL)) == 1 and len(w.slack.top_level("C2")) == 1
         w.check_complete()
         commits = sum(len(s) for s in w.window.values())
-        assert len(w.chat.requests) == _llm_calls(w) == commits  # each commit analyzed once, for both
+        assert len(w.chat.card_requests) == _llm_calls(w) == commits  # each commit analyzed once, for both
 
 
 async def test_a_post_beside_the_bot_posting_its_digest_says_so_and_exits_cleanly(tmp_path):
@@ -83,4 +83,4 @@ async def test_a_post_beside_the_bot_posting_its_digest_says_so_and_exits_cleanl
         assert "a digest for this channel and day is being posted by another process" in err.decode()
         assert outcome.posted and len(w.digest_parents()) == 1
         w.check_complete()
-        assert len(w.chat.requests) == _llm_calls(w)
+        assert len(w.chat.card_requests) == _llm_calls(w)

@@ -81,6 +81,11 @@ class ChatServer:
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
 
     @property
+    def card_requests(self) -> list[Request]:
+        """The requests for commit cards, leaving out the day's overview."""
+        return [r for r in self.requests if not any(m in r.user_text for m in OVERVIEW_MARKERS)]
+
+    @property
     def base_url(self) -> str:
         """The base URL to give the openai client."""
         return f"http://127.0.0.1:{self._httpd.server_address[1]}/v1"
