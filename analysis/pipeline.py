@@ -6,7 +6,6 @@ import asyncio
 import datetime as dt
 import logging
 import zoneinfo
-from collections.abc import Callable
 
 import sqlite_utils
 
@@ -17,12 +16,14 @@ from analysis.errors import AccessDenied, RateLimited, SourceError, UnknownRevis
 from analysis.fetch import FETCH_CONCURRENCY, CommitReader
 from analysis.llm import Analyzer, cost_usd, make_analyzer
 from analysis.models import Commit, Digest, DigestEntry, RepoDigest, Usage, repo_url_of
+from analysis.progress import Phase, Progress, ProgressEvent
 from analysis.sources import CommitRef, Source, open_source
 from analysis.state import Cursor, RepositoryState, RunRecord, RunStatus
 from storage.db import now
 
 __all__ = [
     "FETCH_CONCURRENCY",
+    "Progress",
     "RepoRun",
     "advance_cursors",
     "day_window",
@@ -32,8 +33,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-Progress = Callable[[str, int, int], None]
 
 
 def day_window(day: dt.date, tz: str) -> tuple[dt.datetime, dt.datetime]:
@@ -81,6 +80,7 @@ class RepoRun:
             self.source = source = open_source(self.spec, self.cfg.source, self.db)
             self.reader = CommitReader(self.db, source)
             rd.repo = source.repo
+            self._report(Phase.LISTING)
             known = store.get_repository(self.db, source.repo)
             rd.branch = (
                 self.cfg.source.branch
@@ -106,6 +106,7 @@ class RepoRun:
             rd.error = f"unexpected error while reading {rd.repo}: {type(e).__name__}: {e}"
         finally:
             self._record(rd, started, day)
+            self._report(Phase.DONE, len(rd.entries), len(rd.entries))
             if self.source is not None:
                 await self.source.aclose()
         return rd
@@ -148,11 +149,13 @@ class RepoRun:
         assert self.source is not None and self.reader is not None
         repo, reader = self.source.repo, self.reader
         stored = store.get_analyses(self.db, repo, [r.sha for r in refs])
-        done = 0
+        fetched = done = 0
 
         async def one(ref: CommitRef) -> DigestEntry:
-            nonlocal done
+            nonlocal fetched, done
             commit = await reader.read(ref.sha, ref.summary)
+            fetched += 1
+            self._report(Phase.FETCHING, fetched, len(refs))
             prev = stored.get(ref.sha)
             if commit is None:  # not fetched (rate limit): listed, and pending until a later run reads it
                 commit = self._listed(ref)
@@ -164,12 +167,10 @@ class RepoRun:
                 analysis = await analyze_commit(self.db, self.cfg, commit, self.analyzer)
                 self.usage.add(analysis)
             done += 1
-            if self.progress:
-                self.progress(repo, done, len(refs))
+            self._report(Phase.ANALYZING, done, len(refs))
             return DigestEntry(commit, analysis)
 
-        if self.progress:
-            self.progress(repo, 0, len(refs))
+        self._report(Phase.FETCHING, 0, len(refs))
         tasks = [asyncio.create_task(one(r)) for r in refs]
         try:
             entries = await asyncio.gather(*tasks)
@@ -179,6 +180,11 @@ class RepoRun:
             raise
         entries.sort(key=lambda e: e.commit.committed_at, reverse=True)
         return entries
+
+    def _report(self, phase: Phase, done: int = 0, total: int = 0) -> None:
+        if self.progress is not None:
+            repo = self.source.repo if self.source is not None else self.spec
+            self.progress(ProgressEvent(repo, phase, done, total))
 
     def _listed(self, ref: CommitRef) -> Commit:
         """What is known of a commit whose details could not be fetched."""
