@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 ALWAYS = "always"  # the `extra` key of a record printed at any verbosity (serve's start line)
+RETRIED = "retried"  # the `extra` key of a reworded httpx line: what answered what
 RETRIED_STATUSES = {408, 409, 429} | set(range(500, 600))
 
 
@@ -46,18 +47,24 @@ class JsonFormatter(logging.Formatter):
 
 
 class RetriedResponses(logging.Filter):
-    """Lets through httpx's request lines only for answers that are retried (408, 409, 429, 5xx), reworded.
+    """Rewords httpx's request lines for answers that are retried (408, 409, 429, 5xx); drops the others.
 
-    The URL is reduced to host and path, so no credential or query string is logged.
+    The URL is reduced to host and path, so no credential or query string is logged. The reworded record
+    carries RETRIED (the status), for progress displays. With `keep_others` the other lines pass unchanged (-vv).
     """
+
+    def __init__(self, keep_others: bool = False) -> None:
+        super().__init__()
+        self.keep_others = keep_others
 
     def filter(self, record: logging.LogRecord) -> bool:
         args = record.args if isinstance(record.args, tuple) else ()
-        if len(args) < 4 or not isinstance(args[3], int) or args[3] not in RETRIED_STATUSES:
-            return False
+        if len(args) < 5 or not isinstance(args[3], int) or args[3] not in RETRIED_STATUSES:
+            return self.keep_others
         parts = urlsplit(str(args[1]))
         where = f"{parts.hostname or ''}{parts.path}"
         record.msg, record.args = "%s %s answered %d %s; the request is retried", (args[0], where, *args[3:5])
+        setattr(record, RETRIED, f"{parts.hostname or ''} answered {args[3]}")
         return True
 
 
@@ -75,5 +82,4 @@ def configure_logging(verbose: int, fmt: str = "text") -> None:
     httpx_log = logging.getLogger("httpx")
     for old in [f for f in httpx_log.filters if isinstance(f, RetriedResponses)]:
         httpx_log.removeFilter(old)
-    if verbose < 2:
-        httpx_log.addFilter(RetriedResponses())
+    httpx_log.addFilter(RetriedResponses(keep_others=verbose >= 2))

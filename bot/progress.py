@@ -16,13 +16,16 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from analysis.progress import WAIT_UNTIL, Phase, ProgressEvent
+from analysis.progress import WAIT_KIND, WAIT_UNTIL, Phase, ProgressEvent
+from bot.logs import RETRIED
+
+WATCHED = ("analysis", "httpx")  # where waits and retried answers are announced
 
 NAME_WIDTH = 32
 
 
 class _WaitWatcher(logging.Handler):
-    """Turns the log records announcing a retry or rate-limit wait into WAITING events."""
+    """Turns the log records announcing a wait or a retry into events on the display."""
 
     def __init__(self, display: ProgressDisplay) -> None:
         super().__init__(logging.INFO)
@@ -31,7 +34,9 @@ class _WaitWatcher(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         until = getattr(record, WAIT_UNTIL, None)
         if isinstance(until, dt.datetime):
-            self.display.waiting(until)
+            self.display.waiting(until, getattr(record, WAIT_KIND, Phase.WAITING))
+        elif retried := getattr(record, RETRIED, None):
+            self.display.waiting(None, Phase.RETRYING, str(retried))
 
 
 class ProgressDisplay:
@@ -53,19 +58,27 @@ class ProgressDisplay:
         self._tasks: dict[str, TaskID] = {}
         self._counts: dict[str, dict[Phase, int]] = {}
         self._current: str | None = None
+        self._levels: dict[str, int] = {}
         self._watcher = _WaitWatcher(self)
 
     def __enter__(self) -> ProgressDisplay:
         if self.enabled:
             self._progress.start()
-            logging.getLogger("analysis").addHandler(self._watcher)
+            for name in WATCHED:
+                logger = logging.getLogger(name)
+                self._levels[name] = logger.level
+                if logger.getEffectiveLevel() > logging.INFO:  # waits are announced at INFO
+                    logger.setLevel(logging.INFO)
+                logger.addHandler(self._watcher)
         return self
 
     def __exit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        logging.getLogger("analysis").removeHandler(self._watcher)
         if self.enabled:
+            for name, level in self._levels.items():
+                logging.getLogger(name).removeHandler(self._watcher)
+                logging.getLogger(name).setLevel(level)
             self._progress.stop()
 
     def update(self, event: ProgressEvent) -> None:
@@ -82,6 +95,12 @@ class ProgressDisplay:
             local = event.until.astimezone().strftime("%H:%M")
             self._progress.update(task, description=f"waiting for the rate limit until {local}")
             return
+        if event.phase is Phase.RETRYING:
+            at = f" at {event.until.astimezone():%H:%M:%S}" if event.until is not None else ""
+            self._progress.update(
+                task, description=f"retrying{at}" + (f" ({event.note})" if event.note else "")
+            )
+            return
         counts[event.phase] = event.done
         if event.phase is Phase.DONE:
             description = f"done, {event.total} commit{'s' if event.total != 1 else ''}"
@@ -97,10 +116,10 @@ class ProgressDisplay:
             completed=event.total if event.phase is Phase.DONE else counts.get(Phase.ANALYZING, 0),
         )
 
-    def waiting(self, until: dt.datetime) -> None:
-        """Show a wait on the line of the repository being read."""
+    def waiting(self, until: dt.datetime | None, phase: Phase = Phase.WAITING, note: str = "") -> None:
+        """Show a wait or a retry on the line of the repository being read."""
         if self._current is not None:
-            self.update(ProgressEvent(self._current, Phase.WAITING, until=until))
+            self.update(ProgressEvent(self._current, phase, until=until, note=note))
 
     def _task(self, repo: str) -> TaskID:
         if repo not in self._tasks:

@@ -22,7 +22,7 @@ from tenacity import (
 
 from analysis.errors import AccessDenied, RateLimited, RepoNotFound, SourceError, UnknownRevision
 from analysis.models import Commit, FileChange
-from analysis.progress import WAIT_UNTIL
+from analysis.progress import WAIT_KIND, WAIT_UNTIL, Phase
 from analysis.sources.base import CommitRef, HttpCache
 
 FILES_CAP = 3000  # GitHub lists at most this many files of one commit
@@ -33,17 +33,20 @@ _SECONDARY_DEFAULT_WAIT = 60.0  # GitHub's advice when a secondary limit names n
 log = logging.getLogger(__name__)
 
 
-def _announce_wait(what: str, delay: float) -> None:
+def _announce_wait(what: str, delay: float, kind: Phase = Phase.WAITING) -> None:
     """One INFO line per retry or rate-limit wait; the record carries when the wait ends, for progress displays."""
     until = datetime.fromtimestamp(time.time() + delay, UTC)
-    log.info("%s; waiting %.0f s (until %s UTC)", what, delay, f"{until:%H:%M:%S}", extra={WAIT_UNTIL: until})
+    extra = {WAIT_UNTIL: until, WAIT_KIND: kind}
+    log.info("%s; waiting %.0f s (until %s UTC)", what, delay, f"{until:%H:%M:%S}", extra=extra)
 
 
 def _log_retry(state: RetryCallState) -> None:
     exc = state.outcome.exception() if state.outcome else None
     delay = state.next_action.sleep if state.next_action else 0.0
     _announce_wait(
-        f"GitHub request failed ({type(exc).__name__}: {exc}), retry {state.attempt_number}", delay
+        f"GitHub request failed ({type(exc).__name__}: {exc}), retry {state.attempt_number}",
+        delay,
+        Phase.RETRYING,
     )
 
 
