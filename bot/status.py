@@ -94,7 +94,7 @@ def status_lines(db: sqlite_utils.Database, llm: LLMConfig | None = None) -> tup
         lines.append(f"{r.repo} ({r.state.kind or '?'}, branch {r.state.default_branch or '?'})")
         if run := r.last_run:
             lines.append(
-                f"  last run  {run.finished_at}  {run.status}: {run.commits} commits, "
+                f"  last run  {run.finished_at}  {run.status}: {run.commits} commit{'s' if run.commits != 1 else ''}, "
                 f"{run.fetched} fetched, {run.requests} requests, {run.llm_calls} LLM calls"
             )
             if run.error:

@@ -46,6 +46,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "st_last_failed": "*Last run failed* {error}",
         "st_alert": "*Alert ({kind})* {text}",
         "st_repo_run": " last run {at} {status}, {n} commits",
+        "st_repo_run_one": " last run {at} {status}, {n} commit",
         "st_repo_counts": "; failed {failed}, pending {pending}",
         "st_rate": "; GitHub rate limit {n} left",
         "st_day": "*Last 24 h* {runs} repository runs ({errors} failed), {calls} LLM calls, {tokens}",
@@ -125,5 +126,8 @@ def status_word(language: str, status: str) -> str:
 
 
 def reply(language: str, key: str, /, **values: object) -> str:
-    """The answer `key` in `language` (English when unknown), formatted with `values`."""
-    return STRINGS.get(language, STRINGS["en"])[key].format(**values)
+    """The answer `key` in `language` (English when unknown), formatted with `values`; `key_one` when n is 1."""
+    table = STRINGS.get(language, STRINGS["en"])
+    if values.get("n") == 1 and f"{key}_one" in table:
+        key = f"{key}_one"
+    return table[key].format(**values)
