@@ -204,6 +204,8 @@ def show(sha: str, repo: str | None, fmt: str) -> None:
     if found.kind is LookupKind.AMBIGUOUS:
         lines = [found.message] + [f"  {c.sha[:12]}  {c.repo}  {c.title}" for c in found.candidates]
         raise click.ClickException("\n".join(lines))
+    if found.kind is LookupKind.MALFORMED:
+        raise click.BadParameter(found.message, param_hint="SHA")
     if found.kind is not LookupKind.FOUND:
         raise click.ClickException(found.message)
     assert found.entry is not None

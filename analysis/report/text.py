@@ -7,6 +7,7 @@ from collections.abc import Callable
 from functools import partial
 
 from analysis.facts import (
+    ELLIPSIS,
     EMOJI,
     LEVELS,
     clip,
@@ -30,8 +31,15 @@ _LEVEL_COLOR = {Importance.HIGH: "red", Importance.MEDIUM: "yellow", Importance.
 
 
 def _clip(text: str, width: int = TEXT_WIDTH) -> str:
-    """Text cut to `width` terminal columns, with an ellipsis when cut."""
-    return clip(text, width, width=display_width)
+    """Text cut to `width` terminal columns, with an ellipsis when cut, on a word boundary when there is one."""
+    out = clip(text, width, width=display_width)
+    if out == text:
+        return out
+    kept = out.removesuffix(ELLIPSIS)
+    space = kept.rfind(" ")
+    if space > len(kept) // 2 and not text[len(kept) : len(kept) + 1].isspace():
+        kept = kept[:space]
+    return kept.rstrip(" ,;:") + ELLIPSIS
 
 
 def _paint(text: str, style: str, color: bool) -> str:

@@ -98,3 +98,14 @@ def test_the_terminal_digest_takes_the_width_it_is_given(width, language):
     assert max(columns(line) for line in lines) <= width
     if width > 100:
         assert max(columns(line) for line in lines) > 100  # long titles use the room
+
+
+def test_a_clipped_terminal_line_ends_on_a_word():
+    c = commit(
+        "Support the dispatcher for the DeepSeek family of models in the expert parallel path", ["a.py"]
+    )
+    entry = DigestEntry(c, heuristic_analysis(c, score(c)))
+    digest = Digest("2026-01-24", "UTC", "en", [RepoDigest(repo="sgl-project/sglang", entries=[entry])])
+    [line] = [x for x in render_text(digest, width=60).splitlines() if "Support the" in x]
+    words = line.split("  ", 2)[-1].removesuffix("…").split()
+    assert line.endswith("…") and all(w in c.title.split() for w in words)

@@ -91,6 +91,8 @@ def test_misspelled_variables_are_named_with_a_suggestion(monkeypatch, tmp_path)
 def test_show_prints_text_as_text_and_fetches_with_repo(clone):
     sha = clone.head()
     runner = CliRunner()
+    malformed = runner.invoke(main, ["show", "xyz"])
+    assert malformed.exit_code == 2 and "Invalid value for SHA" in malformed.stderr
     missing = runner.invoke(main, ["show", sha[:10]])
     assert missing.exit_code == 1 and "--repo" in missing.stderr
     fetched = runner.invoke(main, ["show", sha[:10], "--repo", str(clone.path)])
