@@ -17,7 +17,7 @@ from rich.progress import (
 )
 
 from analysis.progress import WAIT_KIND, WAIT_UNTIL, Phase, ProgressEvent
-from bot.logs import RETRIED
+from bot.logs import RETRIED, RetriedResponses
 
 WATCHED = ("analysis", "httpx")  # where waits and retried answers are announced
 
@@ -35,7 +35,10 @@ class _WaitWatcher(logging.Handler):
         until = getattr(record, WAIT_UNTIL, None)
         if isinstance(until, dt.datetime):
             self.display.waiting(until, getattr(record, WAIT_KIND, Phase.WAITING))
-        elif retried := getattr(record, RETRIED, None):
+            return
+        if not hasattr(record, RETRIED) and record.name.startswith("httpx"):
+            RetriedResponses().filter(record)  # when logging was not configured by the CLI
+        if retried := getattr(record, RETRIED, None):
             self.display.waiting(None, Phase.RETRYING, str(retried))
 
 

@@ -27,7 +27,9 @@ def _run(display: ProgressDisplay) -> None:
         until = dt.datetime(2026, 1, 24, 9, 30, tzinfo=dt.UTC)
         logging.getLogger("analysis.sources.github").info("rate limit", extra={WAIT_UNTIL: until})
         display.console.print(display._progress)
-        logging.getLogger("httpx").info("answered", extra={"retried": "llm.example answered 429"})
+        url = "https://llm.example/v1/chat/completions"
+        args = ("POST", url, "HTTP/1.1", 429, "Too Many Requests")
+        logging.getLogger("httpx").info('HTTP Request: %s %s "%s %d %s"', *args)  # as httpx logs an answer
         display.console.print(display._progress)
         display.update(ProgressEvent("acme/engine", Phase.DONE, 1, 1))
 
