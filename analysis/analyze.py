@@ -38,7 +38,7 @@ def mark_pending(
     db: sqlite_utils.Database, commit: Commit, cfg: PipelineConfig, prev: Analysis | None
 ) -> Analysis:
     """Store the commit's analysis as pending (keeping its attempts) and return it."""
-    verdict = score(commit)
+    verdict = score(commit, language=cfg.language)
     pending = Analysis(commit.sha, AnalysisStatus.PENDING, verdict.importance, reasons=verdict.reasons)
     pending.language = cfg.language
     pending.attempts = prev.attempts if prev else 0
@@ -50,7 +50,7 @@ async def analyze_commit(
     db: sqlite_utils.Database, cfg: PipelineConfig, commit: Commit, analyzer: Analyzer | None
 ) -> Analysis:
     """Score and analyze one stored commit, store the analysis, and return it."""
-    verdict = score(commit)
+    verdict = score(commit, language=cfg.language)
     prev = store.get_analysis(db, commit.repo, commit.sha)
     prev_attempts = prev.attempts if prev else 0
     if analyzer is None or commit.is_merge:

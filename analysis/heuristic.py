@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from analysis.i18n import t
 from analysis.importance import change_type_label
 from analysis.models import PR_SUFFIX_RE, Analysis, AnalysisStatus, Card, Commit, Score
 
@@ -29,8 +30,29 @@ def clean_title(title: str) -> str:
     return (text[:1].upper() + text[1:]) if text else title.strip()
 
 
+_SENTENCE_END_RE = re.compile(r"[.!?](?=\s)|[。！？]")
+_CLAUSE_END_RE = re.compile(r"[,;:](?=\s)|[，；：]|\s[-–—]\s")
+
+
+def shorten(text: str, limit: int = MAX_LINE) -> str:
+    """`text` within `limit` characters, cut after a sentence, else after a clause or a word with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    ends = [m.end() for m in _SENTENCE_END_RE.finditer(head)]
+    if ends and ends[-1] > limit // 3:
+        return head[: ends[-1]].rstrip()
+    clauses = [m.start() for m in _CLAUSE_END_RE.finditer(head)]
+    if clauses and clauses[-1] > limit // 3:
+        return head[: clauses[-1]].rstrip() + "…"
+    space = head.rfind(" ")
+    return (head[:space] if space > limit // 3 else head).rstrip() + "…"
+
+
 def _body_line(commit: Commit) -> str | None:
+    """The first paragraph of the message body that says something, re-joined across its wrapped lines."""
     comment = False
+    paragraph: list[str] = []
     for raw in commit.message.splitlines()[1:]:
         line = raw.strip()
         if line.startswith("<!--"):
@@ -39,14 +61,17 @@ def _body_line(commit: Commit) -> str | None:
         if comment:
             comment = "-->" not in line
             continue
-        line = re.sub(r"^[-*•]\s+", "", line)
-        if not line or _TRAILER_RE.match(line) or _NOISE_RE.match(line) or line == commit.title:
-            continue
-        return line if len(line) <= MAX_LINE else line[: MAX_LINE - 1] + "…"
-    return None
+        bullet = re.match(r"^[-*•]\s+", line)
+        line = line[bullet.end() :] if bullet else line
+        skip = not line or _TRAILER_RE.match(line) or _NOISE_RE.match(line) or line == commit.title
+        if paragraph and (skip or bullet):
+            break
+        if not skip:
+            paragraph.append(line)
+    return shorten(" ".join(paragraph)) if paragraph else None
 
 
-def impact_scope(commit: Commit) -> list[str]:
+def impact_scope(commit: Commit, language: str = "en") -> list[str]:
     """Directories the commit touches with their file counts, largest first, at most six."""
     dirs = [f.path.split("/")[:-1] or [f.path] for f in commit.files]
     depth = MAX_DEPTH
@@ -54,7 +79,7 @@ def impact_scope(commit: Commit) -> list[str]:
         depth -= 1
     counts = Counter("/".join(d[:depth]) for d in dirs)
     top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_SCOPES]
-    return [f"{name} ({n} file{'s' if n != 1 else ''})" for name, n in top]
+    return [f"{name} ({t(language, 'files', n=n)})" for name, n in top]
 
 
 def heuristic_card(commit: Commit, score: Score, language: str = "en") -> Card:
@@ -65,9 +90,9 @@ def heuristic_card(commit: Commit, score: Score, language: str = "en") -> Card:
     return Card(
         change_type=change_type_label(score.change_type, language),
         importance=score.importance,
-        importance_reason="; ".join(score.reasons),
+        importance_reason=t(language, "sep").join(score.reasons),
         summary=summary,
-        impact_scope=impact_scope(commit),
+        impact_scope=impact_scope(commit, language),
     )
 
 

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
 
+from analysis.i18n import t
 from analysis.models import PR_SUFFIX_RE, Commit, Importance, Score
 
 CHANGE_TYPES = {
@@ -191,7 +192,7 @@ class _Title:
     """What the title says about itself once tags and prefixes are peeled off."""
 
     kind: str | None = None
-    how: str = ""
+    how: tuple[str, dict[str, str]] | None = None  # the reason's i18n key and values
     rest: str = ""
     tags: list[str] = field(default_factory=list)
     breaking: bool = False
@@ -200,29 +201,29 @@ class _Title:
 def _read_title(title: str, r: ScoringRules) -> _Title:
     t = _Title(rest=PR_SUFFIX_RE.sub("", title))
     if _MERGE_RE.match(t.rest):
-        return _Title(kind="merge", how="merge commit", rest=t.rest)
+        return _Title(kind="merge", how=("reason_merge", {}), rest=t.rest)
     if _REVERT_RE.match(t.rest):
-        return _Title(kind="revert", how="reverts an earlier commit", rest=t.rest)
+        return _Title(kind="revert", how=("reason_revert", {}), rest=t.rest)
     while m := _TAG_RE.match(t.rest):
         t.tags.append(m.group("tag").strip())
         t.rest = t.rest[m.end() :]
     for tag in t.tags:
         if t.kind is None and tag.lower() in r.tags:
-            t.kind, t.how = r.tags[tag.lower()], f"tag [{tag}]"
+            t.kind, t.how = r.tags[tag.lower()], ("reason_tag", {"tag": tag})
     if m := _CONVENTIONAL_RE.match(t.rest):  # an unknown prefix ("model: ...") is only peeled off
         prefix = m.group("type").lower()
         if prefix in r.prefixes:
             t.kind = t.kind or r.prefixes[prefix]
-            t.how = t.how or f"conventional prefix {prefix}"
+            t.how = t.how or ("reason_prefix", {"prefix": prefix})
         t.breaking = bool(m.group("bang"))
         t.rest = t.rest[m.end() :]
     words = _WORD_RE.findall(t.rest)
     if t.kind is None and words and words[0].lower() in r.verbs:
-        t.kind, t.how = r.verbs[words[0].lower()], f"starts with {words[0]!r}"
+        t.kind, t.how = r.verbs[words[0].lower()], ("reason_starts", {"word": words[0]})
     for kind, names in r.mentions.items():
         hit = next((w for w in words if w.lower() in names), None)
         if t.kind is None and hit:
-            t.kind, t.how = kind, f"mentions {hit!r}"
+            t.kind, t.how = kind, ("reason_mentions", {"word": hit})
     return t
 
 
@@ -230,28 +231,22 @@ def _step(value: int, steps: tuple[tuple[int, int], ...]) -> int:
     return next((points for at, points in steps if value >= at), 0)
 
 
-def _only(classes: set[str]) -> str:
-    names = {
-        "ci": "CI",
-        "test": "tests",
-        "lock": "lock files",
-        "generated": "generated files",
-        "binary": "binary files",
-    }
-    return "only " + " and ".join(sorted(names.get(c, c) for c in classes)) + " changed"
+def _only(classes: set[str], language: str) -> str:
+    names = sorted(t(language, f"class_{c}") for c in classes)
+    return t(language, "reason_only", what=t(language, "reason_and").join(names))
 
 
-def score(commit: Commit, rules: ScoringRules | None = None) -> Score:
-    """Score a commit: points from its title, keywords, size and paths, then a tier with reasons."""
+def score(commit: Commit, rules: ScoringRules | None = None, language: str = "en") -> Score:
+    """Score a commit: points from its title, keywords, size and paths, then a tier with reasons in `language`."""
     r = rules or DEFAULT_RULES
     title = _read_title(commit.title, r)
     reasons: list[str] = []
     points = 0
 
-    def add(n: int, why: str) -> None:
+    def add(gain: int, key: str, **values: object) -> None:
         nonlocal points
-        points += n
-        reasons.append(why)
+        points += gain
+        reasons.append(t(language, key, **values))
 
     classes = {
         f.path: "binary" if f.binary and classify_path(f.path, r) == "source" else classify_path(f.path, r)
@@ -259,54 +254,53 @@ def score(commit: Commit, rules: ScoringRules | None = None) -> Score:
     }
     present = set(classes.values())
     side = {_SIDE_TYPES[c] for c in present} if present and present <= _SIDE_TYPES.keys() else set()
-    if len(side) == 1 and (title.kind is None or title.how.startswith("starts with")):
+    if len(side) == 1 and (title.kind is None or title.how is not None and title.how[0] == "reason_starts"):
         kind = side.pop()  # the paths say more than a plain verb: "Add x to CI permissions" is CI
         points += r.type_points.get(kind, 0)
     else:
         kind = title.kind or "other"
         if title.how:
-            add(r.type_points.get(kind, 0), title.how)
+            add(r.type_points.get(kind, 0), title.how[0], **title.how[1])
         else:
             points += r.type_points.get(kind, 0)
 
     for tag in title.tags:
         if tag.lower() in r.tag_points:
-            add(r.tag_points[tag.lower()], f"tag [{tag}]" if tag.lower() != "auto sync" else "automated sync")
+            key = "reason_tag" if tag.lower() != "auto sync" else "reason_sync"
+            add(r.tag_points[tag.lower()], key, tag=tag)
     body = commit.message[len(commit.title) :]
     breaking = title.breaking or bool(_BREAKING_RE.search(commit.title) or _BREAKING_FOOTER_RE.search(body))
     security = bool(_SECURITY_RE.search(commit.title) or _CVE_RE.search(commit.message))
     if breaking:
-        add(r.breaking_points, "marked breaking")
+        add(r.breaking_points, "reason_breaking")
     if security:
-        add(r.security_points, "mentions security")
+        add(r.security_points, "reason_security")
     if _DEPRECATE_RE.search(title.rest):
-        add(r.deprecate_points, "deprecates something")
+        add(r.deprecate_points, "reason_deprecates")
     elif kind != "revert" and _REMOVE_RE.search(title.rest):
-        add(r.remove_points, "removes something")
+        add(r.remove_points, "reason_removes")
     if kind == "feature":
         words = {w.lower().rstrip("s") for w in _WORD_RE.findall(commit.title)}
         hits = [w for w in r.capability_words if w in words]
         if hits:
-            add(r.capability_points, f"new capability: {hits[0]}")
+            add(r.capability_points, "reason_capability", word=hits[0])
     if commit.author_name.endswith("[bot]"):
-        add(r.bot_points, "bot author")
+        add(r.bot_points, "reason_bot")
 
     if commit.files:
         core = [f for f in commit.files if classes[f.path] in ("source", "build")]
         lines = sum(f.changes for f in core if classes[f.path] == "source")
         n_src = sum(1 for f in core if classes[f.path] == "source")
         if _step(lines, r.line_steps):
-            add(_step(lines, r.line_steps), f"{lines:,} lines changed in source")
+            add(_step(lines, r.line_steps), "reason_lines", n=lines)
         if _step(n_src, r.file_steps):
-            add(_step(n_src, r.file_steps), f"touches {n_src} core source files")
+            add(_step(n_src, r.file_steps), "reason_files", n=n_src)
         if n_src and lines <= r.tiny_lines and kind != "fix":
-            add(r.tiny_points, f"small change ({lines} lines)")
+            add(r.tiny_points, "reason_small", n=lines)
         if not core:
-            reasons.append(_only(present))
+            reasons.append(_only(present, language))
         elif n_src == 0:
-            reasons.append(
-                "only build and config files changed" if present == {"build"} else "no core source changed"
-            )
+            reasons.append(t(language, "reason_build_only" if present == {"build"} else "reason_no_core"))
 
     level = (
         Importance.HIGH

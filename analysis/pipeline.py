@@ -7,7 +7,6 @@ import datetime as dt
 import logging
 import os
 import zoneinfo
-from collections.abc import Callable
 
 import sqlite_utils
 
@@ -22,6 +21,7 @@ from analysis.models import Analysis, Commit, Digest, DigestEntry, RepoDigest, U
 from analysis.names import disambiguate
 from analysis.overview.adapter import endpoint_completer
 from analysis.overview.build import attach_overview
+from analysis.progress import Phase, Progress, ProgressEvent
 from analysis.rewrites import Rewrites
 from analysis.sources import CommitRef, Source, identity, open_source
 from analysis.state import RepositoryState, RunRecord, RunStatus
@@ -29,6 +29,7 @@ from storage.db import now
 
 __all__ = [
     "FETCH_CONCURRENCY",
+    "Progress",
     "RepoRun",
     "advance_cursors",
     "day_window",
@@ -38,8 +39,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-Progress = Callable[[str, int, int], None]
 
 
 def day_window(day: dt.date, tz: str) -> tuple[dt.datetime, dt.datetime]:
@@ -74,6 +73,7 @@ class RepoRun:
         self.analyzer = analyzer
         self.target = target
         self.progress = progress
+        self._total = self._fetched = 0  # commits listed, and read so far, for the progress display
         self.usage = Usage()
         self.alerts: list[str] = []
         self.source: Source | None = None
@@ -91,6 +91,7 @@ class RepoRun:
             if note := await source.refresh():
                 rd.notes.append(note)
             rd.repo, rd.display = source.repo, source.display
+            self._report(Phase.LISTING)
             if os.path.isabs(rd.repo):  # a clone's rows were once kept under its folder name
                 store.adopt_repository(self.db, os.path.basename(rd.repo), rd.repo)
             rd.branch = self.cfg.source.branch or await source.default_branch()  # never a remembered one
@@ -115,6 +116,7 @@ class RepoRun:
             rd.error = f"unexpected error while reading {rd.repo}: {type(e).__name__}: {e}"
         finally:
             self._record(rd, started, day)
+            self._report(Phase.DONE, len(rd.entries), len(rd.entries))
             if self.source is not None:
                 await self.source.aclose()
         return rd
@@ -151,7 +153,7 @@ class RepoRun:
     async def _process(self, refs: list[CommitRef]) -> list[DigestEntry]:
         """Fetch and analyze the listed commits concurrently; newest first."""
         assert self.source is not None and self.reader is not None
-        repo, reader, shown = self.source.repo, self.reader, self.source.display
+        repo, reader = self.source.repo, self.reader
         stored = store.get_analyses(self.db, repo, [r.sha for r in refs])
         rewrites = Rewrites(self.db, self.source, self.target, self.selection.check_rewrites)
         await rewrites.prepare(refs)
@@ -161,12 +163,11 @@ class RepoRun:
             nonlocal done
             entry = await self._one(ref, reader, rewrites, stored.get(ref.sha))
             done += 1
-            if self.progress:
-                self.progress(shown, done, len(refs))
+            self._report(Phase.ANALYZING, done, len(refs))
             return entry
 
-        if self.progress:
-            self.progress(shown, 0, len(refs))
+        self._total, self._fetched = len(refs), 0
+        self._report(Phase.FETCHING, 0, len(refs))
         tasks = [asyncio.create_task(one(r)) for r in refs]
         try:
             found = await asyncio.gather(*tasks)
@@ -185,6 +186,8 @@ class RepoRun:
         """Read and analyze one commit; None for a rewritten copy of a reported one."""
         original = rewrites.before_read(ref)
         commit = None if original else await reader.read(ref.sha, ref.summary)
+        self._fetched += 1
+        self._report(Phase.FETCHING, self._fetched, self._total)
         original = original or rewrites.after_read(ref, commit)
         if original:
             rewrites.link(ref, original)
@@ -202,6 +205,11 @@ class RepoRun:
         if made:
             self.usage.add(analysis)
         return DigestEntry(commit, analysis)
+
+    def _report(self, phase: Phase, done: int = 0, total: int = 0) -> None:
+        if self.progress is not None:
+            repo = (self.source.display or self.source.repo) if self.source is not None else self.spec
+            self.progress(ProgressEvent(repo, phase, done, total))
 
     def _listed(self, ref: CommitRef) -> Commit:
         """What is known of a commit whose details could not be fetched."""

@@ -14,9 +14,12 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 
 from bot import listeners, subscriptions
+from bot.health import HEALTH_KEY, Health, health_response
+from bot.logs import ALWAYS
 from bot.runtime import CONTEXT_KEY, Context, SetupError, open_context, reason
 from bot.scheduler import catch_up, make_scheduler
 from bot.settings import Settings
+from bot.startup import bolt_env, start_line
 
 log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
@@ -38,21 +41,22 @@ def register_listeners(app: AsyncApp, ctx: Context) -> None:
 def build_app(ctx: Context, *, socket_mode: bool = False) -> AsyncApp:
     """The Bolt app over the context's Web API client; requests are signature-checked in HTTP mode."""
     secret = ctx.settings.slack_signing_secret
-    app = AsyncApp(
-        client=ctx.client,
-        signing_secret=secret.get_secret_value() if secret else "",
-        request_verification_enabled=not socket_mode,
-        logger=logging.getLogger("bot.bolt"),
-    )
+    with bolt_env():
+        app = AsyncApp(
+            client=ctx.client,
+            signing_secret=secret.get_secret_value() if secret else "",
+            request_verification_enabled=not socket_mode,
+            logger=logging.getLogger("bot.bolt"),
+        )
     register_listeners(app, ctx)
     return app
 
 
-async def _health(_: web.Request) -> web.Response:
-    return web.json_response({"ok": True})
+async def _health(request: web.Request) -> web.Response:
+    return await health_response(request.app.get(HEALTH_KEY))
 
 
-def web_app(app: AsyncApp | None) -> web.Application:
+def web_app(app: AsyncApp | None, health: Health | None = None) -> web.Application:
     """The aiohttp application: Slack's requests on /slack/events (HTTP mode) and /healthz."""
 
     async def events(request: web.Request) -> web.Response:
@@ -60,15 +64,19 @@ def web_app(app: AsyncApp | None) -> web.Application:
         return await to_aiohttp_response(await app.async_dispatch(await to_bolt_request(request)))
 
     web_application = web.Application()
+    if health is not None:
+        web_application[HEALTH_KEY] = health
     web_application.router.add_get(HEALTH_PATH, _health)
     if app is not None:
         web_application.router.add_post(EVENTS_PATH, events)
     return web_application
 
 
-async def start_http(app: AsyncApp | None, port: int, host: str = "0.0.0.0") -> web.AppRunner:
+async def start_http(
+    app: AsyncApp | None, port: int, host: str = "0.0.0.0", health: Health | None = None
+) -> web.AppRunner:
     """Serve the app (or only /healthz when `app` is None) on `port`; return the runner to clean up."""
-    runner = web.AppRunner(web_app(app), access_log=None)
+    runner = web.AppRunner(web_app(app, health), access_log=None)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
     return runner
@@ -90,9 +98,10 @@ async def run_bot(settings: Settings, port: int, stop: asyncio.Event | None = No
     stop = stop or asyncio.Event()
     with contextlib.suppress(NotImplementedError, RuntimeError):
         asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
-    runner = await start_http(None if socket_mode else app, port)
-    handler = None
     scheduler = make_scheduler(ctx.digester)
+    health = Health(socket_mode=socket_mode, scheduler=scheduler)
+    runner = await start_http(None if socket_mode else app, port, health=health)
+    handler = None
     try:
         if socket_mode:
             assert settings.slack_app_token is not None
@@ -100,6 +109,7 @@ async def run_bot(settings: Settings, port: int, stop: asyncio.Event | None = No
             try:
                 await ctx.client.apps_connections_open(app_token=app_token)  # fails fast on a bad token
                 handler = await asyncio.wait_for(start_socket_mode(app, app_token), SOCKET_CONNECT_TIMEOUT)
+                health.socket = handler
             except Exception as e:
                 raise SetupError(
                     f"cannot open a Socket Mode connection (check SLACK_APP_TOKEN): {reason(e)}"
@@ -107,8 +117,7 @@ async def run_bot(settings: Settings, port: int, stop: asyncio.Event | None = No
         scheduler.start()
         ctx.spawn(catch_up(ctx.digester))
         mode = "Socket Mode" if socket_mode else f"HTTP mode on port {port}"
-        who = ctx.identity
-        log.info("commit-digest is running as %s in %s (%s)", who.get("user"), who.get("team"), mode)
+        log.info("%s", start_line(ctx, mode, scheduler), extra={ALWAYS: True})
         await stop.wait()
     finally:
         if scheduler.running:

@@ -6,6 +6,8 @@ import asyncio
 import datetime as dt
 import json
 import logging
+import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -13,22 +15,45 @@ import click
 import sqlite_utils
 
 from analysis import report
-from analysis.lookup import LookupKind, lookup_cached
+from analysis.facts import short_reason
+from analysis.lookup import Lookup, LookupKind, lookup_cached, lookup_commit
 from analysis.pipeline import run_digest
-from analysis.report import write_archive
+from analysis.report import TEXT_WIDTH, write_archive
 from bot.app import run_bot
-from bot.progress import ProgressBar
+from bot.envcheck import configured_names, unknown_variables
+from bot.logs import configure_logging
+from bot.progress import ProgressDisplay
 from bot.runtime import SetupError, open_database, post_now
 from bot.scheduler import BUSY
 from bot.settings import Settings, SettingsError, load_settings
 from bot.status import status_lines
 
+log = logging.getLogger(__name__)
+EXIT_CODES = """\b
+Exit codes:
+  0  every repository was digested (or the command succeeded)
+  1  something failed: a repository could not be read (the report is still printed), or a lookup failed
+  2  a usage error or a malformed setting"""
+
+
+class SettingsProblem(click.ClickException):
+    """A malformed setting: exit code 2, like a usage error."""
+
+    exit_code = 2
+
 
 def _settings() -> Settings:
     try:
-        return load_settings()
+        settings = load_settings()
     except SettingsError as e:
-        raise click.ClickException(f"invalid setting {e}") from None
+        raise SettingsProblem(f"invalid setting {e}") from None
+    for warning in unknown_variables(configured_names()):
+        log.warning(warning)
+    if settings.digest_log_format != "text":
+        configure_logging(
+            click.get_current_context().find_root().meta.get("verbose", 0), settings.digest_log_format
+        )
+    return settings
 
 
 def _open(settings: Settings) -> sqlite_utils.Database:
@@ -38,16 +63,35 @@ def _open(settings: Settings) -> sqlite_utils.Database:
         raise click.ClickException(str(e)) from None
 
 
-@click.group()
-@click.option("-v", "--verbose", count=True, help="More log output on stderr (-v info, -vv debug).")
-def main(verbose: int) -> None:
+def _count_verbose(ctx: click.Context, _param: click.Parameter, value: int) -> int:
+    """-v counts wherever it is given, before or after the subcommand."""
+    root = ctx.find_root()
+    root.meta["verbose"] = root.meta.get("verbose", 0) + (value or 0)
+    fmt = os.environ.get("DIGEST_LOG_FORMAT", "text").strip().lower()
+    configure_logging(root.meta["verbose"], "json" if fmt == "json" else "text")
+    return value
+
+
+verbose_option = click.option(
+    "-v",
+    "--verbose",
+    count=True,
+    expose_value=False,
+    callback=_count_verbose,
+    help="More log output on stderr: -v info (retries, waits), -vv debug.",
+)
+
+
+def _width() -> int:
+    """The terminal's width for the text digest; 100 columns when stdout is not a terminal."""
+    return shutil.get_terminal_size((TEXT_WIDTH, 24)).columns if sys.stdout.isatty() else TEXT_WIDTH
+
+
+@click.group(epilog=EXIT_CODES)
+@click.version_option(package_name="commit-digest", prog_name="commit-digest")
+@verbose_option
+def main() -> None:
     """A daily digest of what changed in the repositories you depend on."""
-    level = logging.WARNING - 10 * min(verbose, 2)
-    logging.basicConfig(
-        level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    if verbose < 2:
-        logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 def _parse_day(value: str | None) -> dt.date | None:
@@ -61,7 +105,8 @@ def _parse_day(value: str | None) -> dt.date | None:
         ) from None
 
 
-@main.command()
+@main.command(epilog=EXIT_CODES)
+@verbose_option
 @click.option(
     "--repo",
     "repos",
@@ -89,7 +134,11 @@ def run(
     post: bool,
     channel: str | None,
 ) -> None:
-    """Run the pipeline and print the digest (nothing is posted unless --post)."""
+    """Run the pipeline and print the digest (nothing is posted unless --post).
+
+    On a terminal, progress is shown on stderr: listing, fetching, analyzing, waits for a rate limit, and an ETA.
+    A repository that cannot be read is named on stderr and makes the exit code 1; the others are still printed.
+    """
     settings = _settings()
     day = _parse_day(date_)
     if post:
@@ -109,36 +158,58 @@ def run(
             "no repository to digest: pass --repo owner/name (or a clone path) or set DIGEST_REPOS"
         )
     db = _open(settings)
-    bar = ProgressBar(sys.stderr)
-    try:
-        digest = asyncio.run(run_digest(db, cfg, day=day, target="terminal", progress=bar.update))
-    finally:
-        bar.close()
+    with ProgressDisplay() as display:
+        digest = asyncio.run(run_digest(db, cfg, day=day, target="terminal", progress=display.update))
     if fmt == "json":
         click.echo(json.dumps(report.render_json(digest), ensure_ascii=False, indent=2))
     elif fmt == "markdown":
         click.echo(report.render_markdown(digest))
     else:
-        click.echo(report.render_text(digest, color=sys.stdout.isatty()))
+        click.echo(report.render_text(digest, color=sys.stdout.isatty(), width=_width()))
     if out is not None:
         for path in write_archive(digest, out):
             click.echo(f"wrote {path}", err=True)
-    if digest.repos and all(rd.error for rd in digest.repos):
+    failed = [rd for rd in digest.repos if rd.error]
+    for rd in failed:
+        click.echo(f"Error: {rd.repo}: {short_reason(rd.error)}", err=True)
+    if failed:
         sys.exit(1)
 
 
-@main.command()
+def _lookup(settings: Settings, sha: str, repo: str | None) -> Lookup:
+    """From the cache; with `repo`, a commit not cached (or not analyzed) is fetched and analyzed there."""
+    db = _open(settings)
+    found = lookup_cached(db, sha)
+    if repo is None or found.kind in (LookupKind.MALFORMED, LookupKind.AMBIGUOUS):
+        if found.kind is LookupKind.UNKNOWN:
+            found.message += " (pass --repo owner/name to fetch it)"
+        return found
+    if found.entry is not None and found.entry.commit.repo.lower() != repo.lower():
+        found = Lookup(LookupKind.UNKNOWN, query=found.query)
+    return asyncio.run(lookup_commit(db, settings.pipeline_config([repo]), sha, cached=found))
+
+
+@main.command(epilog=EXIT_CODES)
+@verbose_option
 @click.argument("sha")
+@click.option(
+    "--repo", help="owner/repo or a clone path: fetch and analyze the commit there when it is not cached."
+)
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True
 )
-def show(sha: str, fmt: str) -> None:
-    """Print the card of one commit from the cache (a SHA, a prefix of 7+ characters, or a commit URL)."""
+def show(sha: str, repo: str | None, fmt: str) -> None:
+    """Print the card of one commit (a SHA, a prefix of 7+ characters, or a commit URL).
+
+    From the cache; with --repo, a commit not read yet is fetched and analyzed like Slack's /commit.
+    """
     settings = _settings()
-    found = lookup_cached(_open(settings), sha)
+    found = _lookup(settings, sha, repo)
     if found.kind is LookupKind.AMBIGUOUS:
         lines = [found.message] + [f"  {c.sha[:12]}  {c.repo}  {c.title}" for c in found.candidates]
         raise click.ClickException("\n".join(lines))
+    if found.kind is LookupKind.MALFORMED:
+        raise click.BadParameter(found.message, param_hint="SHA")
     if found.kind is not LookupKind.FOUND:
         raise click.ClickException(found.message)
     assert found.entry is not None
@@ -146,11 +217,21 @@ def show(sha: str, fmt: str) -> None:
         click.echo(
             json.dumps(report.entry_json(found.entry, settings.digest_timezone), ensure_ascii=False, indent=2)
         )
-    else:
+    elif fmt == "markdown":
         click.echo(report.render_card_markdown(found.entry, settings.digest_language), nl=False)
+    else:
+        text = report.render_card_text(
+            found.entry,
+            settings.digest_language,
+            settings.digest_timezone,
+            color=sys.stdout.isatty(),
+            width=_width(),
+        )
+        click.echo(text, nl=False)
 
 
-@main.command()
+@main.command(epilog=EXIT_CODES)
+@verbose_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def status(fmt: str) -> None:
     """Last run per repository, analyses by status, cursors, rate limits and LLM usage."""
@@ -160,16 +241,17 @@ def status(fmt: str) -> None:
     click.echo(json.dumps(data, indent=2) if fmt == "json" else "\n".join(lines))
 
 
-@main.command()
+@main.command(epilog=EXIT_CODES)
+@verbose_option
 @click.option(
     "--port", default=3000, show_default=True, help="HTTP port for Slack's requests (HTTP mode) and /healthz."
 )
 def serve(port: int) -> None:
     """Run the Slack bot: /commit, /digest, mentions, buttons and the scheduled digest."""
+    settings = _settings()
     try:
-        settings = load_settings()
         asyncio.run(run_bot(settings, port))
-    except (SettingsError, SetupError) as e:
+    except SetupError as e:
         raise click.ClickException(str(e)) from None
     except KeyboardInterrupt:
         pass

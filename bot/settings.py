@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     digest_thread_level: Literal["high", "medium"] = "high"
     digest_empty_day: Literal["quiet", "none"] = "quiet"
 
+    # process
+    digest_log_format: Literal["text", "json"] = "text"
+
     @field_validator("digest_repos", mode="before")
     @classmethod
     def _split_repos(cls, v: object) -> object:

@@ -14,6 +14,7 @@ from analysis.models import REPO_NAME_RE, Digest, DigestEntry, Importance
 from analysis.sources import identity
 from analysis.state import Subscription
 from bot.settings import Settings
+from bot.slack.replies import reply
 
 __all__ = ["Subscription", "UsageError", "filter_digest", "glob_match", "parse_subscribe"]
 
@@ -25,7 +26,15 @@ SUBSCRIBE_USAGE = (
 
 
 class UsageError(ValueError):
-    """A command's arguments are malformed; the message says how to write them."""
+    """A command's arguments are malformed; the message (in English, or `text(language)`) says how to write them."""
+
+    def __init__(self, key: str, /, **values: object) -> None:
+        super().__init__(reply("en", key, **values))
+        self.key, self.values = key, values
+
+    def text(self, language: str) -> str:
+        """The message in `language`."""
+        return reply(language, self.key, **self.values)
 
 
 def stored_name(sub: Subscription) -> str:
@@ -103,28 +112,28 @@ def _split_list(value: str) -> list[str]:
 def parse_subscribe(channel: str, args: list[str]) -> Subscription:
     """A subscription from `/digest subscribe` arguments; raises UsageError."""
     if not args:
-        raise UsageError(f"Usage: {SUBSCRIBE_USAGE}")
+        raise UsageError("usage", usage=SUBSCRIBE_USAGE)
     repo = args[0].strip("<>").removeprefix("https://github.com/").rstrip("/")
     if not REPO_NAME_RE.match(repo):
-        raise UsageError(f"`{args[0]}` is not owner/repo. Usage: {SUBSCRIBE_USAGE}")
+        raise UsageError("not_a_repo", arg=args[0], usage=SUBSCRIBE_USAGE)
     sub = Subscription(channel=channel, repo=repo)
     for arg in args[1:]:
         key, sep, value = arg.partition("=")
         if not sep or not value.strip():
-            raise UsageError(f"`{arg}` is not key=value. Usage: {SUBSCRIBE_USAGE}")
+            raise UsageError("not_key_value", arg=arg, usage=SUBSCRIBE_USAGE)
         if key == "paths":
             sub.paths = _split_list(value)
         elif key == "min":
             try:
                 sub.min_importance = Importance(value.strip().lower())
             except ValueError:
-                raise UsageError("min must be low, medium or high") from None
+                raise UsageError("bad_min") from None
         elif key == "exclude-authors":
             sub.exclude_authors = _split_list(value)
         elif key == "exclude-titles":
             sub.exclude_titles = _split_list(value)
         else:
-            raise UsageError(f"Unknown option `{key}`. Usage: {SUBSCRIBE_USAGE}")
+            raise UsageError("unknown_option", key=key, usage=SUBSCRIBE_USAGE)
     return sub
 
 
@@ -133,7 +142,7 @@ def split_args(text: str) -> list[str]:
     try:
         return shlex.split(text.translate(_QUOTES))
     except ValueError as e:
-        raise UsageError(f"Cannot read the arguments: {e}") from None
+        raise UsageError("bad_quotes", error=e) from None
 
 
 def subscribe(db: sqlite_utils.Database, sub: Subscription, user: str | None = None) -> None:

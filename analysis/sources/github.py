@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -12,6 +13,7 @@ from urllib.parse import quote, urlsplit
 import httpx
 from tenacity import (
     AsyncRetrying,
+    RetryCallState,
     retry_if_exception_type,
     stop_after_attempt,
     wait_exponential,
@@ -20,6 +22,7 @@ from tenacity import (
 
 from analysis.errors import AccessDenied, RateLimited, RepoNotFound, SourceError, UnknownRevision
 from analysis.models import Commit, FileChange
+from analysis.progress import WAIT_KIND, WAIT_UNTIL, Phase
 from analysis.sources.base import CommitRef, HttpCache
 
 FILES_CAP = 3000  # GitHub lists at most this many files of one commit
@@ -27,6 +30,24 @@ _SHA_MEDIA = "application/vnd.github.sha"
 _RESET_MARGIN = 0.5  # seconds past the announced reset before retrying
 _SECONDARY_RETRIES = 3
 _SECONDARY_DEFAULT_WAIT = 60.0  # GitHub's advice when a secondary limit names no Retry-After
+log = logging.getLogger(__name__)
+
+
+def _announce_wait(what: str, delay: float, kind: Phase = Phase.WAITING) -> None:
+    """One INFO line per retry or rate-limit wait; the record carries when the wait ends, for progress displays."""
+    until = datetime.fromtimestamp(time.time() + delay, UTC)
+    extra = {WAIT_UNTIL: until, WAIT_KIND: kind}
+    log.info("%s; waiting %.0f s (until %s UTC)", what, delay, f"{until:%H:%M:%S}", extra=extra)
+
+
+def _log_retry(state: RetryCallState) -> None:
+    exc = state.outcome.exception() if state.outcome else None
+    delay = state.next_action.sleep if state.next_action else 0.0
+    _announce_wait(
+        f"GitHub request failed ({type(exc).__name__}: {exc}), retry {state.attempt_number}",
+        delay,
+        Phase.RETRYING,
+    )
 
 
 class _ServerError(Exception):
@@ -370,6 +391,7 @@ class GitHubSource:
                     )
             else:
                 return resp
+            _announce_wait(f"GitHub rate limit for {self.repo}", max(delay, 0.0))
             await asyncio.sleep(max(delay, 0.0))
         raise RateLimited(f"GitHub kept rate-limiting requests for {self.repo}")
 
@@ -392,6 +414,7 @@ class GitHubSource:
             wait=wait_exponential(multiplier=self._backoff, max=self._backoff * 8)
             + wait_random(0, self._backoff),
             retry=retry_if_exception_type((httpx.TransportError, _ServerError)),
+            before_sleep=_log_retry,
             reraise=True,
         )
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from analysis.lookup import Lookup, LookupKind
 from bot.slack.mrkdwn import escape, truncate
+from bot.slack.replies import reply
 
 LINE_CHARS = 300
 MAX_CANDIDATES = 10
@@ -14,13 +15,18 @@ def one_line(text: str) -> str:
     return truncate(escape(" ".join(str(text).split())), LINE_CHARS)
 
 
-def lookup_text(result: Lookup) -> str:
-    """The one-line (or short list) answer for a lookup that found no single commit."""
+def lookup_text(result: Lookup, language: str = "en") -> str:
+    """The one-line (or short list) answer for a lookup that found no single commit, in `language`."""
+    prefix = one_line(result.query.prefix) if result.query else ""
     if result.kind is LookupKind.AMBIGUOUS and result.candidates:
-        lines = [one_line(result.message or "That prefix matches several commits:")]
+        head = result.message if language == "en" else ""
+        lines = [one_line(head or reply(language, "lookup_ambiguous"))]
         for c in result.candidates[:MAX_CANDIDATES]:
             lines.append(f"• `{c.sha[:12]}` {one_line(c.repo)}: {one_line(c.title)}")
         if len(result.candidates) > MAX_CANDIDATES:
-            lines.append(f"… and {len(result.candidates) - MAX_CANDIDATES} more")
+            lines.append(reply(language, "lookup_more", n=len(result.candidates) - MAX_CANDIDATES))
         return "\n".join(lines)
-    return one_line(result.message or "No such commit.")
+    if language != "en" and result.kind in (LookupKind.MALFORMED, LookupKind.UNKNOWN):
+        key = "lookup_malformed" if result.kind is LookupKind.MALFORMED or not prefix else "lookup_unknown"
+        return reply(language, key, prefix=prefix, reason="")
+    return one_line(result.message or reply(language, "no_such_commit"))

@@ -85,7 +85,7 @@ REFERENCE = """# 每日更新报告（2026-01-24）
 
 **🎯 变更类型**：代码重构
 **⚡ 重要程度**：🟢低
-**📋 摘要**：将 `torch_npu.profiler.tensorboard_trace_handler` 的路径参数从 `Path` 对象改为 `str`。
+**📋 变更摘要**：将 `torch_npu.profiler.tensorboard_trace_handler` 的路径参数从 `Path` 对象改为 `str`。
 """
 # What the reference shows, in order: the sections, and its headings other than card titles.
 REFERENCE_SECTIONS = [
@@ -219,7 +219,7 @@ def test_zh_labels_and_stats_line_match_the_reference(md: str):
         "| 维度 | 影响说明 |",
         "**⚠️ 潜在风险**",
         "**💡 关注建议**",
-        "**📋 摘要**：",
+        "**📋 变更摘要**：",
         "🔗 [查看提交](https://github.com/sgl-project/sglang/commit/",
     ]:
         assert label in reference, label
@@ -322,7 +322,7 @@ def test_all_none_insight_drops_the_table(digest: Digest, md: str):
 
 def test_low_card_is_compact(digest: Digest, md: str):
     chunk = chunk_for(md, digest.repos[0].entries[-1].commit)
-    assert "**📋 摘要**：将 profiler 的路径参数" in chunk
+    assert "**📋 变更摘要**：将 profiler 的路径参数" in chunk
     assert "LOW-CARD-RISK" not in chunk and "技术洞察" not in chunk
     assert "**⚡ 重要程度**：🟢低" in chunk
 

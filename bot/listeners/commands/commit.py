@@ -13,9 +13,9 @@ from analysis.lookup import Lookup, LookupKind, lookup_cached, lookup_commit
 from bot.listeners.common import app_ctx
 from bot.slack.answers import lookup_text, one_line
 from bot.slack.blocks import card_ephemeral_blocks
+from bot.slack.replies import reply
 
 log = logging.getLogger(__name__)
-USAGE = "Usage: `/commit <sha|prefix of 7+ characters|commit URL>`"
 
 
 def _cached(db: sqlite_utils.Database, text: str) -> Lookup | None:
@@ -31,7 +31,7 @@ async def _answer(respond: AsyncRespond, result: Lookup, language: str) -> None:
         msg = card_ephemeral_blocks(result.entry, language=language)
         await respond(text=msg.text, blocks=msg.blocks, response_type="ephemeral", replace_original=True)
     else:
-        await respond(text=lookup_text(result), response_type="ephemeral", replace_original=True)
+        await respond(text=lookup_text(result, language), response_type="ephemeral", replace_original=True)
 
 
 async def commit_command(
@@ -39,13 +39,15 @@ async def commit_command(
 ) -> None:
     """Acknowledge first; answer from the cache at once, else look the commit up and answer later."""
     ctx = app_ctx(context)
+    lang = ctx.settings.digest_language
     text = (command.get("text") or "").strip()
     cached = _cached(ctx.db, text)
     if cached is not None and cached.kind is LookupKind.MALFORMED:
-        await ack(text=f"{one_line(cached.message)}. {USAGE}")
+        sep = ". " if lang == "en" else "。"
+        await ack(text=f"{lookup_text(cached, lang)}{sep}{reply(lang, 'commit_usage')}")
         return
     if cached is not None and cached.kind is LookupKind.AMBIGUOUS:
-        await ack(text=lookup_text(cached))
+        await ack(text=lookup_text(cached, lang))
         return
     found = cached is not None and cached.kind is LookupKind.FOUND and cached.entry is not None
     if found and cached.entry.analysis.finished:
@@ -55,7 +57,7 @@ async def commit_command(
         except Exception:
             log.exception("could not answer /commit %r", text[:80])
         return
-    await ack(text=f"Looking up `{one_line(text)}` in the watched repositories…")
+    await ack(text=reply(lang, "looking_up", text=one_line(text)))
     try:
         result = await lookup_commit(ctx.db, ctx.lookup_config(), text, cached=cached)
         await _answer(respond, result, ctx.settings.digest_language)
@@ -63,7 +65,7 @@ async def commit_command(
         log.exception("/commit %r failed", text[:80])
         try:
             await respond(
-                text=f"Sorry, the lookup of `{one_line(text)}` failed ({type(e).__name__}); the details are in the bot's log.",
+                text=reply(lang, "lookup_failed", text=one_line(text), error=type(e).__name__),
                 response_type="ephemeral",
                 replace_original=True,
             )

@@ -14,67 +14,72 @@ from bot.overview import OVERVIEW_USAGE, overview_answer
 from bot.runtime import Context
 from bot.scheduler import ChannelOutcome
 from bot.slack.answers import one_line
+from bot.slack.replies import reply
 from bot.status import channel_status
 from bot.subscriptions import SUBSCRIBE_USAGE, UsageError
 
 log = logging.getLogger(__name__)
-HELP = "\n".join(
-    [
-        "*/digest* commands:",
-        f"• `{SUBSCRIBE_USAGE}`: follow a repository in this channel",
-        "• `/digest unsubscribe owner/repo`: stop following it",
-        "• `/digest list`: what this channel follows",
-        "• `/digest run`: post the digest to this channel now",
-        "• `/digest status`: last runs, failures, pending analyses, alerts, rate limits, usage",
-        f"• `{OVERVIEW_USAGE}`: a day at a glance (themes, what needs attention), from past digests",
-    ]
-)
 
 
-def _list(ctx: Context, channel: str) -> str:
-    subs = subscriptions.channel_subscriptions(ctx.db, channel)
-    if not subs:
-        return "This channel follows no repository yet. " + f"`{SUBSCRIBE_USAGE}`"
-    return "This channel follows:\n" + "\n".join(f"• {one_line(subscriptions.describe(s))}" for s in subs)
-
-
-def _subscribe(ctx: Context, channel: str, user: str | None, args: list[str]) -> str:
-    sub = subscriptions.parse_subscribe(channel, args)
-    subscriptions.subscribe(ctx.db, sub, user)
-    return (
-        f"Subscribed: {one_line(subscriptions.describe(sub))}. The next digest in this channel includes it."
+def help_text(lang: str) -> str:
+    """The list of /digest subcommands."""
+    return "\n".join(
+        [
+            reply(lang, "help_title"),
+            f"• `{SUBSCRIBE_USAGE}`: {reply(lang, 'help_subscribe')}",
+            f"• `/digest unsubscribe owner/repo`: {reply(lang, 'help_unsubscribe')}",
+            f"• `/digest list`: {reply(lang, 'help_list')}",
+            f"• `/digest run`: {reply(lang, 'help_run')}",
+            f"• `/digest status`: {reply(lang, 'help_status')}",
+            f"• `{OVERVIEW_USAGE}`: {reply(lang, 'help_overview')}",
+        ]
     )
 
 
-def _unsubscribe(ctx: Context, channel: str, args: list[str]) -> str:
+HELP = help_text("en")
+
+
+def _list(ctx: Context, channel: str, lang: str) -> str:
+    subs = subscriptions.channel_subscriptions(ctx.db, channel)
+    if not subs:
+        return reply(lang, "follows_nothing", usage=f"`{SUBSCRIBE_USAGE}`")
+    return (
+        reply(lang, "follows") + "\n" + "\n".join(f"• `{one_line(subscriptions.describe(s))}`" for s in subs)
+    )
+
+
+def _subscribe(ctx: Context, channel: str, user: str | None, args: list[str], lang: str) -> str:
+    sub = subscriptions.parse_subscribe(channel, args)
+    subscriptions.subscribe(ctx.db, sub, user)
+    return reply(lang, "subscribed", what=one_line(subscriptions.describe(sub)))
+
+
+def _unsubscribe(ctx: Context, channel: str, args: list[str], lang: str) -> str:
     if len(args) != 1:
-        raise UsageError("Usage: `/digest unsubscribe owner/repo`")
+        raise UsageError("usage_unsubscribe")
     if subscriptions.unsubscribe(ctx.db, channel, args[0]):
-        return f"Unsubscribed from {one_line(args[0])}."
-    return f"This channel does not follow {one_line(args[0])}. Try `/digest list`."
+        return reply(lang, "unsubscribed", repo=one_line(args[0]))
+    return reply(lang, "not_following", repo=one_line(args[0]))
 
 
-def _outcome_text(outcomes: list[ChannelOutcome] | None) -> str:
+def _outcome_text(outcomes: list[ChannelOutcome] | None, lang: str = "en") -> str:
     if outcomes is None:
-        return "A digest is already running; try `/digest run` again when it has finished."
+        return reply(lang, "busy")
     o = outcomes[0]
     if o.busy:
         return "A digest for this channel and day is being posted by another process."
     if o.error:
-        return f"The digest could not be posted: {one_line(o.error)}"
-    return (
-        "Digest posted."
-        if o.posted
-        else "Nothing new to post (today's digest may already be in this channel)."
-    )
+        return reply(lang, "not_posted", error=one_line(o.error))
+    return reply(lang, "posted" if o.posted else "nothing_new")
 
 
 async def _run(ctx: Context, channel: str, respond: AsyncRespond) -> None:
+    lang = ctx.settings.digest_language
     try:
-        text = _outcome_text(await ctx.digester.run([channel]))
+        text = _outcome_text(await ctx.digester.run([channel]), lang)
     except Exception as e:
         log.exception("/digest run in %s failed", channel)
-        text = f"The digest failed ({type(e).__name__}); the details are in the bot's log."
+        text = reply(lang, "digest_failed", error=type(e).__name__)
     await respond(text=text, response_type="ephemeral")
 
 
@@ -83,34 +88,35 @@ async def digest_command(
 ) -> None:
     """Manage this channel's subscriptions, post its digest now, or show the bot's status."""
     ctx = app_ctx(context)
+    lang = ctx.settings.digest_language
     channel = command.get("channel_id") or ""
     try:
         args = subscriptions.split_args(command.get("text") or "")
         sub, rest = (args[0].lower(), args[1:]) if args else ("help", [])
         if sub == "run":
             if not subscriptions.channel_subscriptions(ctx.db, channel):
-                await ack(text=_list(ctx, channel))
+                await ack(text=_list(ctx, channel, lang))
                 return
-            await ack(text="Building the digest for this channel…")
+            await ack(text=reply(lang, "building"))
             ctx.spawn(_run(ctx, channel, respond))
             return
         if sub == "subscribe":
-            text = _subscribe(ctx, channel, command.get("user_id"), rest)
+            text = _subscribe(ctx, channel, command.get("user_id"), rest, lang)
         elif sub == "unsubscribe":
-            text = _unsubscribe(ctx, channel, rest)
+            text = _unsubscribe(ctx, channel, rest, lang)
         elif sub == "list":
-            text = _list(ctx, channel)
+            text = _list(ctx, channel, lang)
         elif sub == "status":
             text = channel_status(ctx, channel)
         elif sub == "overview":
             text = overview_answer(ctx.db, ctx.settings, channel, rest)
         elif sub == "help":
-            text = HELP
+            text = help_text(lang)
         else:
-            text = f"Unknown subcommand `{one_line(sub)}`.\n{HELP}"
+            text = reply(lang, "unknown_subcommand", sub=one_line(sub)) + "\n" + help_text(lang)
     except UsageError as e:
-        text = one_line(str(e))
+        text = one_line(e.text(lang))
     except Exception as e:
         log.exception("/digest %r failed", (command.get("text") or "")[:80])
-        text = f"Sorry, that failed ({type(e).__name__}); the details are in the bot's log."
+        text = reply(lang, "sorry", error=type(e).__name__)
     await ack(text=text)
