@@ -32,7 +32,7 @@ def _day(arg: str, tz: str) -> str | None:
     try:
         return dt.date.fromisoformat(arg).isoformat()
     except ValueError:
-        raise UsageError(f"{arg} is not a date; use YYYY-MM-DD. Usage: `{OVERVIEW_USAGE}`") from None
+        raise UsageError("not_a_date", arg=arg, usage=OVERVIEW_USAGE) from None
 
 
 def _commits(db: sqlite_utils.Database, repo: str, shas: list[str]) -> dict[str, Commit]:
@@ -50,7 +50,7 @@ def overview_answer(db: sqlite_utils.Database, settings: Settings, channel: str,
         if day and date is None:
             date = day
         elif day or names:
-            raise UsageError(f"Usage: `{OVERVIEW_USAGE}`")
+            raise UsageError("usage", usage=OVERVIEW_USAGE)
         else:
             names.append(arg)
     repos = (

@@ -14,7 +14,7 @@ _IGNORED = [
     re.compile(r"\]\([^)\s]*\)"),  # Markdown link targets
     re.compile(r"https?://\S+"),  # URLs
     re.compile(r"\b[0-9a-f]{7,40}\b"),  # SHAs
-    re.compile(r"[\w.~-]+(?:/[\w.*-]+)+/?"),  # repository names and paths
+    re.compile(r"[\w.~-]+(?:/[\w.*-]+)+/?|\b[\w.-]+/(?=\W|$)"),  # repository names and paths (also "docs/")
     re.compile(r"\bcommit-digest\b"),
 ]
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*[A-Za-z]|[A-Za-z]")
