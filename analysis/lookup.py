@@ -121,7 +121,7 @@ async def lookup_commit(
             sha = await source.resolve(q.prefix)
             commit = await load_commit(db, source, sha)
             if analyze:
-                analyzer = make_analyzer(cfg)
+                analyzer = make_analyzer(cfg, db)
                 try:
                     await analyze_commit(db, cfg, commit, analyzer)
                 finally:

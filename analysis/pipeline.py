@@ -378,7 +378,7 @@ async def run_digest(
     digest = Digest(
         date=(day or today(cfg.timezone)).isoformat(), timezone=cfg.timezone, language=cfg.language
     )
-    analyzer = make_analyzer(cfg)
+    analyzer = make_analyzer(cfg, db)
     try:
         for spec in cfg.repos:
             digest.repos.append(

@@ -22,6 +22,7 @@ def pipeline_config(
             max_calls_per_commit=settings.digest_max_calls_per_commit,
             concurrency=settings.digest_llm_concurrency,
             timeout=settings.digest_llm_timeout,
+            deadline=settings.digest_llm_deadline,
             max_attempts=settings.digest_max_attempts,
             price_input_per_mtok=settings.digest_price_input_per_mtok,
             price_output_per_mtok=settings.digest_price_output_per_mtok,

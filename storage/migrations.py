@@ -167,6 +167,22 @@ def m002_alerts(db: sqlite_utils.Database) -> None:
     )
 
 
+@migration
+def m004_llm_endpoints(db: sqlite_utils.Database) -> None:
+    db["llm_endpoints"].create(
+        {
+            "endpoint": str,  # base URL without credentials or query
+            "model": str,
+            "mode": str,  # structured-output mode that worked: json_schema | json_object_schema | ...
+            "context_tokens": int,  # the context window the endpoint reported
+            "token_ratio": float,  # the endpoint's token count over the project's estimate (>= 1)
+            "concurrency": int,  # requests the endpoint runs at once, as measured
+            "updated_at": str,
+        },
+        pk=("endpoint", "model"),
+    )
+
+
 def apply(db: sqlite_utils.Database) -> list[str]:
     """Apply the migrations not yet recorded; return the names applied."""
     table = db["_migrations"]

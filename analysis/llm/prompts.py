@@ -102,6 +102,8 @@ def response_format(mode: str) -> dict[str, Any] | None:
             "type": "json_schema",
             "json_schema": {"name": "commit_card", "schema": card_schema(), "strict": True},
         }
+    if mode == "json_object_schema":  # llama.cpp, vLLM and others constrain the answer to the schema
+        return {"type": "json_object", "schema": card_schema()}
     if mode == "json_object":
         return {"type": "json_object"}
     return None

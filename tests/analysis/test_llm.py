@@ -93,7 +93,7 @@ async def test_chinese_cards():
 async def test_rejected_json_schema_falls_back_and_remembers():
     with ChatServer(reject_json_schema=True) as server:
         analyzer, results = await _run(server, [_commit(1)], concurrency=1)
-        assert analyzer.mode == "json_object"
+        assert analyzer.mode == "json_object_schema"
         analyzer2 = _analyzer(server, concurrency=1)
         a = await analyzer2.analyze(_commit(2), HIGH)
         b = await analyzer2.analyze(_commit(3), HIGH)
@@ -104,6 +104,7 @@ async def test_rejected_json_schema_falls_back_and_remembers():
     assert formats[:2] == ["json_schema", "json_object"]
     assert formats[2:] == ["json_schema", "json_object", "json_object"]  # one rejection per run
     assert '"additionalProperties": false' in server.requests[1].user_text  # schema in the prompt
+    assert server.requests[1].schema_attached  # and in the response_format, for a grammar
 
 
 async def test_an_endpoint_wanting_max_completion_tokens_is_answered_in_kind():
@@ -122,7 +123,8 @@ async def test_no_response_format_at_all_uses_the_tolerant_parser():
         analyzer, [a] = await _run(server, [_commit()])
     assert a.status is AnalysisStatus.DONE and a.card.summary
     assert analyzer.mode == "text"
-    assert [r.response_format for r in server.requests] == ["json_schema", "json_object", None]
+    formats = [(r.response_format, r.schema_attached) for r in server.requests]
+    assert formats == [("json_schema", False), ("json_object", True), ("json_object", False), (None, False)]
     assert server.requests[-1].status == 200
 
 
@@ -187,12 +189,17 @@ async def test_500_is_retried():
 async def test_hang_times_out_and_is_retried_then_left_pending():
     with ChatServer(faults=["hang"], hang=3.0) as server:
         _, [a] = await _run(server, [_commit()], timeout=0.5)
-    assert a.status is AnalysisStatus.DONE and len(server.requests) == 2
+    assert a.status is AnalysisStatus.DONE and len(server.requests) == 3
+    hung, probe, retry = server.requests
+    assert probe.max_tokens == 1 and retry.started >= probe.finished  # the retry waits for a free server
+    assert retry.body == hung.body
     with ChatServer(faults=lambda req: "hang", hang=3.0) as server:
-        _, [b] = await _run(server, [_commit()], timeout=0.5)
+        analyzer, [b] = await _run(server, [_commit()], timeout=0.5)
     assert b.status is AnalysisStatus.PENDING and b.card is None
-    assert "unavailable" in b.error
-    assert len(server.requests) == 4  # bounded attempts
+    assert "did not answer" in b.error and analyzer.stopped == "unresponsive"
+    assert len(server.requests) == 3  # bounded: the request and two tiny probes
+    [alert] = analyzer.alerts
+    assert "did not answer within 0.5 s" in alert and "1 commits left pending" in alert
 
 
 @pytest.mark.parametrize("code", ["401", "403"])
