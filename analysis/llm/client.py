@@ -198,10 +198,10 @@ class LLMAnalyzer:
 
     async def _notes(self, content: str, tally: Tally) -> str:
         msgs = prompts.notes_messages(content, self.language)
-        call = self.endpoint.complete
-        text, finish = await call(lambda _m, _t: msgs, _NOTES_TOKENS, False, tally, structured=False)
-        if finish == "length":
-            text, finish = await call(lambda _m, _t: msgs, _NOTES_TOKENS * 2, False, tally, structured=False)
+        # no second try when cut off: the merge clips each part's notes to fewer tokens than this anyway
+        text, finish = await self.endpoint.complete(
+            lambda _m, _t: msgs, _NOTES_TOKENS, False, tally, structured=False
+        )
         return text + (" (notes cut off)" if finish == "length" else "")
 
     async def _card(self, build: Builder, hint: Importance, budget: int, tally: Tally) -> Card:

@@ -14,7 +14,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_aft
 
 from analysis.budget import estimate_tokens
 from analysis.config import LLMConfig
-from analysis.llm import answers, context, prompts
+from analysis.llm import answers, prompts
 from analysis.llm.errors import (
     ContextTooLong,
     Failed,
@@ -27,11 +27,11 @@ from analysis.llm.errors import (
 from analysis.llm.limiter import AdaptiveLimiter
 from analysis.llm.memory import EndpointMemory, Learned, RunMemory, endpoint_key
 from analysis.llm.parse import MalformedAnswer
+from analysis.llm.room import MIN_ANSWER, Room
 
 TRIES = 4  # requests per call while the endpoint answers 429, 5xx or times out
 MALFORMED_TRIES = 2  # an answer that is not a completion is asked again once
 MODES = ["json_schema", "json_object_schema", "json_object", "text"]
-_MIN_ANSWER = 128  # below this many tokens of room for the answer, the prompt is too long
 _DRAIN_TRIES = 2  # tiny requests, each timing out, after which the endpoint is unresponsive
 _UNUSABLE_AFTER = 8  # answers that are not completions, with none that is, after which the run stops calling
 
@@ -72,9 +72,8 @@ class Endpoint:
         self.memory = memory or RunMemory()
         learned = self.memory.recall(self.url, cfg.model)
         self.mode = learned.mode if learned.mode in MODES else MODES[0]
-        self.window = learned.context_tokens  # None: not looked for yet; 0: the endpoint publishes none
-        self.ratio = learned.token_ratio
         self.limiter = AdaptiveLimiter(cfg.concurrency, learned.concurrency, cfg.timeout)
+        self.room = Room(learned, cfg.timeout, self._record)
         self.deadline = time.monotonic() + cfg.deadline if cfg.deadline else None
         self.stop: StopReason | None = None
         self.auth_status = 0
@@ -84,7 +83,6 @@ class Endpoint:
         self._backoff, self._max_wait, self._max_calls = backoff, max_wait, max_calls
         self._drain = False  # a request was abandoned: let the endpoint finish it before the next
         self._drain_lock = asyncio.Lock()
-        self._window_lock = asyncio.Lock()
         self._answered = self._malformed = 0
 
     async def aclose(self) -> None:
@@ -106,30 +104,11 @@ class Endpoint:
 
     def budget(self, configured: int, answer: int) -> int:
         """Estimated prompt tokens a card prompt may use, leaving `answer` tokens for the answer."""
-        if self.window:
-            answer = min(answer, self.window // 2)
-        return context.prompt_budget(configured, self.window, answer, self.ratio)
+        return self.room.budget(configured, answer)
 
     async def learn_window(self) -> None:
         """Read the context window the endpoint publishes, once per endpoint and model."""
-        if self.window is not None:
-            return
-        async with self._window_lock:
-            if self.window is None:
-                found = await context.discover(
-                    str(self.client.base_url), self.cfg.model, self.cfg.api_key, self.cfg.timeout
-                )
-                self.window = found or 0
-                self._record(Learned(context_tokens=self.window))
-
-    def _learn_from_refusal(self, e: openai.APIStatusError, sent: int) -> bool:
-        window, counted = context.from_error(answers.message_of(e))
-        if not window:
-            return False
-        ratio = max(1.0, counted / sent * 1.05) if counted and sent else self.ratio
-        self.window, self.ratio = window, max(ratio or 1.0, self.ratio or 1.0)
-        self._record(Learned(context_tokens=window, token_ratio=self.ratio))
-        return True
+        await self.room.discover(str(self.client.base_url), self.cfg.model, self.cfg.api_key)
 
     async def complete(
         self, build: Builder, max_tokens: int, terse: bool, tally: Tally, *, structured: bool = True
@@ -139,8 +118,8 @@ class Endpoint:
             mode = self.mode
             response_format = prompts.response_format(mode) if structured else None
             messages = build(mode, terse)
-            room = context.answer_room(self.window, _estimate(messages), self.ratio, max_tokens)
-            if room < min(_MIN_ANSWER, max_tokens):
+            room = self.room.answer(_estimate(messages), max_tokens)
+            if room < min(MIN_ANSWER, max_tokens):
                 raise ContextTooLong(learned=False)  # the server would refuse it: not sent
             try:
                 return await self._request(
@@ -213,11 +192,10 @@ class Endpoint:
             raise Stopped(self.stop)
 
     async def _wait_for_abandoned_work(self, tally: Tally) -> None:
-        """After a timeout, a tiny request that answers only once the endpoint finished abandoned work.
+        """After a timeout, a tiny request that a serial server answers only once it finished the abandoned one.
 
-        A serial server still computes a request its client gave up on; a retry sent at once would
-        queue behind it and time out in turn. If the tiny request times out twice in a row too, the
-        endpoint is unresponsive and this run makes no more calls.
+        A retry sent at once would queue behind the abandoned work and time out in turn. Two tiny
+        requests timing out in a row: the endpoint is unresponsive, and this run makes no more calls.
         """
         async with self._drain_lock:
             for _ in range(_DRAIN_TRIES):
@@ -259,9 +237,13 @@ class Endpoint:
                 break
             await self.limiter.release("error")  # a request timed out while this one waited
         outcome, usage, sent = "error", (0, 0), time.monotonic()
+        alone = (self.limiter.in_flight, self.limiter.acquired)  # (1, n) still at the end: computed alone
         try:
             if mode is not None and mode != self.mode:
                 raise FormatRejected  # refused while this one waited: rebuilt in the new mode, not sent
+            if not self.room.fits(_estimate(messages), max_tokens):
+                raise ContextTooLong(learned=True)  # the window was learned while this one waited: not sent
+            max_tokens = self.room.answer(_estimate(messages), max_tokens)  # speed may be known by now
             if tally.calls >= self._max_calls:
                 raise GaveUp(f"gave up after {tally.calls} LLM calls this run")
             tally.calls += 1
@@ -294,6 +276,8 @@ class Endpoint:
                 usage = (_estimate(messages), estimate_tokens(text))
             tally.prompt_tokens += usage[0]
             tally.completion_tokens += usage[1]
+            if alone[0] == 1 and (self.limiter.in_flight, self.limiter.acquired) == alone:
+                self.room.speed.add(usage[0], usage[1], time.monotonic() - sent)
             return text, finish
         except openai.RateLimitError:
             outcome = "throttled"
@@ -313,7 +297,7 @@ class Endpoint:
         """What a refusal means: the prompt's size, a parameter, the format, a passing fault, or the commit."""
         msg = answers.message_of(e)
         if answers.too_long(e):
-            return ContextTooLong(learned=self._learn_from_refusal(e, _estimate(messages)))
+            return ContextTooLong(learned=self.room.learn_from_refusal(msg, _estimate(messages)))
         if self._limit_param == "max_tokens" and (e.param == "max_tokens" or "max_completion_tokens" in msg):
             return LimitParamRejected()
         if response_format and answers.refuses_format(e):

@@ -27,7 +27,7 @@ class AdaptiveLimiter:
         self.lowest = self.limit
         self.settled = known or self.ceiling == 1  # False while probing for the endpoint's parallelism
         self.probed = False  # True once probing found the endpoint's parallelism in this run
-        self.in_flight = self.peak = self.throttled = self.timeouts = 0
+        self.in_flight = self.peak = self.throttled = self.timeouts = self.acquired = 0
         self._cond = asyncio.Condition()
         self._busy = 0.0  # seconds with at least one request in flight
         self._busy_since = 0.0
@@ -51,6 +51,7 @@ class AdaptiveLimiter:
             if self.in_flight == 0:
                 self._busy_since = time.monotonic()
             self.in_flight += 1
+            self.acquired += 1
             self.peak = max(self.peak, self.in_flight)
 
     async def release(

@@ -138,3 +138,12 @@ def test_the_deadline_is_a_setting(monkeypatch):
     assert pipeline_config(load_settings()).llm.deadline == 300.0
     monkeypatch.delenv("DIGEST_LLM_DEADLINE")
     assert pipeline_config(load_settings()).llm.deadline == 900.0
+
+
+async def test_answers_are_limited_to_what_a_slow_server_writes_before_the_timeout():
+    with ChatServer(serial=True, prompt_tps=5000, gen_tps=600) as server:
+        _, results = await analyze_all(server, [commit(i) for i in range(6)], timeout=6.0, concurrency=1)
+    assert all(r.status is AnalysisStatus.DONE for r in results)
+    limits = [r.max_tokens for r in server.requests]
+    assert limits[:3] == [3200] * 3  # nothing measured yet
+    assert all(m <= 0.75 * 6.0 * 600 for m in limits[3:])  # what it writes in three quarters of the timeout

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from analysis.llm.memory import Learned, RunMemory, endpoint_key
 
 
@@ -18,3 +20,14 @@ def test_run_memory_merges_what_is_learned():
     memory.record("e", "m", Learned(context_tokens=8192))
     assert memory.recall("e", "m") == Learned(mode="json_object", context_tokens=8192)
     assert memory.recall("e", "other") == Learned()
+
+
+def test_speed_is_fitted_from_answers_and_limits_the_answer_to_the_timeout():
+    from analysis.llm.speed import Speed
+
+    speed = Speed()
+    assert speed.max_answer(1000, 90.0) is None  # nothing measured yet
+    for prompt, answer in [(1000, 100), (4000, 300), (500, 800), (3000, 50)]:
+        speed.add(prompt, answer, prompt / 200 + answer / 20)  # 200 prompt tokens/s, 20 answer tokens/s
+    assert speed.max_answer(4000, 90.0) == pytest.approx((90 - 20) * 20, abs=2)
+    assert speed.max_answer(20000, 90.0) == 0
