@@ -11,6 +11,7 @@ import pytest
 
 from analysis.config import LLMConfig, PipelineConfig
 from analysis.llm import LLMAnalyzer, cost_usd, parse_card
+from analysis.llm.memory import Learned, RunMemory, endpoint_key
 from analysis.llm.prompts import PROMPT_VERSION
 from analysis.models import AnalysisStatus, Commit, FileChange, Importance, Score
 from analysis.pipeline import run_digest
@@ -265,9 +266,14 @@ async def test_concurrency_reaches_the_limit_and_drops_under_429():
     assert all(r.status is AnalysisStatus.DONE for r in results)
     assert 1 < server.peak <= 4 and analyzer.limiter.peak == server.peak
     with ChatServer(faults=["429"] * 4, retry_after="0", latency=0.2) as server:
-        analyzer, results = await _run(server, [_commit(i) for i in range(8)], concurrency=4)
+        known = RunMemory()  # an endpoint already known to run four at once
+        known.record(endpoint_key(server.base_url), "test-model", Learned(concurrency=4))
+        cfg = LLMConfig(api_key="sk-test", model="test-model", base_url=server.base_url, concurrency=4)
+        analyzer = LLMAnalyzer(cfg, "en", known, backoff=0.05)
+        results = await asyncio.gather(*(analyzer.analyze(_commit(i), HIGH) for i in range(8)))
+        await analyzer.aclose()
     assert all(r.status is AnalysisStatus.DONE for r in results)
-    assert analyzer.limiter.lowest < 4
+    assert analyzer.limiter.lowest < 4 and analyzer.limiter.throttled == 4
     assert server.peak <= 4
 
 
