@@ -470,7 +470,6 @@ def test_text_gives_a_heuristic_card_its_reasons(digest: Digest):
     text = render_text(digest)
     assert "only build files changed" in text and "Dockerfile changed" in text
 
-
 _SGR = re.compile(r"\x1b\[\d+m")
 
 
