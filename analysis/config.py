@@ -17,6 +17,7 @@ class LLMConfig:
     max_calls_per_commit: int = 4
     concurrency: int = 8
     timeout: float = 120.0
+    deadline: float | None = 900.0  # seconds of LLM work per run; then the rest stays pending
     max_attempts: int = 5  # runs after which a failed analysis is no longer retried
     price_input_per_mtok: float | None = None
     price_output_per_mtok: float | None = None

@@ -133,7 +133,7 @@ async def lookup_commit(
             commit = await CommitReader(db, source).require(sha)
             if not analyze:
                 return Lookup(LookupKind.FOUND, entry=_stored_entry(db, source.repo, sha), query=q)
-            analyzer = make_analyzer(cfg)
+            analyzer = make_analyzer(cfg, db)
             try:
                 analysis = await analyze_commit(db, cfg, commit, analyzer)
             finally:

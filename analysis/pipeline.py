@@ -289,7 +289,7 @@ async def run_digest(
     digest = Digest(
         date=(day or today(cfg.timezone)).isoformat(), timezone=cfg.timezone, language=cfg.language
     )
-    analyzer = make_analyzer(cfg)
+    analyzer = make_analyzer(cfg, db)
     completer = endpoint_completer(analyzer)  # the day's overview: the analyzer's endpoint, when it has one
     try:
         for spec in cfg.repos:

@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     digest_max_calls_per_commit: int = Field(default=4, ge=1, le=50)
     digest_llm_concurrency: int = Field(default=8, ge=1, le=128)
     digest_llm_timeout: float = Field(default=120.0, gt=0)
+    digest_llm_deadline: float = Field(default=900.0, gt=0)  # seconds of LLM work per run
     digest_max_attempts: int = Field(default=5, ge=1, le=100)
     digest_price_input_per_mtok: float | None = Field(default=None, ge=0)
     digest_price_output_per_mtok: float | None = Field(default=None, ge=0)
@@ -118,6 +119,7 @@ class Settings(BaseSettings):
             concurrency=self.digest_llm_concurrency,
             timeout=self.digest_llm_timeout,
             max_attempts=self.digest_max_attempts,
+            deadline=self.digest_llm_deadline,
             price_input_per_mtok=self.digest_price_input_per_mtok,
             price_output_per_mtok=self.digest_price_output_per_mtok,
         )

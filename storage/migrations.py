@@ -242,6 +242,23 @@ def m007_history(db: sqlite_utils.Database) -> None:
     db["claims"].create({"name": str, "holder": str, "expires_at": float}, pk="name")
 
 
+@migration
+def m008_llm_endpoints(db: sqlite_utils.Database) -> None:
+    """What was learned about each LLM endpoint and model: output mode, context window, parallelism."""
+    db["llm_endpoints"].create(
+        {
+            "endpoint": str,  # base URL without credentials or query
+            "model": str,
+            "mode": str,  # structured-output mode that worked: json_schema | json_object_schema | ...
+            "context_tokens": int,  # the context window the endpoint reported
+            "token_ratio": float,  # the endpoint's token count over the project's estimate (>= 1)
+            "concurrency": int,  # requests the endpoint runs at once, as measured
+            "updated_at": str,
+        },
+        pk=("endpoint", "model"),
+    )
+
+
 def _part_no(key: str) -> int:
     return int(key.split(":", 1)[1])
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
+import sqlite_utils
+
 from analysis.config import LLMConfig, PipelineConfig
 from analysis.llm.client import LLMAnalyzer
 from analysis.llm.errors import UnknownProvider
+from analysis.llm.memory import EndpointMemory, Learned, SqliteMemory
 from analysis.llm.parse import MalformedAnswer, parse_card
 from analysis.llm.pricing import cost_usd
 from analysis.models import Analysis, Commit, Score
@@ -15,6 +18,8 @@ from analysis.models import Analysis, Commit, Score
 __all__ = [
     "Analyzer",
     "AnalyzerFactory",
+    "EndpointMemory",
+    "Learned",
     "LLMAnalyzer",
     "MalformedAnswer",
     "UnknownProvider",
@@ -53,7 +58,8 @@ class Analyzer(Protocol):
         ...
 
 
-AnalyzerFactory = Callable[[LLMConfig, str], Analyzer]  # (llm config, language) -> analyzer
+# (llm config, language, where the endpoint's learned facts are kept) -> analyzer
+AnalyzerFactory = Callable[[LLMConfig, str, EndpointMemory | None], Analyzer]
 
 _FACTORIES: dict[str, AnalyzerFactory] = {}
 
@@ -68,15 +74,15 @@ def unregister_analyzer(name: str) -> None:
     _FACTORIES.pop(name, None)
 
 
-def make_analyzer(cfg: PipelineConfig) -> Analyzer | None:
-    """The analyzer for this run, or None when no LLM is configured (heuristic cards only)."""
+def make_analyzer(cfg: PipelineConfig, db: sqlite_utils.Database | None = None) -> Analyzer | None:
+    """The analyzer for this run, or None when no LLM is configured; `db` keeps what it learns."""
     if cfg.llm is None:
         return None
     factory = _FACTORIES.get(cfg.llm.provider)
     if factory is None:
         known = ", ".join(sorted(_FACTORIES))
         raise UnknownProvider(f"no analyzer named {cfg.llm.provider!r}; known: {known}")
-    return factory(cfg.llm, cfg.language)
+    return factory(cfg.llm, cfg.language, SqliteMemory(db) if db is not None else None)
 
 
 register_analyzer("openai", LLMAnalyzer)

@@ -11,8 +11,9 @@ from analysis.budget import clip, estimate_tokens, overview, pack
 from analysis.config import LLMConfig
 from analysis.llm import prompts
 from analysis.llm.endpoint import TRIES, Builder, Endpoint, Tally
-from analysis.llm.errors import ContextTooLong, Failed, GaveUp, Stopped
+from analysis.llm.errors import ContextTooLong, Failed, GaveUp, Stopped, StopReason
 from analysis.llm.limiter import AdaptiveLimiter
+from analysis.llm.memory import EndpointMemory
 from analysis.llm.parse import MalformedAnswer, parse_card
 from analysis.models import Analysis, AnalysisStatus, Card, Commit, Importance, Insight, Score
 
@@ -22,24 +23,47 @@ _NOTES_TOKENS = 700
 _LENGTH_RETRIES = 2
 _SHRINK, _SHRINKS = 0.6, 3
 _MIN_BUDGET = 600
+_STOPPED = {
+    "auth": "LLM calls stopped: endpoint answered {status}",
+    "unresponsive": "LLM calls stopped: endpoint did not answer",
+    "deadline": "LLM deadline for this run passed",
+    "unusable": "LLM calls stopped: endpoint answers are unusable",
+}
 
 
 class LLMAnalyzer:
     """Writes commit cards with an OpenAI-compatible endpoint; one instance per run."""
 
-    def __init__(self, cfg: LLMConfig, language: str = "en", *, backoff: float = 1.0, max_wait: float = 60.0):
+    def __init__(
+        self,
+        cfg: LLMConfig,
+        language: str = "en",
+        memory: EndpointMemory | None = None,
+        *,
+        backoff: float = 1.0,
+        max_wait: float = 60.0,
+    ):
         self.cfg = cfg
         self.language = language if language in ("en", "zh") else "en"
         self.prompt_version = prompts.PROMPT_VERSION
         self.endpoint = Endpoint(
-            cfg, backoff=backoff, max_wait=max_wait, max_calls=3 * (cfg.max_calls_per_commit + 1) + TRIES
+            cfg,
+            memory=memory,
+            backoff=backoff,
+            max_wait=max_wait,
+            max_calls=3 * (cfg.max_calls_per_commit + 1) + TRIES,
         )
         self._left_pending = 0
 
     @property
     def auth_failed(self) -> bool:
         """True once the endpoint rejected the key: no more calls this run."""
-        return self.endpoint.auth_failed
+        return self.endpoint.stop == "auth"
+
+    @property
+    def stopped(self) -> StopReason | None:
+        """Why this run makes no more LLM calls (key refused, no answer, deadline, unusable answers)."""
+        return self.endpoint.stop
 
     @property
     def limiter(self) -> AdaptiveLimiter:
@@ -48,24 +72,38 @@ class LLMAnalyzer:
 
     @property
     def alerts(self) -> list[str]:
-        """Provider-health problems of this run, at most one per kind."""
-        if not self.auth_failed:
-            return []
-        status = self.endpoint.auth_status
-        what = "rejected the API key" if status == 401 else "refused access"
-        fix = "check OPENAI_API_KEY" if status == 401 else f"check the key's access to {self.cfg.model}"
-        return [
-            f"LLM endpoint {what} ({status}) at {self.endpoint.url}: {fix}; "
-            f"{self._left_pending} commits left pending for the next run"
-        ]
+        """Endpoint-health problems of this run: one, for what stopped the calls."""
+        where, left = self.endpoint.url, f"{self._left_pending} commits left pending for the next run"
+        stop = self.endpoint.stop
+        if stop == "auth":
+            status = self.endpoint.auth_status
+            what = "rejected the API key" if status == 401 else "refused access"
+            fix = "check OPENAI_API_KEY" if status == 401 else f"check the key's access to {self.cfg.model}"
+            return [f"LLM endpoint {what} ({status}) at {where}: {fix}; {left}"]
+        if stop == "unresponsive":
+            return [
+                f"LLM endpoint at {where} did not answer within {self.cfg.timeout:g} s "
+                f"(DIGEST_LLM_TIMEOUT); it is unresponsive or too slow; {left}"
+            ]
+        if stop == "deadline":
+            return [
+                f"LLM endpoint at {where} is too slow for this run: the {self.cfg.deadline:g} s for "
+                f"analysis (DIGEST_LLM_DEADLINE) passed; {left}"
+            ]
+        if stop == "unusable":
+            return [
+                f"LLM endpoint at {where} does not answer like a chat-completions API "
+                f"({self.endpoint.unusable}): check OPENAI_BASE_URL; {left}"
+            ]
+        return []
 
     @property
     def mode(self) -> str:
-        """The structured-output mode in use: json_schema, json_object or text."""
+        """The structured-output mode in use: json_schema, json_object_schema, json_object or text."""
         return self.endpoint.mode
 
     async def aclose(self) -> None:
-        """Close the HTTP client."""
+        """Keep what was learned about the endpoint and close the HTTP client."""
         await self.endpoint.aclose()
 
     async def analyze(self, commit: Commit, score: Score) -> Analysis:
@@ -76,9 +114,9 @@ class LLMAnalyzer:
         try:
             card = await self._analyze(commit, score, tally)
             status = AnalysisStatus.DONE
-        except Stopped:
+        except Stopped as e:
             self._left_pending += 1
-            error = f"LLM calls stopped: endpoint answered {self.endpoint.auth_status}"
+            error = _STOPPED[e.reason].format(status=self.endpoint.auth_status)
         except GaveUp as e:
             error = str(e)
         except (openai.APIConnectionError, openai.APIStatusError) as e:
@@ -103,14 +141,18 @@ class LLMAnalyzer:
         )
 
     async def _analyze(self, commit: Commit, score: Score, tally: Tally) -> Card:
-        if self.auth_failed:
-            raise Stopped
-        budget = self.cfg.prompt_tokens
+        if self.endpoint.stop:
+            raise Stopped(self.endpoint.stop)
+        await self.endpoint.learn_window()
+        answer = _MAX_TOKENS[score.importance]
+        budget = self.endpoint.budget(self.cfg.prompt_tokens, answer)
         for _ in range(_SHRINKS + 1):
             try:
                 return await self._within(commit, score, budget, tally)
-            except ContextTooLong:
-                budget = max(_MIN_BUDGET, int(budget * _SHRINK))
+            except ContextTooLong as e:
+                learned = self.endpoint.budget(self.cfg.prompt_tokens, answer)
+                budget = learned if e.learned and learned < budget else int(budget * _SHRINK)
+                budget = max(_MIN_BUDGET, budget)
         raise Failed("prompt too long for the endpoint even after shrinking")
 
     def _overhead(self, score: Score) -> int:
@@ -156,10 +198,10 @@ class LLMAnalyzer:
 
     async def _notes(self, content: str, tally: Tally) -> str:
         msgs = prompts.notes_messages(content, self.language)
-        call = self.endpoint.complete
-        text, finish = await call(lambda _m, _t: msgs, _NOTES_TOKENS, False, tally, structured=False)
-        if finish == "length":
-            text, finish = await call(lambda _m, _t: msgs, _NOTES_TOKENS * 2, False, tally, structured=False)
+        # no second try when cut off: the merge clips each part's notes to fewer tokens than this anyway
+        text, finish = await self.endpoint.complete(
+            lambda _m, _t: msgs, _NOTES_TOKENS, False, tally, structured=False
+        )
         return text + (" (notes cut off)" if finish == "length" else "")
 
     async def _card(self, build: Builder, hint: Importance, budget: int, tally: Tally) -> Card:

@@ -1,12 +1,12 @@
-"""How to ask the chat endpoint: structured-output modes, retries, concurrency and error policy."""
+"""How to ask the chat endpoint: structured-output modes, context window, retries, concurrency, deadline."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 
 import openai
 from openai import AsyncOpenAI
@@ -14,7 +14,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_aft
 
 from analysis.budget import estimate_tokens
 from analysis.config import LLMConfig
-from analysis.llm import prompts
+from analysis.llm import answers, prompts
 from analysis.llm.errors import (
     ContextTooLong,
     Failed,
@@ -22,11 +22,18 @@ from analysis.llm.errors import (
     GaveUp,
     LimitParamRejected,
     Stopped,
+    StopReason,
 )
 from analysis.llm.limiter import AdaptiveLimiter
+from analysis.llm.memory import EndpointMemory, Learned, RunMemory, endpoint_key
+from analysis.llm.parse import MalformedAnswer
+from analysis.llm.room import MIN_ANSWER, Room
 
 TRIES = 4  # requests per call while the endpoint answers 429, 5xx or times out
-MODES = ["json_schema", "json_object", "text"]
+MALFORMED_TRIES = 2  # an answer that is not a completion is asked again once
+MODES = ["json_schema", "json_object_schema", "json_object", "text"]
+_DRAIN_TRIES = 2  # tiny requests, each timing out, after which the endpoint is unresponsive
+_UNUSABLE_AFTER = 8  # answers that are not completions, with none that is, after which the run stops calling
 
 Messages = list[dict[str, str]]
 Builder = Callable[[str, bool], Messages]  # (mode, terse) -> messages
@@ -41,145 +48,271 @@ class Tally:
     calls: int = 0
 
 
-def _transient(e: BaseException) -> bool:
-    if isinstance(e, openai.APIConnectionError | openai.RateLimitError | openai.InternalServerError):
-        return True
-    return isinstance(e, openai.APIStatusError) and (e.status_code in (408, 409) or e.status_code >= 500)
-
-
-def _retry_after(e: BaseException | None) -> float:
-    """Seconds the endpoint asked us to wait, from Retry-After(-ms); 0 when it did not say."""
-    if not isinstance(e, openai.APIStatusError):
-        return 0.0
-    headers = e.response.headers
-    try:
-        if ms := headers.get("retry-after-ms"):
-            return float(ms) / 1000
-        value = headers.get("retry-after")
-        if not value:
-            return 0.0
-        if value.replace(".", "", 1).isdigit():
-            return float(value)
-        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-    except (ValueError, TypeError):
-        return 0.0
-
-
-def _message(e: openai.APIStatusError) -> str:
-    return (getattr(e, "message", "") or str(e)).lower()
+def _estimate(messages: Messages) -> int:
+    return sum(estimate_tokens(m["content"]) + 8 for m in messages)
 
 
 class Endpoint:
-    """One chat-completions endpoint and model, as this run has learned to talk to it."""
+    """One chat-completions endpoint and model, as this run (and earlier ones) learned to talk to it."""
 
-    def __init__(self, cfg: LLMConfig, *, backoff: float = 1.0, max_wait: float = 60.0, max_calls: int):
+    def __init__(
+        self,
+        cfg: LLMConfig,
+        *,
+        memory: EndpointMemory | None = None,
+        backoff: float = 1.0,
+        max_wait: float = 60.0,
+        max_calls: int,
+    ):
         self.cfg = cfg
-        self.limiter = AdaptiveLimiter(cfg.concurrency)
         self.client = AsyncOpenAI(
             api_key=cfg.api_key or "unset", base_url=cfg.base_url, timeout=cfg.timeout, max_retries=0
         )
-        self.mode = MODES[0]
-        self.auth_failed = False
+        self.url = endpoint_key(str(self.client.base_url))
+        self.memory = memory or RunMemory()
+        learned = self.memory.recall(self.url, cfg.model)
+        self.mode = learned.mode if learned.mode in MODES else MODES[0]
+        self.limiter = AdaptiveLimiter(cfg.concurrency, learned.concurrency, cfg.timeout)
+        self.room = Room(learned, cfg.timeout, self._record)
+        self.deadline = time.monotonic() + cfg.deadline if cfg.deadline else None
+        self.stop: StopReason | None = None
         self.auth_status = 0
+        self.unusable = ""  # why the endpoint's answers could not be used, once it is stopped for that
+        self.timeouts = 0
         self._limit_param = "max_tokens"  # newer OpenAI models accept only max_completion_tokens
-        self._backoff = backoff
-        self._max_wait = max_wait
-        self._max_calls = max_calls
-
-    @property
-    def url(self) -> str:
-        """The endpoint's base URL, for messages."""
-        return str(self.client.base_url).rstrip("/")
+        self._backoff, self._max_wait, self._max_calls = backoff, max_wait, max_calls
+        self._drain = False  # a request was abandoned: let the endpoint finish it before the next
+        self._drain_lock = asyncio.Lock()
+        self._answered = self._malformed = 0
 
     async def aclose(self) -> None:
-        """Close the HTTP client."""
+        """Keep what was learned about the endpoint's parallelism and close the HTTP client."""
+        if self.limiter.probed:
+            self._record(Learned(concurrency=self.limiter.limit))
         await self.client.close()
 
+    def _record(self, learned: Learned) -> None:
+        self.memory.record(self.url, self.cfg.model, learned)
+
+    def _halt(self, reason: StopReason) -> Stopped:
+        self.stop = self.stop or reason
+        return Stopped(self.stop)
+
+    def remaining(self) -> float | None:
+        """Seconds left before the run's deadline for LLM work; None without a deadline."""
+        return None if self.deadline is None else self.deadline - time.monotonic()
+
+    def budget(self, configured: int, answer: int) -> int:
+        """Estimated prompt tokens a card prompt may use, leaving `answer` tokens for the answer."""
+        return self.room.budget(configured, answer)
+
+    async def learn_window(self) -> None:
+        """Read the context window the endpoint publishes, once per endpoint and model."""
+        await self.room.discover(str(self.client.base_url), self.cfg.model, self.cfg.api_key)
+
     async def complete(
-        self, build: Builder, max_tokens: int, terse: bool, tally: Tally, *, structured: bool = True
+        self,
+        build: Builder,
+        max_tokens: int,
+        terse: bool,
+        tally: Tally,
+        *,
+        structured: bool = True,
+        schema: tuple[str, dict] | None = None,
     ) -> tuple[str, str]:
-        """One answer, stepping down the structured-output modes and token parameter the endpoint rejects."""
+        """One answer, stepping down the structured-output modes and token parameter the endpoint refuses.
+
+        `schema` is (name, JSON schema) of the answer; the card's when None.
+        """
         for _ in range(len(MODES) + 2):
             mode = self.mode
-            response_format = prompts.response_format(mode) if structured else None
+            shape = {"name": schema[0], "schema": schema[1]} if schema else {}
+            response_format = prompts.response_format(mode, **shape) if structured else None
+            messages = build(mode, terse)
+            room = self.room.answer(_estimate(messages), max_tokens)
+            if room < min(MIN_ANSWER, max_tokens):
+                raise ContextTooLong(learned=False)  # the server would refuse it: not sent
             try:
-                return await self._request(build(mode, terse), max_tokens, response_format, tally)
+                return await self._request(
+                    messages, room, response_format, tally, mode if structured else None
+                )
             except FormatRejected:
                 if mode == self.mode and mode != MODES[-1]:
                     self.mode = MODES[MODES.index(mode) + 1]
+                    self._record(Learned(mode=self.mode))
             except LimitParamRejected:
                 self._limit_param = "max_completion_tokens"
         raise Failed("the endpoint rejected every request format")
 
-    def _told_to_wait_too_long(self, state: RetryCallState) -> bool:
-        """Whether the endpoint asked for a pause longer than this run waits; the commit stays pending."""
-        return _retry_after(state.outcome.exception() if state.outcome else None) > self._max_wait
+    def _stop_retrying(self, state: RetryCallState) -> bool:
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, MalformedAnswer):
+            return state.attempt_number >= MALFORMED_TRIES
+        told = answers.retry_after(exc) > self._max_wait  # a pause longer than this run waits
+        return told or state.attempt_number >= TRIES
 
     def _wait(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, openai.APITimeoutError):
+            return 0.0  # the drain before the next request is the wait
         backoff = self._backoff * 2 ** (state.attempt_number - 1) * random.uniform(0.5, 1.5)
-        return min(self._max_wait, max(_retry_after(exc), backoff))
+        return min(self._max_wait, max(answers.retry_after(exc), backoff))
 
     async def _request(
-        self, messages: Messages, max_tokens: int, response_format: dict | None, tally: Tally
+        self,
+        messages: Messages,
+        max_tokens: int,
+        response_format: dict | None,
+        tally: Tally,
+        mode: str | None,
     ) -> tuple[str, str]:
         """Content and finish reason of one completion, retrying transient errors with backoff."""
         retrying = AsyncRetrying(
-            retry=retry_if_exception(_transient),
-            stop=stop_after_attempt(TRIES) | self._told_to_wait_too_long,
+            retry=retry_if_exception(lambda e: answers.transient(e) or isinstance(e, MalformedAnswer)),
+            stop=stop_after_attempt(TRIES) | self._stop_retrying,
             wait=self._wait,
             reraise=True,
         )
-        async for attempt in retrying:
-            with attempt:
-                return await self._once(messages, max_tokens, response_format, tally)
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    return await self._once(messages, max_tokens, response_format, tally, mode)
+        except MalformedAnswer as e:
+            raise GaveUp(f"LLM endpoint answered badly: {e}") from None
         raise AssertionError("unreachable")  # AsyncRetrying either returns or re-raises
 
-    async def _once(
-        self, messages: Messages, max_tokens: int, response_format: dict | None, tally: Tally
-    ) -> tuple[str, str]:
-        await self.limiter.acquire()
-        outcome = "error"
+    def _timeout(self) -> tuple[float, bool]:
+        """The timeout of the next request, and whether it is the run's deadline rather than the setting."""
+        left = self.remaining()
+        if left is not None and left < self.cfg.timeout:
+            return max(0.0, left), True
+        return self.cfg.timeout, False
+
+    async def _acquire(self) -> None:
+        if self.stop:
+            raise Stopped(self.stop)
+        left = self.remaining()
+        if left is not None and left <= 0:
+            raise self._halt("deadline")
         try:
-            if self.auth_failed:
-                raise Stopped
+            await asyncio.wait_for(self.limiter.acquire(), left)
+        except TimeoutError:
+            raise self._halt("deadline") from None
+        if self.stop:
+            await self.limiter.release("error")
+            raise Stopped(self.stop)
+
+    async def _wait_for_abandoned_work(self, tally: Tally) -> None:
+        """After a timeout, a tiny request that a serial server answers only once it finished the abandoned one.
+
+        A retry sent at once would queue behind the abandoned work and time out in turn. Two tiny
+        requests timing out in a row: the endpoint is unresponsive, and this run makes no more calls.
+        """
+        async with self._drain_lock:
+            for _ in range(_DRAIN_TRIES):
+                if not self._drain or self.stop:
+                    return
+                timeout, by_deadline = self._timeout()
+                tally.calls += 1
+                try:
+                    await self.client.chat.completions.create(
+                        model=self.cfg.model,
+                        messages=[{"role": "user", "content": "Reply with the word ok."}],
+                        timeout=timeout,
+                        **{self._limit_param: 1},
+                    )
+                except openai.APITimeoutError:
+                    self.timeouts += 1
+                    if by_deadline:
+                        raise self._halt("deadline") from None
+                    continue
+                except openai.APIStatusError:
+                    pass  # it answered, so it is free again
+                self._drain = False
+            if self._drain:
+                raise self._halt("unresponsive")
+
+    async def _once(
+        self,
+        messages: Messages,
+        max_tokens: int,
+        response_format: dict | None,
+        tally: Tally,
+        mode: str | None,
+    ) -> tuple[str, str]:
+        while True:
+            if self._drain:
+                await self._wait_for_abandoned_work(tally)
+            await self._acquire()
+            if not self._drain:
+                break
+            await self.limiter.release("error")  # a request timed out while this one waited
+        outcome, usage, sent = "error", (0, 0), time.monotonic()
+        alone = (self.limiter.in_flight, self.limiter.acquired)  # (1, n) still at the end: computed alone
+        try:
+            if mode is not None and mode != self.mode:
+                raise FormatRejected  # refused while this one waited: rebuilt in the new mode, not sent
+            if not self.room.fits(_estimate(messages), max_tokens):
+                raise ContextTooLong(learned=True)  # the window was learned while this one waited: not sent
+            max_tokens = self.room.answer(_estimate(messages), max_tokens)  # speed may be known by now
             if tally.calls >= self._max_calls:
                 raise GaveUp(f"gave up after {tally.calls} LLM calls this run")
             tally.calls += 1
+            timeout, by_deadline = self._timeout()
             extra = {"response_format": response_format} if response_format else {}
             extra[self._limit_param] = max_tokens
-            resp = await self.client.chat.completions.create(model=self.cfg.model, messages=messages, **extra)
+            try:
+                resp = await self.client.chat.completions.create(
+                    model=self.cfg.model, messages=messages, timeout=timeout, **extra
+                )
+            except openai.APITimeoutError:
+                if by_deadline:
+                    raise self._halt("deadline") from None
+                outcome, self._drain = "timeout", True
+                self.timeouts += 1
+                raise
+            try:
+                text, finish = answers.completion(resp)
+            except MalformedAnswer as e:
+                self._malformed += 1
+                if self._malformed >= _UNUSABLE_AFTER and not self._answered:
+                    self.unusable = str(e)
+                    raise self._halt("unusable") from None
+                raise
+            self._answered += 1
             outcome = "ok"
+            if resp.usage:
+                usage = (resp.usage.prompt_tokens or 0, resp.usage.completion_tokens or 0)
+            else:
+                usage = (_estimate(messages), estimate_tokens(text))
+            tally.prompt_tokens += usage[0]
+            tally.completion_tokens += usage[1]
+            if alone[0] == 1 and (self.limiter.in_flight, self.limiter.acquired) == alone:
+                self.room.speed.add(usage[0], usage[1], time.monotonic() - sent)
+            return text, finish
         except openai.RateLimitError:
             outcome = "throttled"
             raise
         except (openai.AuthenticationError, openai.PermissionDeniedError) as e:
-            if not self.auth_failed:
-                self.auth_failed, self.auth_status = True, e.status_code
-            raise Stopped from None
-        except openai.BadRequestError as e:
-            msg = _message(e)
-            if e.code == "context_length_exceeded" or "context length" in msg or "context window" in msg:
-                raise ContextTooLong from None
-            if self._limit_param == "max_tokens" and (
-                e.param == "max_tokens" or "max_completion_tokens" in msg
-            ):
-                raise LimitParamRejected from None
-            if response_format and (
-                "response_format" in msg or "json_schema" in msg or e.param == "response_format"
-            ):
-                raise FormatRejected from None
-            raise Failed(f"endpoint rejected the request (400): {msg[:200]}") from None
+            if not self.stop:
+                self.auth_status = e.status_code
+            raise self._halt("auth") from None
         except openai.APIStatusError as e:
-            if _transient(e):
-                raise
-            raise Failed(f"endpoint answered {e.status_code}: {_message(e)[:200]}") from None
+            raise self._refusal(e, messages, response_format) from None
         finally:
-            await self.limiter.release(outcome)
-        if resp.usage:
-            tally.prompt_tokens += resp.usage.prompt_tokens or 0
-            tally.completion_tokens += resp.usage.completion_tokens or 0
-        else:
-            tally.prompt_tokens += sum(estimate_tokens(m["content"]) for m in messages)
-        choice = resp.choices[0]
-        return choice.message.content or "", choice.finish_reason or "stop"
+            await self.limiter.release(outcome, *usage, time.monotonic() - sent)
+
+    def _refusal(
+        self, e: openai.APIStatusError, messages: Messages, response_format: dict | None
+    ) -> Exception:
+        """What a refusal means: the prompt's size, a parameter, the format, a passing fault, or the commit."""
+        msg = answers.message_of(e)
+        if answers.too_long(e):
+            return ContextTooLong(learned=self.room.learn_from_refusal(msg, _estimate(messages)))
+        if self._limit_param == "max_tokens" and (e.param == "max_tokens" or "max_completion_tokens" in msg):
+            return LimitParamRejected()
+        if response_format and answers.refuses_format(e):
+            return FormatRejected()
+        if answers.transient(e):
+            return e
+        return Failed(f"endpoint answered {e.status_code}: {answers.short(msg)}")

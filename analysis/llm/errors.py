@@ -2,21 +2,33 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
+StopReason = Literal["auth", "unresponsive", "deadline", "unusable"]
+
 
 class LLMError(Exception):
     """Base of the chat endpoint's outcomes that end a call without an answer."""
 
 
 class Stopped(LLMError):
-    """LLM calls are stopped for this run (the key was rejected)."""
+    """LLM calls are stopped for the rest of this run; `reason` says why."""
+
+    def __init__(self, reason: StopReason):
+        super().__init__(reason)
+        self.reason: StopReason = reason
 
 
 class ContextTooLong(LLMError):
-    """The endpoint says the prompt exceeds its context."""
+    """The prompt does not fit the endpoint's context; `learned` when the window is now known."""
+
+    def __init__(self, learned: bool = False):
+        super().__init__("prompt too long for the endpoint's context")
+        self.learned = learned
 
 
 class FormatRejected(LLMError):
-    """The endpoint rejects the requested response_format."""
+    """The endpoint refuses the requested response_format."""
 
 
 class LimitParamRejected(LLMError):
@@ -28,7 +40,7 @@ class Failed(LLMError):
 
 
 class GaveUp(LLMError):
-    """The commit used up its requests for this run; it stays pending."""
+    """The commit used up its requests for this run, or the endpoint's answers were unusable; it stays pending."""
 
 
 class UnknownProvider(LLMError):

@@ -20,7 +20,7 @@ def parse_card(text: str) -> Card:
     """The card in an answer: plain JSON, fenced JSON, or the first JSON object in prose."""
     text = text.strip()
     candidates = [text, *_FENCE_RE.findall(text)]
-    decoder = json.JSONDecoder()
+    decoder = json.JSONDecoder(strict=False)  # small models put raw newlines inside strings
     candidates += [text[m.start() :] for m in re.finditer(r"\{", text)][:20]
     for c in candidates:
         try:

@@ -6,6 +6,8 @@ import copy
 import json
 from typing import Any
 
+from pydantic import BaseModel
+
 from analysis.models import Card, Importance
 
 PROMPT_VERSION = "2026-11.1"
@@ -95,13 +97,20 @@ def card_schema() -> dict[str, Any]:
     return copy.deepcopy(_SCHEMA)
 
 
-def response_format(mode: str) -> dict[str, Any] | None:
-    """The `response_format` of a card request in structured-output `mode`."""
+def strict_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """The strict JSON schema of a pydantic model, as structured output wants it."""
+    return _strict(copy.deepcopy(model.model_json_schema()))
+
+
+def response_format(
+    mode: str, schema: dict[str, Any] | None = None, name: str = "commit_card"
+) -> dict[str, Any] | None:
+    """The `response_format` of a request in structured-output `mode`; the card's schema unless `schema` is given."""
+    schema = schema if schema is not None else card_schema()
     if mode == "json_schema":
-        return {
-            "type": "json_schema",
-            "json_schema": {"name": "commit_card", "schema": card_schema(), "strict": True},
-        }
+        return {"type": "json_schema", "json_schema": {"name": name, "schema": schema, "strict": True}}
+    if mode == "json_object_schema":  # llama.cpp, vLLM and others constrain the answer to the schema
+        return {"type": "json_object", "schema": schema}
     if mode == "json_object":
         return {"type": "json_object"}
     return None

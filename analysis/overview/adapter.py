@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 from analysis.llm.endpoint import Endpoint, Tally
 from analysis.llm.errors import LLMError
 from analysis.llm.parse import short_reason
+from analysis.llm.prompts import strict_schema
 from analysis.overview.llm import CompletionError
 
 _FENCE_RE = re.compile(r"```(?:json)?\s*(\{.*?\})\s*```", re.S)
@@ -32,7 +33,7 @@ def first_object(text: str) -> dict | None:
 
 
 class EndpointCompleter:
-    """Structured answers from an Endpoint: the schema in the prompt, JSON mode when the endpoint takes it."""
+    """Structured answers from an Endpoint: the same output-mode negotiation as cards, with the answer's own schema."""
 
     def __init__(self, endpoint: Endpoint):
         self.endpoint = endpoint
@@ -50,11 +51,13 @@ class EndpointCompleter:
         content = f"{user}\nAnswer with one JSON object only, following this JSON schema:\n{shape}"
         messages = [{"role": "system", "content": system}, {"role": "user", "content": content}]
         tally = Tally()
-        # json_schema mode would carry the card's schema: ask for JSON mode only when the endpoint uses it
-        structured = self.endpoint.mode == "json_object"
         try:
             text, finish = await self.endpoint.complete(
-                lambda _m, _t: messages, max_tokens, False, tally, structured=structured
+                lambda _m, _t: messages,
+                max_tokens,
+                False,
+                tally,
+                schema=("day_overview", strict_schema(schema)),
             )
         except (LLMError, openai.APIError) as e:
             spent = {"calls": tally.calls, "prompt_tokens": tally.prompt_tokens}

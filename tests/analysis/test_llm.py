@@ -11,6 +11,7 @@ import pytest
 
 from analysis.config import LLMConfig, PipelineConfig
 from analysis.llm import LLMAnalyzer, cost_usd, parse_card
+from analysis.llm.memory import Learned, RunMemory, endpoint_key
 from analysis.llm.prompts import PROMPT_VERSION
 from analysis.models import AnalysisStatus, Commit, FileChange, Importance, Score
 from analysis.pipeline import run_digest
@@ -94,7 +95,7 @@ async def test_chinese_cards():
 async def test_rejected_json_schema_falls_back_and_remembers():
     with ChatServer(reject_json_schema=True) as server:
         analyzer, results = await _run(server, [_commit(1)], concurrency=1)
-        assert analyzer.mode == "json_object"
+        assert analyzer.mode == "json_object_schema"
         analyzer2 = _analyzer(server, concurrency=1)
         a = await analyzer2.analyze(_commit(2), HIGH)
         b = await analyzer2.analyze(_commit(3), HIGH)
@@ -105,6 +106,7 @@ async def test_rejected_json_schema_falls_back_and_remembers():
     assert formats[:2] == ["json_schema", "json_object"]
     assert formats[2:] == ["json_schema", "json_object", "json_object"]  # one rejection per run
     assert '"additionalProperties": false' in server.requests[1].user_text  # schema in the prompt
+    assert server.requests[1].schema_attached  # and in the response_format, for a grammar
 
 
 async def test_an_endpoint_wanting_max_completion_tokens_is_answered_in_kind():
@@ -123,7 +125,8 @@ async def test_no_response_format_at_all_uses_the_tolerant_parser():
         analyzer, [a] = await _run(server, [_commit()])
     assert a.status is AnalysisStatus.DONE and a.card.summary
     assert analyzer.mode == "text"
-    assert [r.response_format for r in server.requests] == ["json_schema", "json_object", None]
+    formats = [(r.response_format, r.schema_attached) for r in server.requests]
+    assert formats == [("json_schema", False), ("json_object", True), ("json_object", False), (None, False)]
     assert server.requests[-1].status == 200
 
 
@@ -188,12 +191,17 @@ async def test_500_is_retried():
 async def test_hang_times_out_and_is_retried_then_left_pending():
     with ChatServer(faults=["hang"], hang=3.0) as server:
         _, [a] = await _run(server, [_commit()], timeout=0.5)
-    assert a.status is AnalysisStatus.DONE and len(server.requests) == 2
+    assert a.status is AnalysisStatus.DONE and len(server.requests) == 3
+    hung, probe, retry = server.requests
+    assert probe.max_tokens == 1 and retry.started >= probe.finished  # the retry waits for a free server
+    assert retry.body == hung.body
     with ChatServer(faults=lambda req: "hang", hang=3.0) as server:
-        _, [b] = await _run(server, [_commit()], timeout=0.5)
+        analyzer, [b] = await _run(server, [_commit()], timeout=0.5)
     assert b.status is AnalysisStatus.PENDING and b.card is None
-    assert "unavailable" in b.error
-    assert len(server.requests) == 4  # bounded attempts
+    assert "did not answer" in b.error and analyzer.stopped == "unresponsive"
+    assert len(server.requests) == 3  # bounded: the request and two tiny probes
+    [alert] = analyzer.alerts
+    assert "did not answer within 0.5 s" in alert and "1 commits left pending" in alert
 
 
 @pytest.mark.parametrize("code", ["401", "403"])
@@ -259,9 +267,14 @@ async def test_concurrency_reaches_the_limit_and_drops_under_429():
     assert all(r.status is AnalysisStatus.DONE for r in results)
     assert 1 < server.peak <= 4 and analyzer.limiter.peak == server.peak
     with ChatServer(faults=["429"] * 4, retry_after="0", latency=0.2) as server:
-        analyzer, results = await _run(server, [_commit(i) for i in range(8)], concurrency=4)
+        known = RunMemory()  # an endpoint already known to run four at once
+        known.record(endpoint_key(server.base_url), "test-model", Learned(concurrency=4))
+        cfg = LLMConfig(api_key="sk-test", model="test-model", base_url=server.base_url, concurrency=4)
+        analyzer = LLMAnalyzer(cfg, "en", known, backoff=0.05)
+        results = await asyncio.gather(*(analyzer.analyze(_commit(i), HIGH) for i in range(8)))
+        await analyzer.aclose()
     assert all(r.status is AnalysisStatus.DONE for r in results)
-    assert analyzer.limiter.lowest < 4
+    assert analyzer.limiter.lowest < 4 and analyzer.limiter.throttled == 4
     assert server.peak <= 4
 
 

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from analysis.config import LLMConfig
-from analysis.llm import register_analyzer, unregister_analyzer
+from analysis.llm import EndpointMemory, register_analyzer, unregister_analyzer
 from analysis.models import Analysis, AnalysisStatus, Card, Commit, Score
 
 Match = Callable[[Commit], bool]
@@ -32,7 +32,7 @@ class FakeAnalyzer:
     closed: int = 0
     language: str = "en"
 
-    def build(self, cfg: LLMConfig, language: str) -> FakeAnalyzer:
+    def build(self, cfg: LLMConfig, language: str, memory: EndpointMemory | None = None) -> FakeAnalyzer:
         """The registry's factory: this same fake, so a test reads what every run did."""
         self.model, self.language = cfg.model, language
         self.runs += 1

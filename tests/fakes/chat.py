@@ -1,9 +1,18 @@
-"""A loopback chat-completions server for tests and benchmarks, with scriptable faults."""
+"""A loopback chat-completions server for tests and benchmarks, with scriptable faults.
+
+Its refusals are worded like the real servers': OpenAI's 400s, llama-cpp-python's 500 for a
+json_schema response_format (a pydantic validation message), a FastAPI 422 for the same, and the
+context-length error. `serial=True` computes one request at a time like llama.cpp on a CPU: others
+wait in a queue, and a request whose client gave up is still computed to the end (and counted).
+"""
 
 from __future__ import annotations
 
 import json
+import math
 import re
+import select
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -12,13 +21,17 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from analysis.budget import estimate_tokens
+from tests.fakes import chat_answers as answers
+from tests.fakes.cards import plausible_card
+
+__all__ = ["ChatServer", "Request", "plausible_card"]
 
 # Faults, by name: "invalid_json", "invalid_card", "length", "429", "500", "hang", "401", "403",
-# "context", "reject_schema", "fenced" (a valid card inside prose and a ```json fence).
+# "context", "reject_schema", "fenced" (a valid card inside prose and a ```json fence),
+# "html" (a proxy's login page, status 200), "ok_true" ({"ok": true}, status 200),
+# "no_choices" (a completion with an empty choices list), "silent" (never answers at all).
 Fault = str | None
 
-_TIER_RE = re.compile(r"Importance hint from the scorer: (high|medium|low)")
-_PATH_RE = re.compile(r"^### (\S+)", re.M)
 _CITED_RE = re.compile(r"\[([0-9a-f]{7,40})\]")
 OVERVIEW_MARKERS = ("Write the day's overview", "Merge them into the overview of the whole day")
 
@@ -29,19 +42,27 @@ class Request:
 
     path: str
     body: dict[str, Any]
-    prompt_tokens: int  # estimate_tokens of all message contents
+    prompt_tokens: int  # the server's own count of the message contents
     started: float
     in_flight: int  # requests in flight when this one arrived, itself included
     status: int = 200
     fault: Fault = None
     finished: float = 0.0
     completion_tokens: int = 0  # the usage the answer reported
+    computing: float = 0.0  # when a serial server started computing it
+    abandoned: bool = False  # computed to the end after its client had gone
 
     @property
     def response_format(self) -> str | None:
         """The requested response_format type, if any."""
         rf = self.body.get("response_format")
         return rf.get("type") if rf else None
+
+    @property
+    def schema_attached(self) -> bool:
+        """Whether a json_object response_format carries a schema (honoured with a grammar)."""
+        rf = self.body.get("response_format") or {}
+        return rf.get("type") == "json_object" and isinstance(rf.get("schema"), dict)
 
     @property
     def max_tokens(self) -> int | None:
@@ -56,29 +77,41 @@ class Request:
 
 @dataclass
 class ChatServer:
-    """Serves POST /v1/chat/completions on 127.0.0.1 in a thread; use as a context manager."""
+    """Serves /v1/chat/completions and /v1/models on 127.0.0.1 in a thread; use as a context manager."""
 
     faults: list[Fault] | Callable[[Request], Fault] = field(default_factory=list)
     latency: float = 0.0  # seconds added to every answer
     hang: float = 5.0  # how long a "hang" fault sleeps
     retry_after: str = "1"  # Retry-After sent with a "429"
     reject_json_schema: bool = False  # answer 400 to every json_schema response_format
+    json_schema_refusal: int | None = None  # 400 (OpenAI-like), 422 (FastAPI) or 500 (llama-cpp-python)
     reject_response_format: bool = False  # answer 400 to every response_format
     reject_max_tokens: bool = False  # answer 400 to `max_tokens`, as newer OpenAI models do
-    context_limit: int | None = None  # answer context_length_exceeded above this many estimated tokens
+    context_limit: int | None = None  # refuse prompts over this many tokens, as llama.cpp and vLLM do
+    token_scale: float = 1.0  # the server's tokenizer count over the project's estimate
+    max_model_len: int | None = None  # published in /v1/models, as vLLM does
     overrule: str | None = None  # the importance every card claims, whatever the hint
     # the answer to every overview request, instead of a plausible one made from the cited SHAs
     overview: Callable[[Request], dict[str, Any]] | None = None
+    serial: bool = False  # compute one request at a time; the others queue
+    prompt_tps: float | None = None  # prompt tokens read per second (compute time grows with the prompt)
+    gen_tps: float | None = None  # tokens generated per second
     requests: list[Request] = field(default_factory=list)
+    gets: list[str] = field(default_factory=list)  # paths of GET requests (models listing, properties)
     peak: int = 0
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
+        self._turn = threading.Condition()
+        self._tickets = self._serving = 0
+        self._closed = threading.Event()
         self._in_flight = 0
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._httpd.daemon_threads = True
         self._httpd.block_on_close = False
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        if self.reject_json_schema and self.json_schema_refusal is None:
+            self.json_schema_refusal = 400
 
     @property
     def card_requests(self) -> list[Request]:
@@ -90,11 +123,19 @@ class ChatServer:
         """The base URL to give the openai client."""
         return f"http://127.0.0.1:{self._httpd.server_address[1]}/v1"
 
+    @property
+    def computed_for_nobody(self) -> int:
+        """Requests computed to the end after their client had given up."""
+        return sum(r.abandoned for r in self.requests)
+
     def __enter__(self) -> ChatServer:
         self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self._closed.set()
+        with self._turn:
+            self._turn.notify_all()
         self._httpd.shutdown()
         self._httpd.server_close()
 
@@ -106,10 +147,11 @@ class ChatServer:
 
     def _arrive(self, path: str, body: dict[str, Any]) -> Request:
         text = "\n".join(str(m.get("content", "")) for m in body.get("messages", []))
+        tokens = math.ceil(estimate_tokens(text) * self.token_scale)
         with self._lock:
             self._in_flight += 1
             self.peak = max(self.peak, self._in_flight)
-            req = Request(path, body, estimate_tokens(text), time.monotonic(), self._in_flight)
+            req = Request(path, body, tokens, time.monotonic(), self._in_flight)
             self.requests.append(req)
         return req
 
@@ -118,58 +160,84 @@ class ChatServer:
             self._in_flight -= 1
             req.finished = time.monotonic()
 
-    def answer(self, req: Request) -> tuple[int, dict[str, Any], dict[str, str]]:
-        """Status, JSON body and headers for one request."""
+    def _wait_turn(self) -> int:
+        with self._turn:
+            ticket = self._tickets
+            self._tickets += 1
+            self._turn.wait_for(lambda: self._serving == ticket or self._closed.is_set())
+        return ticket
+
+    def _end_turn(self) -> None:
+        with self._turn:
+            self._serving += 1
+            self._turn.notify_all()
+
+    def answer(self, req: Request, gone: Callable[[], bool]) -> tuple[int, Any, dict[str, str]]:
+        """Status, body (JSON, or text for an HTML page) and headers for one request."""
+        if not self.serial:
+            return self._answer(req)
+        self._wait_turn()
+        try:
+            req.computing = time.monotonic()
+            result = self._answer(req)
+            req.abandoned = gone()
+            return result
+        finally:
+            self._end_turn()
+
+    def _compute_time(self, req: Request, completion: int) -> float:
+        seconds = self.latency
+        if self.prompt_tps:
+            seconds += req.prompt_tokens / self.prompt_tps
+        if self.gen_tps:
+            seconds += completion / self.gen_tps
+        return seconds
+
+    def _answer(self, req: Request) -> tuple[int, Any, dict[str, str]]:
         fault = self._next_fault(req)
         req.fault = fault
         rf = req.response_format
+        if fault == "silent":
+            self._closed.wait()
+            return 503, answers.error("shutting down", None), {}
         if fault == "hang":
             time.sleep(self.hang)
         if fault in ("401", "403"):
-            return int(fault), _error("Incorrect API key provided", "invalid_api_key"), {}
+            return int(fault), answers.error("Incorrect API key provided", "invalid_api_key"), {}
         if fault == "429":
-            return 429, _error("Rate limit reached", "rate_limit_exceeded"), {"Retry-After": self.retry_after}
-        if fault == "500":
-            return 500, _error("The server had an error", None), {}
-        too_long = self.context_limit is not None and req.prompt_tokens > self.context_limit
-        if fault == "context" or too_long:
-            msg = f"This model's maximum context length is {self.context_limit} tokens."
-            return 400, _error(msg, "context_length_exceeded", "messages"), {}
-        if self.reject_max_tokens and "max_tokens" in req.body:
-            msg = (
-                "Unsupported parameter: 'max_tokens' is not supported with this model. "
-                "Use 'max_completion_tokens' instead."
+            return (
+                429,
+                answers.error("Rate limit reached", "rate_limit_exceeded"),
+                {"Retry-After": self.retry_after},
             )
-            return 400, _error(msg, "unsupported_parameter", "max_tokens"), {}
-        if rf and (
-            fault == "reject_schema"
-            or self.reject_response_format
-            or (self.reject_json_schema and rf == "json_schema")
-        ):
+        if fault == "500":
+            return 500, answers.error("The server had an error", None), {}
+        if self.json_schema_refusal and rf == "json_schema":
+            return answers.json_schema_refusal(self.json_schema_refusal)
+        asked = req.max_tokens or 0
+        if fault == "context" or (self.context_limit is not None and req.prompt_tokens > self.context_limit):
+            return 400, answers.context_error(self.context_limit or 4096, req.prompt_tokens, asked), {}
+        if self.reject_max_tokens and "max_tokens" in req.body:
+            return 400, answers.max_tokens_refusal(), {}
+        if rf and (fault == "reject_schema" or self.reject_response_format):
             msg = f"Invalid parameter: 'response_format' of type '{rf}' is not supported with this model."
-            return 400, _error(msg, None, "response_format"), {}
-        time.sleep(self.latency)
+            return 400, answers.error(msg, None, "response_format"), {}
+        if fault in ("html", "ok_true", "no_choices"):
+            return answers.odd_answer(fault)
         content, finish = self._content(req, fault)
-        usage = {"prompt_tokens": req.prompt_tokens, "completion_tokens": estimate_tokens(content)}
-        req.completion_tokens = usage["completion_tokens"]
-        usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]
-        body = {
-            "id": f"chatcmpl-{len(self.requests)}",
-            "object": "chat.completion",
-            "created": int(time.time()),
-            "model": req.body.get("model", "fake"),
-            "choices": [
-                {"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": finish}
-            ],
-            "usage": usage,
-        }
-        return 200, body, {}
+        completion = estimate_tokens(content)
+        if self.context_limit is not None and req.prompt_tokens + completion > self.context_limit:
+            room = max(0, self.context_limit - req.prompt_tokens)  # the server clamps the answer
+            content, finish = content[: room * 3], "length"
+            completion = estimate_tokens(content)
+        req.completion_tokens = completion
+        time.sleep(self._compute_time(req, completion))
+        return 200, answers.completion(req, content, finish, completion, len(self.requests)), {}
 
     def _content(self, req: Request, fault: Fault) -> tuple[str, str]:
         text = req.user_text
         if "Write notes on this part only" in text:
-            paths = _PATH_RE.findall(text)
-            return f"Notes: this part changes {', '.join(paths[:8]) or 'the file list only'}.", "stop"
+            return answers.notes(text), "stop"
         if any(m in text for m in OVERVIEW_MARKERS):
             answer = self.overview(req) if self.overview else plausible_overview(text)
             card = json.dumps(answer, ensure_ascii=False)
@@ -185,36 +253,12 @@ class ChatServer:
             return f"Here is the card:\n```json\n{card}\n```\nDone.", "stop"
         return card, "stop"
 
-
-def plausible_card(prompt: str, tier: str | None = None) -> dict[str, Any]:
-    """A card shaped by the prompt: the requested depth (or `tier`) and language, paths from the diff."""
-    m = _TIER_RE.search(prompt)
-    tier = tier or (m.group(1) if m else "medium")
-    zh = "Simplified Chinese" in prompt
-    paths = _PATH_RE.findall(prompt)[:5] or ["(file list)"]
-    say = (lambda en, cn: cn) if zh else (lambda en, cn: en)
-    none = "none"
-    lines = {"low": 1, "medium": 3, "high": 5}[tier]
-    card: dict[str, Any] = {
-        "change_type": say("feature", "功能增强"),
-        "importance": tier,
-        "importance_reason": say(f"Scorer said {tier}; the diff agrees.", f"评分为{tier}，与变更一致。"),
-        "summary": [say(f"Changes {p}.", f"修改了 {p}。") for p in (paths * lines)[:lines]],
-        "impact_scope": paths,
-        "insight": {
-            "architecture": say("New module boundary.", "新增模块边界。") if tier == "high" else none,
-            "performance": say("Fewer copies on the hot path.", "热路径上的拷贝更少。")
-            if tier == "high"
-            else none,
-            "security": none,
-            "maintainability": say("Smaller functions.", "函数更小。") if tier != "low" else none,
-        },
-        "risks": [say("Behaviour change for callers.", "调用方行为变化。")] if tier != "low" else [],
-        "recommendations": [say("Add a regression test.", "补充回归测试。")] if tier == "high" else [],
-        "conclusion": say("A focused change.", "一次聚焦的改动。"),
-        "not_read": [],
-    }
-    return card
+    def listing(self) -> dict[str, Any]:
+        """GET /v1/models: llama-cpp-python's shape, with vLLM's max_model_len when set."""
+        entry: dict[str, Any] = {"id": "test-model", "object": "model", "owned_by": "me", "permissions": []}
+        if self.max_model_len:
+            entry["max_model_len"] = self.max_model_len
+        return {"object": "list", "data": [entry]}
 
 
 def plausible_overview(prompt: str) -> dict[str, Any]:
@@ -243,12 +287,28 @@ def _error(message: str, code: str | None, param: str | None = None) -> dict[str
     return {"error": {"message": message, "type": "invalid_request_error", "param": param, "code": code}}
 
 
+def _client_gone(sock: socket.socket) -> bool:
+    """Whether the client closed its side of the connection (it gave up waiting)."""
+    try:
+        readable, _, _ = select.select([sock], [], [], 0)
+        return bool(readable) and sock.recv(1, socket.MSG_PEEK) == b""
+    except OSError:
+        return True
+
+
 def _handler(server: ChatServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
         def log_message(self, *args: object) -> None:
             pass
+
+        def do_GET(self) -> None:  # noqa: N802
+            server.gets.append(self.path)
+            if self.path.rstrip("/") in ("/v1/models", "/models"):
+                self._send(200, server.listing(), {})
+            else:
+                self._send(404, {"detail": "Not Found"}, {})
 
         def do_POST(self) -> None:  # noqa: N802
             body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
@@ -257,7 +317,7 @@ def _handler(server: ChatServer) -> type[BaseHTTPRequestHandler]:
                 return
             req = server._arrive(self.path, body)
             try:
-                status, payload, headers = server.answer(req)
+                status, payload, headers = server.answer(req, lambda: _client_gone(self.connection))
                 req.status = status
                 self._send(status, payload, headers)
             except (BrokenPipeError, ConnectionResetError):
@@ -265,10 +325,13 @@ def _handler(server: ChatServer) -> type[BaseHTTPRequestHandler]:
             finally:
                 server._leave(req)
 
-        def _send(self, status: int, payload: dict[str, Any], headers: dict[str, str]) -> None:
-            data = json.dumps(payload, ensure_ascii=False).encode()
+        def _send(self, status: int, payload: Any, headers: dict[str, str]) -> None:
+            if isinstance(payload, str):
+                data, kind = payload.encode(), "text/html; charset=utf-8"
+            else:
+                data, kind = json.dumps(payload, ensure_ascii=False).encode(), "application/json"
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(data)))
             for k, v in headers.items():
                 self.send_header(k, v)

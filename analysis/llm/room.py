@@ -1,0 +1,65 @@
+"""What fits the endpoint: its context window, its token count against the estimate, and its speed."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from analysis.llm import context
+from analysis.llm.memory import Learned
+from analysis.llm.speed import Speed
+
+_IN_TIME = 0.75  # an answer is limited to what the endpoint writes in this share of the timeout
+MIN_ANSWER = 128  # below this many tokens of room for the answer, the prompt is too long
+
+
+class Room:
+    """Prompt budgets and answer limits for one endpoint and model, from what it published or said."""
+
+    def __init__(self, learned: Learned, timeout: float, record: Callable[[Learned], None]):
+        self.window = learned.context_tokens  # None: not looked for yet; 0: the endpoint publishes none
+        self.ratio = learned.token_ratio  # the endpoint's token count over the estimate
+        self.speed = Speed()
+        self._timeout = timeout
+        self._record = record
+        self._lock = asyncio.Lock()
+
+    def _scale(self) -> float:
+        return max(1.0, self.ratio or 1.0)
+
+    def budget(self, configured: int, answer: int) -> int:
+        """Estimated prompt tokens a prompt may use, leaving `answer` tokens (at most half the window)."""
+        if self.window:
+            answer = min(answer, self.window // 2)
+        return context.prompt_budget(configured, self.window, answer, self.ratio)
+
+    def answer(self, estimate: int, wanted: int) -> int:
+        """The answer's token limit: within the window, and short enough to finish before the timeout."""
+        room = context.answer_room(self.window, estimate, self.ratio, wanted)
+        in_time = self.speed.max_answer(int(estimate * self._scale()), _IN_TIME * self._timeout)
+        return room if in_time is None else min(room, max(in_time, MIN_ANSWER))
+
+    def fits(self, estimate: int, max_tokens: int) -> bool:
+        """Whether a prompt of `estimate` tokens and its answer fit the window as known now."""
+        room = context.answer_room(self.window, estimate, self.ratio, max_tokens)
+        return room >= min(MIN_ANSWER, max_tokens)
+
+    async def discover(self, base_url: str, model: str, api_key: str) -> None:
+        """Read the context window the endpoint publishes, once per endpoint and model."""
+        if self.window is not None:
+            return
+        async with self._lock:
+            if self.window is None:
+                found = await context.discover(base_url, model, api_key, self._timeout)
+                self.window = found or 0
+                self._record(Learned(context_tokens=self.window))
+
+    def learn_from_refusal(self, message: str, sent: int) -> bool:
+        """Learn the window (and the token ratio) from a context-length refusal; False when it gives no number."""
+        window, counted = context.from_error(message)
+        if not window:
+            return False
+        ratio = counted / sent * 1.05 if counted and sent else 1.0
+        self.window, self.ratio = window, max(1.0, ratio, self.ratio or 1.0)
+        self._record(Learned(context_tokens=window, token_ratio=self.ratio))
+        return True

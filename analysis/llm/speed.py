@@ -1,0 +1,48 @@
+"""How fast the endpoint reads prompts and writes answers, fitted on requests it computed alone."""
+
+from __future__ import annotations
+
+_MIN_SAMPLES = 3
+
+
+class Speed:
+    """Seconds per prompt token and per answer token, by least squares over answered requests."""
+
+    def __init__(self) -> None:
+        self.samples = 0
+        self._pp = self._pc = self._cc = self._pl = self._cl = 0.0
+        self._worst = (
+            0.0  # the highest seconds per answer token seen, counting the prompt's time as the answer's
+        )
+
+    def add(self, prompt: int, completion: int, seconds: float) -> None:
+        """Record one request computed alone: its tokens and how long it took."""
+        if completion <= 0 or seconds <= 0:
+            return
+        self.samples += 1
+        self._pp += prompt * prompt
+        self._pc += prompt * completion
+        self._cc += completion * completion
+        self._pl += prompt * seconds
+        self._cl += completion * seconds
+        self._worst = max(self._worst, seconds / completion)
+
+    def _fit(self) -> tuple[float, float] | None:
+        det = self._pp * self._cc - self._pc * self._pc
+        if det <= 1e-9 * max(1.0, self._pp * self._cc):
+            return None
+        per_prompt = (self._pl * self._cc - self._cl * self._pc) / det
+        per_answer = (self._cl * self._pp - self._pl * self._pc) / det
+        if per_prompt < 0 or per_answer <= 0:
+            return None
+        return per_prompt, per_answer
+
+    def max_answer(self, prompt: int, within: float) -> int | None:
+        """Answer tokens the endpoint writes within `within` seconds after reading `prompt` tokens; None if unknown."""
+        if self.samples < _MIN_SAMPLES:
+            return None
+        fit = self._fit()
+        if fit is None:
+            return int(within / self._worst)
+        per_prompt, per_answer = fit
+        return max(0, int((within - prompt * per_prompt) / per_answer))

@@ -1,0 +1,120 @@
+"""One busy day against a real OpenAI-compatible model server on this machine (llama.cpp by default).
+
+Builds a real git repository with five commits of varied size (one of 120 files and ~36,000 lines),
+runs the digest of that day through the product against the server, then runs it again. Prints cards
+done / total, LLM calls, requests that timed out, wall time, the server's own compute time for the
+calls it answered (from its log's `llama_perf_context_print: total time` lines when --server-log is
+given, else the measured time of each answered request), their ratio, what the product learned about
+the endpoint, and the second run's LLM calls (0 when every card was kept).
+Usage: python bench/real_llm.py [--base-url http://127.0.0.1:8090/v1] [--model gemma3-270m]
+                                [--server-log /tmp/cd-llama/server-8090.log] [--timeout 120]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from analysis.config import LLMConfig, PipelineConfig  # noqa: E402
+from analysis.llm import LLMAnalyzer, register_analyzer  # noqa: E402
+from analysis.models import AnalysisStatus  # noqa: E402
+from analysis.pipeline import run_digest  # noqa: E402
+from storage import db as store  # noqa: E402
+from storage import endpoints  # noqa: E402
+from tests.realday import DAY, build_busy_day  # noqa: E402
+
+_TOTAL_RE = re.compile(r"llama_perf_context_print:\s+total time =\s+([\d.]+) ms")
+_built: list[LLMAnalyzer] = []
+
+
+def _timed(cfg, language, memory):
+    """The real analyzer, kept so the bench can read its endpoint's counters after the run."""
+    analyzer = LLMAnalyzer(cfg, language, memory)
+    create = analyzer.endpoint.client.chat.completions.create
+    analyzer.answered_seconds = []
+
+    async def timed_create(*args, **kw):
+        started = time.perf_counter()
+        resp = await create(*args, **kw)
+        analyzer.answered_seconds.append(time.perf_counter() - started)
+        return resp
+
+    analyzer.endpoint.client.chat.completions.create = timed_create
+    _built.append(analyzer)
+    return analyzer
+
+
+def _log_seconds(path: Path | None, offset: int) -> float | None:
+    if path is None or not path.exists():
+        return None
+    text = path.read_bytes()[offset:].decode("utf-8", "replace")
+    return sum(float(ms) for ms in _TOTAL_RE.findall(text)) / 1000
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--base-url", default="http://127.0.0.1:8090/v1")
+    ap.add_argument("--model", default="gemma3-270m")
+    ap.add_argument("--server-log", type=Path, default=None)
+    ap.add_argument("--timeout", type=float, default=120.0)
+    ap.add_argument("--deadline", type=float, default=900.0)
+    args = ap.parse_args()
+    register_analyzer("bench", _timed)
+    tmp = Path(tempfile.mkdtemp(prefix="real-llm-"))
+    repo = build_busy_day(tmp / "kernels")
+    db = store.open_db(tmp / "digest.db")
+    llm = LLMConfig(
+        api_key="sk-local",
+        provider="bench",
+        model=args.model,
+        base_url=args.base_url,
+        timeout=args.timeout,
+        deadline=args.deadline,
+    )
+    cfg = PipelineConfig(repos=[str(repo.path)], llm=llm)
+    offset = args.server_log.stat().st_size if args.server_log and args.server_log.exists() else 0
+    started = time.perf_counter()
+    first = asyncio.run(run_digest(db, cfg, day=DAY))
+    wall = time.perf_counter() - started
+    analyzer = _built[-1]
+    entries = first.repos[0].entries
+    done = sum(e.analysis.status is AnalysisStatus.DONE for e in entries)
+    logged = _log_seconds(args.server_log, offset)
+    measured = sum(analyzer.answered_seconds)
+    compute, source = (logged, "server log") if logged else (measured, "measured per answered request")
+    second = asyncio.run(run_digest(db, cfg, day=DAY))
+    learned = endpoints.get_endpoint(db, analyzer.endpoint.url, args.model) or {}
+    print(f"endpoint {args.base_url} model {args.model}; timeout {args.timeout:g} s; day {DAY}")
+    for e in entries:
+        a = e.analysis
+        files = len(e.commit.files)
+        lines = sum(f.additions + f.deletions for f in e.commit.files)
+        print(
+            f"  {e.commit.sha[:7]} {a.status.value:<8} {a.llm_calls} calls {a.prompt_tokens:>6} prompt tok "
+            f"{a.completion_tokens:>5} answer tok  {files:>3} files {lines:>6} lines  {e.commit.title[:50]}"
+        )
+        if a.error:
+            print(f"      error: {a.error}")
+    print(f"cards done / total:            {done} / {len(entries)}")
+    print(f"LLM calls:                     {first.usage.llm_calls}")
+    print(f"requests that timed out:       {analyzer.endpoint.timeouts}")
+    print(f"wall time:                     {wall:.1f} s")
+    print(f"server compute (answered):     {compute:.1f} s ({source}; measured {measured:.1f} s)")
+    print(f"wall / server compute:         {wall / compute:.2f}" if compute else "wall / server compute: n/a")
+    print(f"alerts:                        {first.alerts or 'none'}")
+    print(
+        f"learned: mode {learned.get('mode')}, context {learned.get('context_tokens')} tokens, "
+        f"token ratio {learned.get('token_ratio')}, concurrency {learned.get('concurrency')}"
+    )
+    print(f"second run LLM calls:          {second.usage.llm_calls}")
+
+
+if __name__ == "__main__":
+    main()
