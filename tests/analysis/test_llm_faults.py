@@ -129,18 +129,6 @@ async def test_the_deadline_posts_what_is_done_and_leaves_the_rest_pending(tmp_p
     assert second.alerts == []
 
 
-def test_the_deadline_is_a_setting(monkeypatch):
-    from bot.wiring import pipeline_config
-
-    from bot.settings import load_settings
-
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
-    monkeypatch.setenv("DIGEST_LLM_DEADLINE", "300")
-    assert pipeline_config(load_settings()).llm.deadline == 300.0
-    monkeypatch.delenv("DIGEST_LLM_DEADLINE")
-    assert pipeline_config(load_settings()).llm.deadline == 900.0
-
-
 async def test_answers_are_limited_to_what_a_slow_server_writes_before_the_timeout():
     with ChatServer(serial=True, prompt_tps=5000, gen_tps=600) as server:
         _, results = await analyze_all(server, [commit(i) for i in range(6)], timeout=6.0, concurrency=1)

@@ -53,3 +53,11 @@ def test_malformed_values_fail_with_one_line(monkeypatch, name, value, expected)
         load_settings()
     assert str(e.value).startswith(expected)
     assert "\n" not in str(e.value)
+
+
+def test_the_llm_deadline_is_a_setting(monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    monkeypatch.setenv("DIGEST_LLM_DEADLINE", "300")
+    assert load_settings().pipeline_config().llm.deadline == 300.0
+    monkeypatch.delenv("DIGEST_LLM_DEADLINE")
+    assert load_settings().pipeline_config().llm.deadline == 900.0

@@ -25,4 +25,4 @@ def test_rows_in_and_out_and_unknown_values_keep_what_was_stored(tmp_path):
     assert endpoints.get_endpoint(db, "http://127.0.0.1:8090/v1", "other") is None
     with pytest.raises(ValueError, match="unknown endpoint fields: api_key"):
         endpoints.save_endpoint(db, "http://127.0.0.1:8090/v1", "gemma", {"api_key": "sk-secret"})
-    assert "m004_llm_endpoints" in {r["name"] for r in db["_migrations"].rows}
+    assert "m008_llm_endpoints" in {r["name"] for r in db["_migrations"].rows}
