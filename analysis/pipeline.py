@@ -17,6 +17,7 @@ from analysis.errors import AccessDenied, RateLimited, SourceError, UnknownRevis
 from analysis.fetch import FETCH_CONCURRENCY, CommitReader
 from analysis.llm import Analyzer, cost_usd, make_analyzer
 from analysis.models import Commit, Digest, DigestEntry, RepoDigest, Usage, repo_url_of
+from analysis.redact import error_text, redact
 from analysis.sources import CommitRef, Source, open_source
 from analysis.state import Cursor, RepositoryState, RunRecord, RunStatus
 from storage.db import now
@@ -97,13 +98,13 @@ class RepoRun:
                     f"{self.reader.limited} {unread} commits are listed without their diffs; the next run reads them."
                 )
         except (AccessDenied, RateLimited) as e:
-            rd.error = str(e)
-            self.alerts.append(str(e))
+            rd.error = redact(str(e))
+            self.alerts.append(rd.error)
         except SourceError as e:
-            rd.error = str(e)
+            rd.error = redact(str(e))
         except Exception as e:  # one bad repository never stops the others
             log.exception("%s: digest failed", rd.repo)
-            rd.error = f"unexpected error while reading {rd.repo}: {type(e).__name__}: {e}"
+            rd.error = f"unexpected error while reading {rd.repo}: {error_text(e)}"
         finally:
             self._record(rd, started, day)
             if self.source is not None:
@@ -265,6 +266,7 @@ async def run_digest(
         if analyzer is not None:
             digest.alerts.extend(analyzer.alerts)
             await analyzer.aclose()
+    digest.alerts = [redact(a) for a in digest.alerts]
     if cfg.llm is not None:
         digest.usage.cost_usd = cost_usd(digest.usage.prompt_tokens, digest.usage.completion_tokens, cfg.llm)
     if day is None and advance_cursor:

@@ -13,6 +13,7 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 
+from analysis.redact import install_log_redaction
 from bot import listeners, subscriptions
 from bot.runtime import CONTEXT_KEY, Context, SetupError, open_context, reason
 from bot.scheduler import catch_up, make_scheduler
@@ -83,6 +84,7 @@ async def start_socket_mode(app: AsyncApp, app_token: str) -> AsyncSocketModeHan
 
 async def run_bot(settings: Settings, port: int, stop: asyncio.Event | None = None) -> None:
     """Run the bot until `stop` is set (or forever): app, scheduler, and a catch-up of a missed digest."""
+    install_log_redaction()
     socket_mode = bool(settings.slack_app_token and settings.slack_app_token.get_secret_value())
     ctx = await open_context(settings, http_mode=not socket_mode)
     subscriptions.seed(ctx.db, settings)

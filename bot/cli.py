@@ -15,12 +15,14 @@ import sqlite_utils
 from analysis import report
 from analysis.lookup import LookupKind, lookup_cached
 from analysis.pipeline import run_digest
+from analysis.redact import install_log_redaction
 from analysis.report import write_archive
 from bot.app import run_bot
 from bot.progress import ProgressBar
 from bot.runtime import SetupError, open_database, post_now
 from bot.settings import Settings, SettingsError, load_settings
 from bot.status import status_lines
+from storage.db import is_read_only
 
 
 def _settings() -> Settings:
@@ -30,11 +32,14 @@ def _settings() -> Settings:
         raise click.ClickException(f"invalid setting {e}") from None
 
 
-def _open(settings: Settings) -> sqlite_utils.Database:
+def _open(settings: Settings, *, read_only_ok: bool = False) -> sqlite_utils.Database:
     try:
-        return open_database(settings)
+        db = open_database(settings, read_only_ok=read_only_ok)
     except SetupError as e:
         raise click.ClickException(str(e)) from None
+    if is_read_only(db):
+        click.echo(f"note: {settings.digest_db_path} is read-only: shown as stored, nothing updated", err=True)
+    return db
 
 
 @click.group()
@@ -42,6 +47,7 @@ def _open(settings: Settings) -> sqlite_utils.Database:
 def main(verbose: int) -> None:
     """A daily digest of what changed in the repositories you depend on."""
     level = logging.WARNING - 10 * min(verbose, 2)
+    install_log_redaction()
     logging.basicConfig(
         level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
@@ -131,7 +137,7 @@ def run(
 def show(sha: str, fmt: str) -> None:
     """Print the card of one commit from the cache (a SHA, a prefix of 7+ characters, or a commit URL)."""
     settings = _settings()
-    found = lookup_cached(_open(settings), sha)
+    found = lookup_cached(_open(settings, read_only_ok=True), sha)
     if found.kind is LookupKind.AMBIGUOUS:
         lines = [found.message] + [f"  {c.sha[:12]}  {c.repo}  {c.title}" for c in found.candidates]
         raise click.ClickException("\n".join(lines))
@@ -151,7 +157,7 @@ def show(sha: str, fmt: str) -> None:
 def status(fmt: str) -> None:
     """Last run per repository, analyses by status, cursors, rate limits and LLM usage."""
     settings = _settings()
-    db = _open(settings)
+    db = _open(settings, read_only_ok=True)
     lines, data = status_lines(db, settings.pipeline_config().llm)
     click.echo(json.dumps(data, indent=2) if fmt == "json" else "\n".join(lines))
 

@@ -14,7 +14,8 @@ from typing import Any
 from analysis.budget import estimate_tokens
 
 # Faults, by name: "invalid_json", "invalid_card", "length", "429", "500", "hang", "401", "403",
-# "context", "reject_schema", "fenced" (a valid card inside prose and a ```json fence).
+# "context", "reject_schema", "fenced" (a valid card inside prose and a ```json fence), "echo_key" (a 400
+# whose message repeats the Authorization header, as some proxies do).
 Fault = str | None
 
 _TIER_RE = re.compile(r"Importance hint from the scorer: (high|medium|low)")
@@ -33,6 +34,7 @@ class Request:
     status: int = 200
     fault: Fault = None
     finished: float = 0.0
+    authorization: str = ""  # the Authorization header the request carried
 
     @property
     def response_format(self) -> str | None:
@@ -115,6 +117,8 @@ class ChatServer:
         rf = req.response_format
         if fault == "hang":
             time.sleep(self.hang)
+        if fault == "echo_key":
+            return 400, _error(f"Invalid request with credentials {req.authorization!r}", None), {}
         if fault in ("401", "403"):
             return int(fault), _error("Incorrect API key provided", "invalid_api_key"), {}
         if fault == "429":
@@ -219,6 +223,7 @@ def _handler(server: ChatServer) -> type[BaseHTTPRequestHandler]:
                 self._send(404, {"error": {"message": "not found"}}, {})
                 return
             req = server._arrive(self.path, body)
+            req.authorization = self.headers.get("Authorization", "")
             try:
                 status, payload, headers = server.answer(req)
                 req.status = status

@@ -57,7 +57,7 @@ async def commit_command(
         return
     await ack(text=f"Looking up `{one_line(text)}` in the watched repositories…")
     try:
-        result = await lookup_commit(ctx.db, ctx.lookup_config(), text, cached=cached)
+        result = await lookup_commit(ctx.db, ctx.lookup_config(), text, watched=ctx.watched(), cached=cached)
         await _answer(respond, result, ctx.settings.digest_language)
     except Exception as e:
         log.exception("/commit %r failed", text[:80])
