@@ -38,7 +38,9 @@ def _open(settings: Settings, *, read_only_ok: bool = False) -> sqlite_utils.Dat
     except SetupError as e:
         raise click.ClickException(str(e)) from None
     if is_read_only(db):
-        click.echo(f"note: {settings.digest_db_path} is read-only: shown as stored, nothing updated", err=True)
+        click.echo(
+            f"note: {settings.digest_db_path} is read-only: shown as stored, nothing updated", err=True
+        )
     return db
 
 

@@ -55,7 +55,7 @@ def matches(sub: Subscription, entry: DigestEntry) -> bool:
 
 def describe(sub: Subscription) -> str:
     """A one-line description of a subscription and its filters."""
-    parts = [sub.repo]
+    parts = [stored_name(sub)]  # a local clone by its directory name: no path of the bot's machine
     if sub.paths:
         parts.append("paths=" + ",".join(sub.paths))
     if sub.min_importance is not Importance.LOW:

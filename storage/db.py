@@ -53,7 +53,9 @@ def open_db(path: str | os.PathLike[str], *, read_only_ok: bool = False) -> sqli
     try:
         p.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise StorageError(f"cannot open database {p}: cannot create its folder ({e.strerror or e})") from None
+        raise StorageError(
+            f"cannot open database {p}: cannot create its folder ({e.strerror or e})"
+        ) from None
     return _open_writable(p)
 
 
