@@ -124,6 +124,20 @@ def not_watched(q: Query) -> Lookup:
     )
 
 
+def _specs(q: Query, configured: list[str], watched: Collection[str]) -> list[str]:
+    """The watched repositories a query may be found in: all of them, or the one its URL names."""
+    scope = configured + sorted({w for w in watched if is_repo_name(w)} - set(configured))
+    return [s for s in scope if not q.repo or selects(s, q.repo)]
+
+
+def out_of_scope(cached: Lookup, cfg: PipelineConfig, watched: Collection[str]) -> Lookup | None:
+    """The NOT_WATCHED answer when an uncached query's URL names no watched repository, else None."""
+    q = cached.query
+    if cached.entry is not None or q is None or not q.repo:
+        return None
+    return None if _specs(q, list(cfg.repos), watched) else not_watched(q)
+
+
 async def lookup_commit(
     db: sqlite_utils.Database,
     cfg: PipelineConfig,
@@ -144,8 +158,7 @@ async def lookup_commit(
     q = cached.query
     assert q is not None
     configured = list(dict.fromkeys(cfg.repos))
-    scope = configured + sorted({w for w in watched if is_repo_name(w)} - set(configured))
-    specs = [s for s in scope if not q.repo or selects(s, q.repo)]
+    specs = _specs(q, configured, watched)
     if cached.entry is not None:
         if not analyze or cached.entry.analysis.finished:
             return cached

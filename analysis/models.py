@@ -15,10 +15,6 @@ from pydantic import BaseModel, Field
 PR_SUFFIX_RE = re.compile(r"\s*\(#(\d+)\)\s*$")  # "Fix the cache (#1234)": the PR number at the end
 REPO_NAME_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")  # a GitHub "owner/name"
 # ---- end of shared patterns ----
-FIELD_CHARS = 4000  # the longest a model-written card field is stored
-CARD_CHARS = 32000  # about the most text one stored card holds
-MAX_ITEMS = 50  # list items kept per card field
-SHORTENED = "(shortened)"
 
 
 class Importance(enum.StrEnum):
@@ -160,39 +156,6 @@ class Card(BaseModel):
     not_read: list[str] = Field(
         default_factory=list, description="Files or parts the analysis could not read"
     )
-
-    def bounded(self, field_chars: int = FIELD_CHARS, card_chars: int = CARD_CHARS) -> Card:
-        """This card with every text field at most `field_chars` long and the whole under about `card_chars`.
-
-        A shortened field ends with "(shortened)"; list items past the card's budget are dropped, saying so.
-        """
-        budget = [card_chars]
-
-        def cut(text: str) -> str:
-            limit = min(field_chars, max(budget[0], 0))
-            if len(text) > limit:
-                text = text[: max(limit - len(SHORTENED) - 1, 0)].rstrip() + " " + SHORTENED
-            budget[0] -= len(text)
-            return text
-
-        def cut_list(items: list[str]) -> list[str]:
-            out: list[str] = []
-            for item in items[:MAX_ITEMS]:
-                if budget[0] <= len(SHORTENED):
-                    out.append(SHORTENED)
-                    break
-                out.append(cut(item))
-            if len(items) > MAX_ITEMS and out[-1] != SHORTENED:
-                out.append(SHORTENED)
-            return out
-
-        data = self.model_dump()
-        for key in ("change_type", "importance_reason", "conclusion"):
-            data[key] = cut(data[key])
-        data["insight"] = {k: cut(v) for k, v in data["insight"].items()}
-        for key in ("summary", "impact_scope", "risks", "recommendations", "not_read"):
-            data[key] = cut_list(data[key])
-        return Card.model_validate(data)
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite_utils
 
 from analysis import rows
+from analysis.bounds import bound_card
 from analysis.models import Analysis, Commit, DigestEntry
 from analysis.redact import redact
 from analysis.state import (
@@ -58,7 +59,7 @@ def get_analyses(db: sqlite_utils.Database, repo: str, shas: list[str]) -> dict[
 def save_analysis(db: sqlite_utils.Database, repo: str, analysis: Analysis) -> None:
     """Store a commit's analysis (its card bounded, its error redacted), replacing the previous one."""
     if analysis.card is not None:
-        analysis.card = analysis.card.bounded()
+        analysis.card = bound_card(analysis.card)
     analyses.save_analysis(db, _redacted(rows.analysis_to_row(repo, analysis), "error"))
 
 

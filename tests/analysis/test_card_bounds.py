@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from analysis import store
-from analysis.models import CARD_CHARS, FIELD_CHARS, SHORTENED, Analysis, AnalysisStatus, Card, Importance
+from analysis.bounds import CARD_CHARS, FIELD_CHARS, SHORTENED
+from analysis.models import Analysis, AnalysisStatus, Card, Importance
 from storage.db import open_db
 
 
