@@ -19,7 +19,7 @@ from analysis.heuristic import heuristic_analysis
 from analysis.importance import score
 from analysis.llm import make_analyzer
 from analysis.models import Commit, DigestEntry
-from analysis.scope import display_name, is_repo_name, selects
+from analysis.scope import display_name, is_repo_name, named_by, selects, stored_as
 from analysis.sources import open_source
 from storage.commits import find_by_prefix
 
@@ -100,7 +100,7 @@ def lookup_cached(db: sqlite_utils.Database, text: str) -> Lookup:
     rows = find_by_prefix(db, q.prefix)
     if q.repo:
         name = q.repo.lower()
-        rows = [r for r in rows if r["repo"].lower() in (name, name.rsplit("/", 1)[-1])]
+        rows = [r for r in rows if named_by(r["repo"], name)]
     if len(rows) == 1:
         return Lookup(LookupKind.FOUND, entry=_stored_entry(db, rows[0]["repo"], rows[0]["sha"]), query=q)
     if len(rows) > 1:
@@ -162,7 +162,7 @@ async def lookup_commit(
     if cached.entry is not None:
         if not analyze or cached.entry.analysis.finished:
             return cached
-        specs = [s for s in specs if display_name(s) == cached.entry.commit.repo]
+        specs = [s for s in specs if stored_as(s, cached.entry.commit.repo)]
         if not specs:  # stored earlier, no longer watched: shown as stored, never analyzed again
             return cached
     elif q.repo and not specs:

@@ -51,3 +51,20 @@ def selects(spec: str, repo: str) -> bool:
     if spec.lower() == repo:
         return True
     return is_local(spec) and display_name(spec).lower() == repo.rsplit("/", 1)[-1]
+
+
+def stored_as(spec: str, stored: str) -> bool:
+    """Whether commits stored under the name `stored` come from the watched `spec` (a clone by name or path)."""
+    if stored == spec:
+        return True
+    return is_local(spec) and stored in (display_name(spec), os.path.abspath(os.path.expanduser(spec)))
+
+
+def named_by(stored: str, repo: str) -> bool:
+    """Whether the stored repository name `stored` is the `owner/repo` a URL names (a clone by its folder name)."""
+    repo = repo.lower()
+    stored = stored.lower()
+    if stored == repo:
+        return True
+    is_clone = stored.startswith(("/", ".", "~")) or "/" not in stored
+    return is_clone and os.path.basename(stored.rstrip("/")) == repo.rsplit("/", 1)[-1]

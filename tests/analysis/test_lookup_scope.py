@@ -3,9 +3,12 @@ stored, never fetched or analyzed again; a URL of an unwatched repository is ref
 
 from __future__ import annotations
 
+import os
+
 from analysis import store
 from analysis.lookup import LookupKind, lookup_commit, parse_query
 from analysis.models import AnalysisStatus
+from analysis.scope import named_by, stored_as
 from bot.settings import load_settings
 from storage.db import open_db
 from tests.fakes.chat import ChatServer
@@ -38,3 +41,11 @@ def test_commit_urls_name_github_repositories_only() -> None:
     for bad in ("..", ".", "../x", "x/..", "./x", "~/x"):
         assert isinstance(parse_query(f"https://github.com/{bad}/commit/{SHA}"), str), bad
     assert parse_query(f"https://github.com/o.k/r-1_2/commit/{SHA}").repo == "o.k/r-1_2"
+
+
+def test_a_clone_is_found_by_its_folder_name_or_path_and_nothing_else() -> None:
+    assert named_by("sglang", "sgl-project/sglang") and named_by("/srv/clones/sglang", "x/sglang")
+    assert not named_by("org/sglang", "x/sglang") and not named_by("o/r", "o/r2")
+    clone = "./clones/sglang"
+    assert stored_as(clone, "sglang") and stored_as(clone, os.path.abspath(clone))
+    assert stored_as("o/r", "o/r") and not stored_as("o/r", "r") and not stored_as(clone, "other")
