@@ -12,6 +12,7 @@ from analysis.config import PipelineConfig
 from analysis.heuristic import heuristic_analysis
 from analysis.importance import score
 from analysis.models import Analysis, AnalysisStatus, Commit
+from analysis.redact import redact_opt
 
 if TYPE_CHECKING:
     from analysis.llm import Analyzer
@@ -60,6 +61,7 @@ async def analyze_commit(
             mark_pending(db, commit, cfg, prev)
         result = await analyzer.analyze(commit, verdict)
         result.reasons = result.reasons or verdict.reasons
+        result.error = redact_opt(result.error)
         result.attempts = prev_attempts if result.status is AnalysisStatus.PENDING else prev_attempts + 1
     store.save_analysis(db, commit.repo, result)
     if result.finished:

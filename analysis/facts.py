@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from analysis.i18n import t
 from analysis.models import Analysis, AnalysisStatus, Commit, DigestEntry, Importance, RepoDigest, Usage
+from analysis.redact import redact
 
 LEVELS = (Importance.HIGH, Importance.MEDIUM, Importance.LOW)
 EMOJI = {Importance.HIGH: "🔴", Importance.MEDIUM: "🟡", Importance.LOW: "🟢"}
@@ -65,8 +66,8 @@ def short(text: str | None, limit: int) -> str:
 
 
 def short_reason(error: str | None) -> str:
-    """The first line of an error, URLs reduced to their host, at most REASON_MAX characters."""
-    first = plain((error or "").strip().split("\n", 1)[0])
+    """The first line of an error, redacted, URLs reduced to their host, at most REASON_MAX characters."""
+    first = plain(redact((error or "").strip().split("\n", 1)[0]))
     return clip(_URL_RE.sub(lambda m: m.group(1), first), REASON_MAX)
 
 

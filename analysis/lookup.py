@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import enum
+import logging
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 import sqlite_utils
@@ -17,9 +19,11 @@ from analysis.heuristic import heuristic_analysis
 from analysis.importance import score
 from analysis.llm import make_analyzer
 from analysis.models import Commit, DigestEntry
+from analysis.scope import display_name, is_repo_name, named_by, selects, stored_as
 from analysis.sources import open_source
 from storage.commits import find_by_prefix
 
+log = logging.getLogger(__name__)
 MIN_PREFIX = 7
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
 _URL = re.compile(
@@ -34,6 +38,7 @@ class LookupKind(enum.StrEnum):
     AMBIGUOUS = "ambiguous"
     UNKNOWN = "unknown"
     MALFORMED = "malformed"
+    NOT_WATCHED = "not_watched"  # a URL of a repository this workspace does not watch
 
 
 @dataclass
@@ -63,11 +68,15 @@ def parse_query(text: str) -> Query | str:
     m = _URL.match(text)
     if m:
         text, repo = m.group("sha"), m.group("repo")
+        if not is_repo_name(repo):
+            return "that is not a commit URL of a GitHub repository (owner/repo)"
     else:
         repo = None
     if len(text) > 64:
         return "that is too long for a commit SHA"
     if not _HEX.match(text):
+        if "/" in text or "\\" in text:  # a path or an unreadable URL: not echoed back
+            return "that is not a commit SHA or a commit URL of a GitHub repository"
         return f"{text[:50]!r} is not a commit SHA: use 7 to 40 hex characters or a commit URL"
     if len(text) < MIN_PREFIX:
         return f"{text!r} is too short: give at least {MIN_PREFIX} hex characters"
@@ -90,7 +99,8 @@ def lookup_cached(db: sqlite_utils.Database, text: str) -> Lookup:
         return Lookup(LookupKind.MALFORMED, q)
     rows = find_by_prefix(db, q.prefix)
     if q.repo:
-        rows = [r for r in rows if r["repo"].lower() == q.repo.lower()] or rows
+        name = q.repo.lower()
+        rows = [r for r in rows if named_by(r["repo"], name)]
     if len(rows) == 1:
         return Lookup(LookupKind.FOUND, entry=_stored_entry(db, rows[0]["repo"], rows[0]["sha"]), query=q)
     if len(rows) > 1:
@@ -105,30 +115,63 @@ def lookup_cached(db: sqlite_utils.Database, text: str) -> Lookup:
     return Lookup(LookupKind.UNKNOWN, f"no commit {q.prefix} in the cache", query=q)
 
 
+def not_watched(q: Query) -> Lookup:
+    """The answer for a URL of a repository this workspace does not watch."""
+    return Lookup(
+        LookupKind.NOT_WATCHED,
+        f"{q.repo} is not watched here: `/digest subscribe {q.repo}` to follow it",
+        query=q,
+    )
+
+
+def _specs(q: Query, configured: list[str], watched: Collection[str]) -> list[str]:
+    """The watched repositories a query may be found in: all of them, or the one its URL names."""
+    scope = configured + sorted({w for w in watched if is_repo_name(w)} - set(configured))
+    return [s for s in scope if not q.repo or selects(s, q.repo)]
+
+
+def out_of_scope(cached: Lookup, cfg: PipelineConfig, watched: Collection[str]) -> Lookup | None:
+    """The NOT_WATCHED answer when an uncached query's URL names no watched repository, else None."""
+    q = cached.query
+    if cached.entry is not None or q is None or not q.repo:
+        return None
+    return None if _specs(q, list(cfg.repos), watched) else not_watched(q)
+
+
 async def lookup_commit(
     db: sqlite_utils.Database,
     cfg: PipelineConfig,
     text: str,
     *,
+    watched: Collection[str] = (),
     analyze: bool = True,
     cached: Lookup | None = None,
 ) -> Lookup:
-    """Look a commit up in the cache (or take `cached`), else in the watched repositories, analyzing it when found."""
+    """Look a commit up in the cache (or take `cached`), else in the watched repositories, analyzing it when found.
+
+    Only the configured repositories (`cfg.repos`, which may be local clones) and the `owner/repo` names in
+    `watched` are ever read; a URL of any other repository answers NOT_WATCHED without a fetch or an LLM call.
+    """
     cached = cached or lookup_cached(db, text)
-    if cached.kind in (LookupKind.MALFORMED, LookupKind.AMBIGUOUS):
-        return cached
-    if cached.entry is not None and (not analyze or cached.entry.analysis.finished):
+    if cached.kind in (LookupKind.MALFORMED, LookupKind.AMBIGUOUS, LookupKind.NOT_WATCHED):
         return cached
     q = cached.query
     assert q is not None
-    specs = [s for s in cfg.repos if not q.repo or s.lower() == q.repo.lower()] or (
-        [q.repo] if q.repo else []
-    )
-    errors: list[str] = []
+    configured = list(dict.fromkeys(cfg.repos))
+    specs = _specs(q, configured, watched)
+    if cached.entry is not None:
+        if not analyze or cached.entry.analysis.finished:
+            return cached
+        specs = [s for s in specs if stored_as(s, cached.entry.commit.repo)]
+        if not specs:  # stored earlier, no longer watched: shown as stored, never analyzed again
+            return cached
+    elif q.repo and not specs:
+        return not_watched(q)
+    failed = False
     for spec in specs:
         source = None
         try:
-            source = open_source(spec, cfg.source, db)
+            source = open_source(spec, cfg.source, db, github_only=spec not in configured)
             sha = await source.resolve(q.prefix)
             commit = await CommitReader(db, source).require(sha)
             if not analyze:
@@ -140,17 +183,28 @@ async def lookup_commit(
                 if analyzer is not None:
                     await analyzer.aclose()
             return Lookup(LookupKind.FOUND, entry=DigestEntry(commit, analysis), query=q)
-        except AmbiguousRevision as e:
-            return Lookup(LookupKind.AMBIGUOUS, str(e), query=q)
+        except AmbiguousRevision:
+            return Lookup(
+                LookupKind.AMBIGUOUS,
+                f"{q.prefix} is ambiguous in {display_name(spec)}: give more characters",
+                query=q,
+            )
         except UnknownRevision:
             pass
         except SourceError as e:
-            errors.append(str(e))
+            log.warning("lookup of %s in %s failed: %s", q.prefix, spec, e)
+            failed = True
         finally:
             if source is not None:
                 await source.aclose()
-    where = ", ".join(specs) if specs else "no watched repository"
+    names = sorted({display_name(s) for s in specs})
+    if not names:
+        where = "no watched repository"
+    elif len(names) <= 5:
+        where = ", ".join(names)
+    else:
+        where = f"{', '.join(names[:5])} and {len(names) - 5} more watched repositories"
     msg = f"no commit {q.prefix} in {where}"
-    if errors:
-        msg += " (" + "; ".join(errors) + ")"
+    if failed:
+        msg += " (some repositories could not be read just now; the details are in the bot's log)"
     return Lookup(LookupKind.UNKNOWN, msg, query=q)

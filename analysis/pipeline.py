@@ -22,6 +22,7 @@ from analysis.names import disambiguate
 from analysis.overview.adapter import endpoint_completer
 from analysis.overview.build import attach_overview
 from analysis.progress import Phase, Progress, ProgressEvent
+from analysis.redact import error_text, redact
 from analysis.rewrites import Rewrites
 from analysis.sources import CommitRef, Source, identity, open_source
 from analysis.state import RepositoryState, RunRecord, RunStatus
@@ -107,13 +108,13 @@ class RepoRun:
                     f"{self.reader.limited} {unread} commits are listed without their diffs; the next run reads them."
                 )
         except (AccessDenied, RateLimited) as e:
-            rd.error = str(e)
-            self.alerts.append(str(e))
+            rd.error = redact(str(e))
+            self.alerts.append(rd.error)
         except SourceError as e:
-            rd.error = str(e)
+            rd.error = redact(str(e))
         except Exception as e:  # one bad repository never stops the others
             log.exception("%s: digest failed", rd.repo)
-            rd.error = f"unexpected error while reading {rd.repo}: {type(e).__name__}: {e}"
+            rd.error = f"unexpected error while reading {rd.repo}: {error_text(e)}"
         finally:
             self._record(rd, started, day)
             self._report(Phase.DONE, len(rd.entries), len(rd.entries))
@@ -305,6 +306,7 @@ async def run_digest(
             digest.alerts.extend(analyzer.alerts)
             await analyzer.aclose()
     disambiguate(digest.repos)
+    digest.alerts = [redact(a) for a in digest.alerts]
     if cfg.llm is not None:
         digest.usage.cost_usd = cost_usd(digest.usage.prompt_tokens, digest.usage.completion_tokens, cfg.llm)
     if day is None and advance_cursor:

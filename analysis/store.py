@@ -5,7 +5,9 @@ from __future__ import annotations
 import sqlite_utils
 
 from analysis import rows
+from analysis.bounds import bound_card
 from analysis.models import Analysis, Commit, DigestEntry
+from analysis.redact import redact
 from analysis.state import (
     Alert,
     AlertStatus,
@@ -28,7 +30,15 @@ from storage import (
     runs,
     subscriptions,
 )
-from storage.db import now
+from storage.db import Row, now
+
+
+def _redacted(row: Row, *columns: str) -> Row:
+    """`row` with the named text columns redacted: no credential is ever stored."""
+    for col in columns:
+        if row.get(col):
+            row[col] = redact(row[col])
+    return row
 
 
 def stored_commit(db: sqlite_utils.Database, repo: str, sha: str, *, detailed: bool = True) -> Commit | None:
@@ -58,8 +68,10 @@ def get_analyses(db: sqlite_utils.Database, repo: str, shas: list[str]) -> dict[
 
 
 def save_analysis(db: sqlite_utils.Database, repo: str, analysis: Analysis) -> None:
-    """Store a commit's analysis, replacing the previous one."""
-    analyses.save_analysis(db, rows.analysis_to_row(repo, analysis))
+    """Store a commit's analysis (its card bounded, its error redacted), replacing the previous one."""
+    if analysis.card is not None:
+        analysis.card = bound_card(analysis.card)
+    analyses.save_analysis(db, _redacted(rows.analysis_to_row(repo, analysis), "error"))
 
 
 def unfinished_analyses(db: sqlite_utils.Database, repo: str, max_attempts: int) -> list[Analysis]:
@@ -96,7 +108,7 @@ def get_repository(db: sqlite_utils.Database, repo: str) -> RepositoryState | No
 
 def save_repository(db: sqlite_utils.Database, state: RepositoryState) -> None:
     """Insert or update a repository's state (fields left None keep their stored value)."""
-    repositories.upsert_repository(db, rows.repository_to_row(state))
+    repositories.upsert_repository(db, _redacted(rows.repository_to_row(state), "last_error"))
 
 
 def list_repositories(db: sqlite_utils.Database) -> list[RepositoryState]:
@@ -106,7 +118,7 @@ def list_repositories(db: sqlite_utils.Database) -> list[RepositoryState]:
 
 def record_run(db: sqlite_utils.Database, run: RunRecord) -> int:
     """Store a finished run; return its id."""
-    return runs.record_run(db, rows.run_to_row(run))
+    return runs.record_run(db, _redacted(rows.run_to_row(run), "error"))
 
 
 def last_run(db: sqlite_utils.Database, repo: str) -> RunRecord | None:
@@ -133,7 +145,7 @@ def get_delivery(db: sqlite_utils.Database, channel: str, date: str) -> Delivery
 
 def save_delivery(db: sqlite_utils.Database, delivery: Delivery) -> None:
     """Insert or update a delivery record."""
-    deliveries.save_digest(db, rows.delivery_to_row(delivery))
+    deliveries.save_digest(db, _redacted(rows.delivery_to_row(delivery), "error"))
 
 
 def latest_delivery(db: sqlite_utils.Database, channel: str) -> Delivery | None:
@@ -156,7 +168,7 @@ def get_alert(db: sqlite_utils.Database, channel: str, kind: str) -> Alert | Non
 
 def save_alert(db: sqlite_utils.Database, alert: Alert) -> None:
     """Insert or update an alert."""
-    deliveries.save_alert(db, rows.alert_to_row(alert))
+    deliveries.save_alert(db, _redacted(rows.alert_to_row(alert), "text"))
 
 
 def raise_alert(db: sqlite_utils.Database, alert: Alert) -> None:

@@ -12,9 +12,21 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.signature import SignatureVerifier
 
+from analysis.redact import install_log_redaction
 from bot import listeners, subscriptions
 from bot.health import HEALTH_KEY, Health, health_response
+from bot.http_guard import (
+    IDLE_TIMEOUT,
+    MAX_BODY,
+    MAX_CONNECTIONS,
+    BadRequest,
+    CappedSite,
+    ConnectionCap,
+    EventIds,
+    checked_body,
+)
 from bot.logs import ALWAYS
 from bot.runtime import CONTEXT_KEY, Context, SetupError, open_context, reason
 from bot.scheduler import catch_up, make_scheduler
@@ -56,29 +68,57 @@ async def _health(request: web.Request) -> web.Response:
     return await health_response(request.app.get(HEALTH_KEY))
 
 
-def web_app(app: AsyncApp | None, health: Health | None = None) -> web.Application:
-    """The aiohttp application: Slack's requests on /slack/events (HTTP mode) and /healthz."""
+def web_app(app: AsyncApp | None, signing_secret: str = "", health: Health | None = None) -> web.Application:
+    """The aiohttp application: Slack's requests on /slack/events (HTTP mode) and /healthz.
+
+    Each request is checked (content type, size, signature, readable body) before Bolt sees it, and an event
+    Slack sends again (a retry, or a duplicate event id) is acknowledged without being handled twice.
+    """
+    seen = EventIds()
 
     async def events(request: web.Request) -> web.Response:
-        assert app is not None
+        assert app is not None and verifier is not None
+        try:
+            data = await checked_body(request, verifier)
+        except BadRequest as e:
+            log.warning("refused a request to %s: %s", EVENTS_PATH, e)
+            return web.Response(status=e.status, text=str(e))
+        if not seen.first_time(data):
+            retry = request.headers.get("X-Slack-Retry-Num", "")
+            log.info(
+                "event %s already handled (retry %s): acknowledged again", data.get("event_id"), retry[:4]
+            )
+            return web.Response(status=200, headers={"X-Slack-No-Retry": "1"})
         return await to_aiohttp_response(await app.async_dispatch(await to_bolt_request(request)))
 
-    web_application = web.Application()
+    web_application = web.Application(client_max_size=MAX_BODY)
     if health is not None:
         web_application[HEALTH_KEY] = health
     web_application.router.add_get(HEALTH_PATH, _health)
-    if app is not None:
+    verifier = SignatureVerifier(signing_secret) if app is not None and signing_secret else None
+    if verifier is not None:
         web_application.router.add_post(EVENTS_PATH, events)
     return web_application
 
 
 async def start_http(
-    app: AsyncApp | None, port: int, host: str = "0.0.0.0", health: Health | None = None
+    app: AsyncApp | None,
+    port: int,
+    host: str = "0.0.0.0",
+    health: Health | None = None,
+    *,
+    max_connections: int = MAX_CONNECTIONS,
+    idle_timeout: float = IDLE_TIMEOUT,
 ) -> web.AppRunner:
-    """Serve the app (or only /healthz when `app` is None) on `port`; return the runner to clean up."""
-    runner = web.AppRunner(web_app(app, health), access_log=None)
+    """Serve the app (or only /healthz when `app` is None) on `port`; return the runner to clean up.
+
+    A connection idle for `idle_timeout` seconds (or that sends no whole request in that time) is closed;
+    at most `max_connections` stay open.
+    """
+    secret = getattr(app, "_signing_secret", "") or ""  # the secret build_app gave Bolt, checked first here
+    runner = web.AppRunner(web_app(app, secret, health), access_log=None, keepalive_timeout=idle_timeout)
     await runner.setup()
-    await web.TCPSite(runner, host, port).start()
+    await CappedSite(runner, host, port, ConnectionCap(max_connections)).start()
     return runner
 
 
@@ -91,6 +131,7 @@ async def start_socket_mode(app: AsyncApp, app_token: str) -> AsyncSocketModeHan
 
 async def run_bot(settings: Settings, port: int, stop: asyncio.Event | None = None) -> None:
     """Run the bot until `stop` is set (or forever): app, scheduler, and a catch-up of a missed digest."""
+    install_log_redaction()
     socket_mode = bool(settings.slack_app_token and settings.slack_app_token.get_secret_value())
     ctx = await open_context(settings, http_mode=not socket_mode)
     subscriptions.seed(ctx.db, settings)

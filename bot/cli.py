@@ -27,6 +27,7 @@ from bot.runtime import SetupError, open_database, post_now
 from bot.scheduler import BUSY
 from bot.settings import Settings, SettingsError, load_settings
 from bot.status import status_lines
+from storage.db import is_read_only
 
 log = logging.getLogger(__name__)
 EXIT_CODES = """\b
@@ -56,11 +57,16 @@ def _settings() -> Settings:
     return settings
 
 
-def _open(settings: Settings) -> sqlite_utils.Database:
+def _open(settings: Settings, *, read_only_ok: bool = False) -> sqlite_utils.Database:
     try:
-        return open_database(settings)
+        db = open_database(settings, read_only_ok=read_only_ok)
     except SetupError as e:
         raise click.ClickException(str(e)) from None
+    if is_read_only(db):
+        click.echo(
+            f"note: {settings.digest_db_path} is read-only: shown as stored, nothing updated", err=True
+        )
+    return db
 
 
 def _count_verbose(ctx: click.Context, _param: click.Parameter, value: int) -> int:
@@ -178,7 +184,7 @@ def run(
 
 def _lookup(settings: Settings, sha: str, repo: str | None) -> Lookup:
     """From the cache; with `repo`, a commit not cached (or not analyzed) is fetched and analyzed there."""
-    db = _open(settings)
+    db = _open(settings, read_only_ok=repo is None)
     found = lookup_cached(db, sha)
     if repo is None or found.kind in (LookupKind.MALFORMED, LookupKind.AMBIGUOUS):
         if found.kind is LookupKind.UNKNOWN:
@@ -236,7 +242,7 @@ def show(sha: str, repo: str | None, fmt: str) -> None:
 def status(fmt: str) -> None:
     """Last run per repository, analyses by status, cursors, rate limits and LLM usage."""
     settings = _settings()
-    db = _open(settings)
+    db = _open(settings, read_only_ok=True)
     lines, data = status_lines(db, settings.pipeline_config().llm)
     click.echo(json.dumps(data, indent=2) if fmt == "json" else "\n".join(lines))
 

@@ -9,6 +9,8 @@ import sys
 from typing import Any, TextIO
 from urllib.parse import urlsplit
 
+from analysis.redact import install_log_redaction
+
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 ALWAYS = "always"  # the `extra` key of a record printed at any verbosity (serve's start line)
 RETRIED = "retried"  # the `extra` key of a reworded httpx line: what answered what
@@ -71,6 +73,7 @@ class RetriedResponses(logging.Filter):
 def configure_logging(verbose: int, fmt: str = "text") -> None:
     """Warnings on stderr, -v info (retries and waits), -vv debug; `fmt` "json" writes JSON lines."""
     level = logging.WARNING - 10 * min(verbose, 2)
+    install_log_redaction()  # no credential reaches a log line, in either format
     root = logging.getLogger()
     for old in [h for h in root.handlers if isinstance(h, _StderrHandler)]:
         root.removeHandler(old)

@@ -14,6 +14,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from analysis.config import PipelineConfig
+from analysis.redact import error_text, redact
+from analysis.scope import watched_repos
 from bot import subscriptions
 from bot.scheduler import ChannelOutcome, Digester
 from bot.settings import Settings
@@ -40,8 +42,12 @@ class Context:
     identity: dict[str, Any] = field(default_factory=dict)  # auth.test's answer: the bot user and team
 
     def lookup_config(self) -> PipelineConfig:
-        """The pipeline configuration for looking up commits in any watched repository."""
-        return self.settings.pipeline_config(subscriptions.watched_repos(self.db, self.settings) or None)
+        """The pipeline configuration for commit lookups: its repositories are the configured ones (DIGEST_REPOS)."""
+        return self.settings.pipeline_config()
+
+    def watched(self) -> set[str]:
+        """Every repository this workspace watches: DIGEST_REPOS and each `owner/repo` a channel follows."""
+        return watched_repos(self.db, self.settings.digest_repos)
 
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task:
         """Run `coro` in the background, keeping a reference and logging what it raises."""
@@ -56,10 +62,10 @@ class Context:
             log.error("background task failed", exc_info=task.exception())
 
 
-def open_database(settings: Settings) -> sqlite_utils.Database:
-    """Open DIGEST_DB_PATH; raise SetupError saying why it cannot be opened."""
+def open_database(settings: Settings, *, read_only_ok: bool = False) -> sqlite_utils.Database:
+    """Open DIGEST_DB_PATH (read-only when it cannot be written and `read_only_ok`); raise SetupError saying why not."""
     try:
-        return open_db(settings.digest_db_path)
+        return open_db(settings.digest_db_path, read_only_ok=read_only_ok)
     except StorageError as e:
         raise SetupError(str(e)) from None
 
@@ -77,7 +83,7 @@ def reason(e: Exception) -> str:
     """A one-line reason for an unexpected error: Slack's error code, else the exception's first line."""
     if isinstance(e, SlackApiError):
         return str(e.response.get("error"))
-    return f"{type(e).__name__}: {e}".splitlines()[0]
+    return error_text(e).splitlines()[0]
 
 
 async def check_token(client: AsyncWebClient) -> dict:
@@ -87,7 +93,7 @@ async def check_token(client: AsyncWebClient) -> dict:
     except SlackApiError as e:
         raise SetupError(f"SLACK_BOT_TOKEN was rejected by Slack ({e.response.get('error')})") from None
     except Exception as e:
-        raise SetupError(f"cannot reach the Slack API at {client.base_url}: {reason(e)}") from None
+        raise SetupError(f"cannot reach the Slack API at {redact(client.base_url)}: {reason(e)}") from None
 
 
 async def open_context(settings: Settings, *, http_mode: bool = False) -> Context:

@@ -16,6 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from analysis import store
 from analysis.claims import digest_claim, held
 from analysis.pipeline import advance_cursors, run_digest, today
+from analysis.redact import error_text, redact_opt
 from analysis.state import DeliveryStatus, Subscription
 from bot import schedule
 from bot.schedule import last_fire_time
@@ -105,10 +106,10 @@ class Digester:
                 empty_day=self.settings.digest_empty_day,
             )
             outcome.posted = result.status is PostStatus.POSTED
-            outcome.error = result.error
+            outcome.error = redact_opt(result.error)
         except Exception as e:  # one bad channel or repository never stops the bot
             log.exception("digest for %s failed", channel)
-            outcome.error = f"{type(e).__name__}: {e}"
+            outcome.error = error_text(e)
             await self._alert(
                 alert_channel, POST_ALERT, f"The digest for channel {channel} failed: {outcome.error}"
             )

@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from analysis.config import LLMConfig, PipelineConfig, SourceConfig
 from analysis.models import REPO_NAME_RE
+from analysis.redact import redact, register_secrets, split_userinfo, url_secrets
 
 
 class SettingsError(Exception):
@@ -113,7 +114,8 @@ class Settings(BaseSettings):
         return LLMConfig(
             api_key=self.openai_api_key.get_secret_value(),
             model=self.digest_llm_model,
-            base_url=self.openai_base_url,
+            # the API key is the credential: one written into the URL would replace it (and leak into errors)
+            base_url=split_userinfo(self.openai_base_url)[0] if self.openai_base_url else None,
             prompt_tokens=self.digest_prompt_tokens,
             max_calls_per_commit=self.digest_max_calls_per_commit,
             concurrency=self.digest_llm_concurrency,
@@ -123,6 +125,13 @@ class Settings(BaseSettings):
             price_input_per_mtok=self.digest_price_input_per_mtok,
             price_output_per_mtok=self.digest_price_output_per_mtok,
         )
+
+    def secrets(self) -> list[str]:
+        """Every configured secret: each SecretStr value and any credential written into a URL setting."""
+        values = [v.get_secret_value() for v in self.__dict__.values() if isinstance(v, SecretStr)]
+        for url in (self.github_api_url, self.openai_base_url, self.slack_api_url):
+            values += url_secrets(url)
+        return values
 
     def pipeline_config(self, repos: list[str] | None = None, *, reanalyze: bool = False) -> PipelineConfig:
         """The pipeline configuration for `repos` (default: DIGEST_REPOS): the one place it is built."""
@@ -143,8 +152,10 @@ class Settings(BaseSettings):
 def load_settings(**overrides: object) -> Settings:
     """Read the settings; raise SettingsError naming the first malformed variable."""
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        settings = Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as e:
         err = e.errors()[0]
         msg = err["msg"].removeprefix("Value error, ")
-        raise SettingsError(f"{str(err['loc'][0]).upper()}: {msg}" if err["loc"] else msg) from None
+        raise SettingsError(redact(f"{str(err['loc'][0]).upper()}: {msg}" if err["loc"] else msg)) from None
+    register_secrets(settings.secrets())
+    return settings

@@ -9,8 +9,8 @@ from functools import lru_cache
 
 import sqlite_utils
 
-from analysis import store
-from analysis.models import REPO_NAME_RE, Digest, DigestEntry, Importance
+from analysis import scope, store
+from analysis.models import Digest, DigestEntry, Importance
 from analysis.sources import identity
 from analysis.state import Subscription
 from bot.settings import Settings
@@ -61,7 +61,7 @@ def matches(sub: Subscription, entry: DigestEntry) -> bool:
 
 def describe(sub: Subscription) -> str:
     """A one-line description of a subscription and its filters."""
-    parts = [sub.repo]
+    parts = [stored_name(sub)]  # a local clone by its directory name: no path of the bot's machine
     if sub.paths:
         parts.append("paths=" + ",".join(sub.paths))
     if sub.min_importance is not Importance.LOW:
@@ -114,7 +114,7 @@ def parse_subscribe(channel: str, args: list[str]) -> Subscription:
     if not args:
         raise UsageError("usage", usage=SUBSCRIBE_USAGE)
     repo = args[0].strip("<>").removeprefix("https://github.com/").rstrip("/")
-    if not REPO_NAME_RE.match(repo):
+    if not scope.is_repo_name(repo):
         raise UsageError("not_a_repo", arg=args[0], usage=SUBSCRIBE_USAGE)
     sub = Subscription(channel=channel, repo=repo)
     for arg in args[1:]:
@@ -162,7 +162,7 @@ def channel_subscriptions(db: sqlite_utils.Database, channel: str) -> list[Subsc
 
 def watched_repos(db: sqlite_utils.Database, settings: Settings) -> list[str]:
     """Every repository some channel follows, plus DIGEST_REPOS."""
-    return sorted({s.repo for s in store.list_subscriptions(db)} | set(settings.digest_repos))
+    return sorted(scope.watched_repos(db, settings.digest_repos))
 
 
 def subscribed_channels(db: sqlite_utils.Database) -> list[str]:

@@ -43,9 +43,11 @@ def identity(spec: str) -> str:
     return os.path.abspath(os.path.expanduser(spec)) if is_local(spec) else spec
 
 
-def open_source(spec: str, cfg: SourceConfig, db: sqlite_utils.Database) -> Source:
-    """The source for `spec`: a local clone path, or a GitHub `owner/repo`."""
-    if is_local(spec):
+def open_source(
+    spec: str, cfg: SourceConfig, db: sqlite_utils.Database, *, github_only: bool = False
+) -> Source:
+    """The source for `spec`: a local clone path, or a GitHub `owner/repo` (only that with `github_only`)."""
+    if not github_only and is_local(spec):
         from analysis.sources.git import GitSource
 
         return GitSource(os.path.abspath(os.path.expanduser(spec)), fetch=cfg.git_fetch)

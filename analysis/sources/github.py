@@ -23,6 +23,7 @@ from tenacity import (
 from analysis.errors import AccessDenied, RateLimited, RepoNotFound, SourceError, UnknownRevision
 from analysis.models import Commit, FileChange
 from analysis.progress import WAIT_KIND, WAIT_UNTIL, Phase
+from analysis.redact import split_userinfo
 from analysis.sources.base import CommitRef, HttpCache
 
 FILES_CAP = 3000  # GitHub lists at most this many files of one commit
@@ -133,7 +134,7 @@ class GitHubSource:
         self.rate_limit_reset: int | None = None  # epoch seconds
         self.max_wait = max_wait
         self._cache = cache
-        self._api = api_url.rstrip("/")
+        self._api, userinfo = split_userinfo(api_url.rstrip("/"))
         self._has_token = bool(token)
         self._attempts = attempts
         self._backoff = backoff
@@ -144,8 +145,12 @@ class GitHubSource:
         }
         if token:
             self._headers["Authorization"] = f"Bearer {token}"
+        # Credentials written into the URL are sent as Basic auth (when no token is set), never kept in URLs.
+        auth = httpx.BasicAuth(*userinfo) if userinfo and not token else None
         self._own_client = client is None
-        self._client = client or httpx.AsyncClient(base_url=self._api, headers=self._headers, timeout=30.0)
+        self._client = client or httpx.AsyncClient(
+            base_url=self._api, headers=self._headers, timeout=30.0, auth=auth
+        )
         host = urlsplit(self._api).hostname or ""
         self._web: str | None = "https://github.com" if host == "api.github.com" else None
 

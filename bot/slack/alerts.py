@@ -8,6 +8,7 @@ import sqlite_utils
 from slack_sdk.web.async_client import AsyncWebClient
 
 from analysis import store
+from analysis.redact import redact
 from analysis.state import Alert, AlertStatus
 from bot.slack.blocks import SECTION_CHARS
 from bot.slack.client import PostError, post_message, send
@@ -20,6 +21,7 @@ async def post_alert(
     client: AsyncWebClient, db: sqlite_utils.Database, channel: str, kind: str, text: str
 ) -> str | None:
     """Post one alert of `kind` in `channel` unless one is already up; return its ts, or None."""
+    text = redact(text)
     alert = store.get_alert(db, channel, kind)
     active = alert is not None and alert.status is AlertStatus.ACTIVE
     if alert is not None and active and alert.message_ts:

@@ -29,7 +29,8 @@ __all__ = ["ChatServer", "Request", "plausible_card"]
 # Faults, by name: "invalid_json", "invalid_card", "length", "429", "500", "hang", "401", "403",
 # "context", "reject_schema", "fenced" (a valid card inside prose and a ```json fence),
 # "html" (a proxy's login page, status 200), "ok_true" ({"ok": true}, status 200),
-# "no_choices" (a completion with an empty choices list), "silent" (never answers at all).
+# "no_choices" (a completion with an empty choices list), "silent" (never answers at all),
+# "echo_key" (a 400 whose message repeats the Authorization header, as some proxies do).
 Fault = str | None
 
 _CITED_RE = re.compile(r"\[([0-9a-f]{7,40})\]")
@@ -51,6 +52,7 @@ class Request:
     completion_tokens: int = 0  # the usage the answer reported
     computing: float = 0.0  # when a serial server started computing it
     abandoned: bool = False  # computed to the end after its client had gone
+    authorization: str = ""  # the Authorization header the request carried
 
     @property
     def response_format(self) -> str | None:
@@ -202,6 +204,8 @@ class ChatServer:
             return 503, answers.error("shutting down", None), {}
         if fault == "hang":
             time.sleep(self.hang)
+        if fault == "echo_key":
+            return 400, _error(f"Invalid request with credentials {req.authorization!r}", None), {}
         if fault in ("401", "403"):
             return int(fault), answers.error("Incorrect API key provided", "invalid_api_key"), {}
         if fault == "429":
@@ -316,6 +320,7 @@ def _handler(server: ChatServer) -> type[BaseHTTPRequestHandler]:
                 self._send(404, {"error": {"message": "not found"}}, {})
                 return
             req = server._arrive(self.path, body)
+            req.authorization = self.headers.get("Authorization", "")
             try:
                 status, payload, headers = server.answer(req, lambda: _client_gone(self.connection))
                 req.status = status

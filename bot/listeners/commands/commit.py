@@ -9,7 +9,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
-from analysis.lookup import Lookup, LookupKind, lookup_cached, lookup_commit
+from analysis.lookup import Lookup, LookupKind, lookup_cached, lookup_commit, out_of_scope
 from bot.listeners.common import app_ctx
 from bot.slack.answers import lookup_text, one_line
 from bot.slack.blocks import card_ephemeral_blocks
@@ -57,9 +57,13 @@ async def commit_command(
         except Exception:
             log.exception("could not answer /commit %r", text[:80])
         return
+    refused = cached and out_of_scope(cached, ctx.lookup_config(), ctx.watched())
+    if refused:
+        await ack(text=lookup_text(refused))
+        return
     await ack(text=reply(lang, "looking_up", text=one_line(text)))
     try:
-        result = await lookup_commit(ctx.db, ctx.lookup_config(), text, cached=cached)
+        result = await lookup_commit(ctx.db, ctx.lookup_config(), text, watched=ctx.watched(), cached=cached)
         await _answer(respond, result, ctx.settings.digest_language)
     except Exception as e:
         log.exception("/commit %r failed", text[:80])

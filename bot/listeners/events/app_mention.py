@@ -38,7 +38,9 @@ async def app_mention(event: dict, client: AsyncWebClient, context: AsyncBoltCon
         result = lookup_cached(ctx.db, ref)
         finished = result.entry is not None and result.entry.analysis.finished
         if result.kind in (LookupKind.FOUND, LookupKind.UNKNOWN) and not finished:
-            result = await lookup_commit(ctx.db, ctx.lookup_config(), ref, cached=result)
+            result = await lookup_commit(
+                ctx.db, ctx.lookup_config(), ref, watched=ctx.watched(), cached=result
+            )
         if result.kind is LookupKind.FOUND and result.entry is not None:
             msg = card_reply_blocks(result.entry, language=ctx.settings.digest_language)
             await post_message(client, channel, thread_ts=thread, text=msg.text, blocks=msg.blocks)

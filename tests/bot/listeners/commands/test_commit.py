@@ -35,3 +35,16 @@ async def test_an_ambiguous_prefix_lists_the_candidates(ack, respond, context, c
     await commit_command(ack, command("abcdef1"), respond, context)
     [text] = ack.texts
     assert "First" in text and "Second" in text and respond.calls == []
+
+
+async def test_a_url_of_an_unwatched_repository_is_refused_at_once(ack, respond, context) -> None:
+    await commit_command(ack, command(f"https://github.com/o/r3/commit/{SHA}"), respond, context)
+    [text] = ack.texts
+    assert "o/r3 is not watched here" in text and "/digest subscribe o/r3" in text
+    assert respond.calls == []
+
+
+async def test_a_path_in_a_commit_url_is_malformed(ack, respond, context) -> None:
+    await commit_command(ack, command(f"https://github.com/../rt/commit/{SHA}"), respond, context)
+    [text] = ack.texts
+    assert "not a commit URL of a GitHub repository" in text and respond.calls == []
