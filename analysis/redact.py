@@ -107,11 +107,18 @@ def install_log_redaction() -> None:
 
     def factory(*args: object, **kwargs: object) -> logging.LogRecord:
         record = previous(*args, **kwargs)
+        if isinstance(record.args, tuple):  # arguments stay apart (filters read them), each one redacted
+            record.msg = redact(str(record.msg))
+            record.args = tuple(
+                a if isinstance(a, int | float | None) else redact(str(a)) for a in record.args
+            )
         try:
             message = record.getMessage()
         except Exception:  # a malformed format string: keep the template, drop the arguments
-            message = str(record.msg)
-        record.msg, record.args = redact(message), None
+            record.msg, record.args = redact(str(record.msg)), None
+        else:
+            if not isinstance(record.args, tuple) or redact(message) != message:
+                record.msg, record.args = redact(message), None
         if record.exc_info and record.exc_info[1] is not None:
             record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
         if record.stack_info:

@@ -59,7 +59,7 @@ async def commit_command(
         return
     refused = cached and out_of_scope(cached, ctx.lookup_config(), ctx.watched())
     if refused:
-        await ack(text=lookup_text(refused))
+        await ack(text=lookup_text(refused, lang))
         return
     await ack(text=reply(lang, "looking_up", text=one_line(text)))
     try:

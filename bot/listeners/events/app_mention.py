@@ -45,7 +45,9 @@ async def app_mention(event: dict, client: AsyncWebClient, context: AsyncBoltCon
             msg = card_reply_blocks(result.entry, language=ctx.settings.digest_language)
             await post_message(client, channel, thread_ts=thread, text=msg.text, blocks=msg.blocks)
         else:
-            await post_message(client, channel, thread_ts=thread, text=lookup_text(result))
+            await post_message(
+                client, channel, thread_ts=thread, text=lookup_text(result, ctx.settings.digest_language)
+            )
     except Exception as e:
         log.exception("mention lookup of %r failed", ref)
         try:
