@@ -16,25 +16,32 @@ class MalformedAnswer(ValueError):
     """The endpoint's answer is not a usable card or completion; the message says why, briefly."""
 
 
-def parse_card(text: str) -> Card:
-    """The card in an answer: plain JSON, fenced JSON, or the first JSON object in prose."""
+def first_object(text: str) -> dict | None:
+    """The JSON object in an answer: plain JSON, fenced JSON, or the first object in prose; None when none."""
     text = text.strip()
-    candidates = [text, *_FENCE_RE.findall(text)]
     decoder = json.JSONDecoder(strict=False)  # small models put raw newlines inside strings
-    candidates += [text[m.start() :] for m in re.finditer(r"\{", text)][:20]
+    candidates = [text, *_FENCE_RE.findall(text), *[text[m.start() :] for m in re.finditer(r"\{", text)][:20]]
     for c in candidates:
         try:
             obj, _ = decoder.raw_decode(c)
         except json.JSONDecodeError:
             continue
         if isinstance(obj, dict):
-            if isinstance(obj.get("importance"), str):
-                obj["importance"] = obj["importance"].strip().lower()
-            try:
-                return Card.model_validate(obj)
-            except ValidationError as e:
-                raise MalformedAnswer(short_reason(e)) from None
-    raise MalformedAnswer("the answer holds no JSON object")
+            return obj
+    return None
+
+
+def parse_card(text: str) -> Card:
+    """The card in an answer: plain JSON, fenced JSON, or the first JSON object in prose."""
+    obj = first_object(text)
+    if obj is None:
+        raise MalformedAnswer("the answer holds no JSON object")
+    if isinstance(obj.get("importance"), str):
+        obj["importance"] = obj["importance"].strip().lower()
+    try:
+        return Card.model_validate(obj)
+    except ValidationError as e:
+        raise MalformedAnswer(short_reason(e)) from None
 
 
 def short_reason(e: Exception) -> str:

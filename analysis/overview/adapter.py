@@ -3,33 +3,15 @@
 from __future__ import annotations
 
 import json
-import re
 
 import openai
 from pydantic import BaseModel, ValidationError
 
 from analysis.llm.endpoint import Endpoint, Tally
 from analysis.llm.errors import LLMError
-from analysis.llm.parse import short_reason
+from analysis.llm.parse import first_object, short_reason
 from analysis.llm.prompts import strict_schema
 from analysis.overview.llm import CompletionError
-
-_FENCE_RE = re.compile(r"```(?:json)?\s*(\{.*?\})\s*```", re.S)
-
-
-def first_object(text: str) -> dict | None:
-    """The JSON object in an answer: plain JSON, fenced JSON, or the first object in prose."""
-    text = text.strip()
-    decoder = json.JSONDecoder()
-    candidates = [text, *_FENCE_RE.findall(text), *[text[m.start() :] for m in re.finditer(r"\{", text)][:20]]
-    for c in candidates:
-        try:
-            obj, _ = decoder.raw_decode(c)
-        except json.JSONDecodeError:
-            continue
-        if isinstance(obj, dict):
-            return obj
-    return None
 
 
 class EndpointCompleter:
