@@ -21,7 +21,6 @@ from analysis.llm import make_analyzer
 from analysis.models import Commit, DigestEntry
 from analysis.scope import display_name, is_repo_name, named_by, selects, stored_as
 from analysis.sources import open_source
-from storage.commits import find_by_prefix
 
 log = logging.getLogger(__name__)
 MIN_PREFIX = 7
@@ -97,19 +96,17 @@ def lookup_cached(db: sqlite_utils.Database, text: str) -> Lookup:
     q = parse_query(text)
     if isinstance(q, str):
         return Lookup(LookupKind.MALFORMED, q)
-    rows = find_by_prefix(db, q.prefix)
+    keys = store.commit_keys_by_prefix(db, q.prefix)
     if q.repo:
         name = q.repo.lower()
-        rows = [r for r in rows if named_by(r["repo"], name)]
-    if len(rows) == 1:
-        return Lookup(LookupKind.FOUND, entry=_stored_entry(db, rows[0]["repo"], rows[0]["sha"]), query=q)
-    if len(rows) > 1:
+        keys = [(repo, sha) for repo, sha in keys if named_by(repo, name)]
+    if len(keys) == 1:
+        return Lookup(LookupKind.FOUND, entry=_stored_entry(db, *keys[0]), query=q)
+    if len(keys) > 1:
         return Lookup(
             LookupKind.AMBIGUOUS,
-            f"{q.prefix} matches {len(rows)} commits: give more characters",
-            candidates=[
-                c for r in rows if (c := store.stored_commit(db, r["repo"], r["sha"], detailed=False))
-            ],
+            f"{q.prefix} matches {len(keys)} commits: give more characters",
+            candidates=[c for repo, sha in keys if (c := store.stored_commit(db, repo, sha, detailed=False))],
             query=q,
         )
     return Lookup(LookupKind.UNKNOWN, f"no commit {q.prefix} in the cache", query=q)

@@ -15,6 +15,7 @@ from analysis.analyze import analyze_once, mark_pending, reusable
 from analysis.config import PipelineConfig
 from analysis.errors import AccessDenied, RateLimited, SourceError
 from analysis.fetch import FETCH_CONCURRENCY, CommitReader
+from analysis.heal import heal
 from analysis.history import Selection, mark_delivered, rewrite_note, select_new
 from analysis.llm import Analyzer, cost_usd, make_analyzer
 from analysis.models import Analysis, Commit, Digest, DigestEntry, RepoDigest, Usage, repo_url_of
@@ -24,8 +25,8 @@ from analysis.overview.build import attach_overview
 from analysis.progress import Phase, Progress, ProgressEvent
 from analysis.redact import error_text, redact
 from analysis.rewrites import Rewrites
+from analysis.run_record import record_run
 from analysis.sources import CommitRef, Source, identity, open_source
-from analysis.state import RepositoryState, RunRecord, RunStatus
 from storage.db import now
 
 __all__ = [
@@ -101,7 +102,7 @@ class RepoRun:
             rd.entries = await self._process(refs)
             if note := rewrite_note(rd.branch, self.selection, self.replaced):
                 rd.notes.insert(0, note)
-            await self._heal({r.sha for r in refs})
+            await heal(self.db, self.cfg, self.reader, self.analyzer, self.usage, {r.sha for r in refs})
             if self.reader.limited is not None:
                 unread = sum(1 for e in rd.entries if not e.commit.files)
                 self.alerts.append(
@@ -116,7 +117,7 @@ class RepoRun:
             log.exception("%s: digest failed", rd.repo)
             rd.error = f"unexpected error while reading {rd.repo}: {error_text(e)}"
         finally:
-            self._record(rd, started, day)
+            record_run(self.db, rd, started, day, self.source, self.reader, self.usage)
             self._report(Phase.DONE, len(rd.entries), len(rd.entries))
             if self.source is not None:
                 await self.source.aclose()
@@ -221,60 +222,6 @@ class RepoRun:
             or ref.summary
             or Commit(self.source.repo, ref.sha, "", "", ref.committed_at, parents=ref.parents)
         )
-
-    async def _heal(self, seen: set[str]) -> None:
-        """Complete pending and failed analyses left by earlier runs (under the attempt cap), fetching as needed."""
-        assert self.source is not None and self.reader is not None
-        if self.analyzer is not None and self.analyzer.auth_failed:
-            return
-        repo, reader = self.source.repo, self.reader
-        cap = self.cfg.llm.max_attempts if self.cfg.llm else 1
-        todo = [a.sha for a in store.unfinished_analyses(self.db, repo, cap) if a.sha not in seen]
-
-        async def one(sha: str) -> None:
-            if store.stored_commit(self.db, repo, sha, detailed=False) is None:
-                return
-            commit = await reader.read(sha)
-            if commit is not None:
-                analysis, made = await analyze_once(
-                    self.db, self.cfg, commit, self.analyzer, self._prompt_version()
-                )
-                if made:
-                    self.usage.add(analysis)
-
-        await asyncio.gather(*(one(sha) for sha in todo))
-
-    def _record(self, rd: RepoDigest, started: str, day: dt.date | None) -> None:
-        """Store the run and the repository's latest state."""
-        status = RunStatus.ERROR if rd.error else RunStatus.OK
-        source, reader = self.source, self.reader
-        run = RunRecord(
-            repo=rd.repo,
-            started_at=started,
-            finished_at=now(),
-            status=status,
-            mode="date" if day else "cursor",
-            window=day.isoformat() if day else (rd.since or ""),
-            commits=len(rd.entries),
-            fetched=reader.fetched if reader else 0,
-            requests=source.requests if source else 0,
-            llm_calls=self.usage.llm_calls,
-            prompt_tokens=self.usage.prompt_tokens,
-            completion_tokens=self.usage.completion_tokens,
-            error=rd.error,
-        )
-        store.record_run(self.db, run)
-        state = RepositoryState(
-            rd.repo, last_run_at=started, last_run_status=status.value, last_error=rd.error
-        )
-        if source is not None:
-            state.kind = type(source).__name__.removesuffix("Source").lower()
-            state.default_branch = rd.branch
-            state.display = rd.display
-            state.followed = rd.followed
-            state.rate_limit_remaining = getattr(source, "rate_limit_remaining", None)
-            state.rate_limit_reset = getattr(source, "rate_limit_reset", None)
-        store.save_repository(self.db, state)
 
 
 async def run_digest(

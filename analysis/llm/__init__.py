@@ -9,7 +9,7 @@ import sqlite_utils
 
 from analysis.config import LLMConfig, PipelineConfig
 from analysis.llm.client import LLMAnalyzer
-from analysis.llm.errors import UnknownProvider
+from analysis.llm.errors import StopReason, UnknownProvider
 from analysis.llm.memory import EndpointMemory, Learned, SqliteMemory
 from analysis.llm.parse import MalformedAnswer, parse_card
 from analysis.llm.pricing import cost_usd
@@ -47,6 +47,11 @@ class Analyzer(Protocol):
     @property
     def auth_failed(self) -> bool:
         """True once the endpoint refused the key: the rest of the run makes no call."""
+        ...
+
+    @property
+    def stopped(self) -> StopReason | None:
+        """Why the rest of the run makes no call (key refused, no answer, deadline, unusable answers), or None."""
         ...
 
     async def analyze(self, commit: Commit, score: Score) -> Analysis:

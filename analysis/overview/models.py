@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -68,3 +69,14 @@ class OverviewAnswer(BaseModel):
     headline: str = Field(description="One sentence: the day in brief")
     themes: list[ThemeAnswer] = Field(description="Two to five groups of related commits")
     attention: list[AttentionAnswer] = Field(description="Things to act on or watch; empty when none")
+
+
+@dataclass
+class Cached:
+    """A stored overview with the fingerprint of what it was written from."""
+
+    repo: str
+    date: str
+    fingerprint: str
+    overview: Overview
+    language: str = "en"

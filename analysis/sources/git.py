@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
 import re
-import subprocess
 from datetime import datetime
 from pathlib import Path
 
-from analysis.errors import AmbiguousRevision, RepoNotFound, SourceError, UnknownRevision
+from analysis.errors import AmbiguousRevision, SourceError, UnknownRevision
 from analysis.models import Commit, FileChange
 from analysis.sources.base import CommitRef
+from analysis.sources.git_cli import GitRunner, _GitFailed, check_rev, decode
 
 _STATUS = {"A": "added", "M": "modified", "D": "removed", "R": "renamed", "C": "copied"}
 _META = ["%H", "%P", "%an", "%ae", "%aI", "%cn", "%cI", "%B"]
@@ -23,32 +21,10 @@ _OWNER_REPO_RE = re.compile(
 )
 _USERINFO_RE = re.compile(r"://[^/@\s]+@")
 _FETCH_TIMEOUT = 300.0  # seconds a `git fetch` may take before the run reads what the clone has
-_CONFIG = [
-    "-c", "core.quotepath=off",
-    "-c", "color.ui=never",
-    "-c", "log.showSignature=false",
-    "-c", "i18n.logOutputEncoding=UTF-8",
-    "-c", "diff.noprefix=false",
-    "-c", "diff.mnemonicPrefix=false",
-]  # fmt: skip
-
-
-class _GitFailed(SourceError):
-    """git exited with an error that is not about the repository itself."""
-
-
-def _text(b: bytes) -> str:
-    return b.decode("utf-8", errors="replace")
-
-
-def _check_rev(rev: str) -> str:
-    if not rev or rev.startswith("-") or "\0" in rev:
-        raise UnknownRevision(f"{rev!r} is not a valid revision")
-    return rev
 
 
 def _commit(repo: str, fields: list[bytes]) -> Commit:
-    sha, parents, an, ae, ad, cn, cd, msg = (_text(f) for f in fields)
+    sha, parents, an, ae, ad, cn, cd, msg = (decode(f) for f in fields)
     return Commit(
         repo=repo,
         sha=sha,
@@ -79,23 +55,23 @@ def _files(rest: bytes) -> list[FileChange]:
     files: list[FileChange] = []
     i = 0
     while i < len(parts) and parts[i].startswith(b":"):
-        code = _text(parts[i].split()[-1])
+        code = decode(parts[i].split()[-1])
         if code[0] in "RC":
-            old, new = _text(parts[i + 1]), _text(parts[i + 2])
+            old, new = decode(parts[i + 1]), decode(parts[i + 2])
             files.append(FileChange(path=new, status=_STATUS[code[0]], previous_path=old))
             i += 3
         else:
-            files.append(FileChange(path=_text(parts[i + 1]), status=_STATUS.get(code[0], "changed")))
+            files.append(FileChange(path=decode(parts[i + 1]), status=_STATUS.get(code[0], "changed")))
             i += 2
     for f in files:
-        add, dele, path = _text(parts[i]).split("\t", 2)
+        add, dele, path = decode(parts[i]).split("\t", 2)
         i += 1 if path else 3  # a rename's numstat entry carries both paths after an empty one
         f.additions, f.deletions, f.binary = _count(add), _count(dele), add == "-"
     patches = b"\0".join(parts[i:]).lstrip(b"\0").split(b"\ndiff --git ")
     if len(patches) == len(files):
         for f, p in zip(files, patches, strict=True):
             hunk = p.find(b"\n@@ ")
-            f.patch = None if f.binary or hunk < 0 else _text(p[hunk + 1 :]).rstrip("\n")
+            f.patch = None if f.binary or hunk < 0 else decode(p[hunk + 1 :]).rstrip("\n")
     return files
 
 
@@ -107,84 +83,49 @@ class GitSource:
         self.repo = self.path
         self.display = Path(self.path).name
         self.followed: str | None = None
-        self.requests = 0
         self._fetch_first = fetch
-        self._env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-        self._env.update(
-            GIT_CEILING_DIRECTORIES=str(Path(self.path).parent),
-            GIT_TERMINAL_PROMPT="0",
-            GIT_OPTIONAL_LOCKS="0",
-            LC_ALL="C",
-        )
+        self._git = GitRunner(self.path)
         self._web_base: str | None | bool = False  # False: not looked up yet
 
-    def _args(self, args: tuple[str, ...]) -> list[str]:
-        return ["git", "-C", self.path, *_CONFIG, *args]
-
-    def _fail(self, code: int, err: bytes, args: tuple[str, ...]) -> SourceError:
-        msg = _text(err).strip()
-        if "not a git repository" in msg or "cannot change to" in msg:
-            return RepoNotFound(f"{self.path} is not a git repository (expected a local clone)")
-        return _GitFailed(f"git {args[0]} failed in {self.path} (exit {code}): {msg[:500]}")
-
-    async def _git(
-        self, *args: str, ok: tuple[int, ...] = (0,), input: bytes | None = None, timeout: float | None = None
-    ) -> bytes:
-        self.requests += 1
-        try:
-            proc = await asyncio.create_subprocess_exec(
-                *self._args(args),
-                stdin=asyncio.subprocess.DEVNULL if input is None else asyncio.subprocess.PIPE,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.PIPE,
-                env=self._env,
-            )
-        except FileNotFoundError as e:
-            raise SourceError("the git command is not installed") from e
-        try:
-            out, err = await asyncio.wait_for(proc.communicate(input), timeout)
-        except TimeoutError:
-            proc.kill()
-            await proc.wait()
-            raise _GitFailed(f"git {args[0]} in {self.path} took longer than {timeout:.0f} s") from None
-        if proc.returncode not in ok:
-            raise self._fail(proc.returncode or 0, err, args)
-        return out
+    @property
+    def requests(self) -> int:
+        """git invocations made so far."""
+        return self._git.requests
 
     async def refresh(self) -> str | None:
         """Fetch origin (when asked to) and learn the display name; a note when the fetch failed."""
-        url = _text(await self._git("config", "--get", "remote.origin.url", ok=(0, 1))).strip()
+        url = decode(await self._git.run("config", "--get", "remote.origin.url", ok=(0, 1))).strip()
         if m := _OWNER_REPO_RE.search(url):
             self.display = f"{m.group(1)}/{m.group(2)}"
         if not self._fetch_first or not url:
             return None
         try:
-            await self._git("fetch", "--quiet", "--prune", "origin", timeout=_FETCH_TIMEOUT)
+            await self._git.run("fetch", "--quiet", "--prune", "origin", timeout=_FETCH_TIMEOUT)
         except _GitFailed as e:
             reason = _USERINFO_RE.sub("://", str(e))[:200]  # never echo credentials kept in a remote URL
             return f"could not fetch origin ({reason}); this digest shows what the clone already had"
         try:  # follow a renamed default branch: origin/HEAD as the remote has it now
-            await self._git("remote", "set-head", "origin", "--auto", timeout=_FETCH_TIMEOUT)
+            await self._git.run("remote", "set-head", "origin", "--auto", timeout=_FETCH_TIMEOUT)
         except _GitFailed:
             pass
         return None
 
     async def default_branch(self) -> str:
         """The branch origin/HEAD points to, else the clone's current branch."""
-        out = await self._git("symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD", ok=(0, 1))
+        out = await self._git.run("symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD", ok=(0, 1))
         if out.strip():
-            return _text(out).strip().removeprefix("origin/")
-        out = await self._git("symbolic-ref", "--quiet", "--short", "HEAD", ok=(0, 1))
+            return decode(out).strip().removeprefix("origin/")
+        out = await self._git.run("symbolic-ref", "--quiet", "--short", "HEAD", ok=(0, 1))
         if out.strip():
-            return _text(out).strip()
+            return decode(out).strip()
         raise SourceError(f"{self.path} has a detached HEAD and no origin/HEAD: name the branch to read")
 
     async def head(self, branch: str) -> str:
         """The SHA at the tip of origin/`branch` (what upstream has), else of the local branch."""
-        _check_rev(branch)
+        check_rev(branch)
         local, remote = f"refs/heads/{branch}", f"refs/remotes/origin/{branch}"
-        out = await self._git("for-each-ref", "--format=%(refname)%00%(objectname)", local, remote)
-        found = dict(_text(line).split("\0") for line in out.splitlines() if line)
+        out = await self._git.run("for-each-ref", "--format=%(refname)%00%(objectname)", local, remote)
+        found = dict(decode(line).split("\0") for line in out.splitlines() if line)
         for ref, name in ((remote, f"origin/{branch}"), (local, branch)):
             if sha := found.get(ref):
                 self.followed = name
@@ -197,10 +138,10 @@ class GitSource:
         The whole history is walked: a badly dated commit never hides the ones behind it.
         """
         tip = await self.head(branch)
-        out = await self._git("log", "--format=%H %ct", tip, "--")
+        out = await self._git.run("log", "--format=%H %ct", tip, "--")
         lo, hi = since.timestamp(), until.timestamp() if until else None
         shas = []
-        for line in _text(out).splitlines():
+        for line in decode(out).splitlines():
             sha, _, stamp = line.partition(" ")
             if lo <= int(stamp) and (hi is None or int(stamp) < hi):
                 shas.append(sha)
@@ -210,26 +151,26 @@ class GitSource:
         """The listing entries of these commits, in the order given."""
         if not shas:
             return []
-        out = await self._git(
+        out = await self._git.run(
             "log", "-z", _FORMAT, "--no-walk=unsorted", "--stdin", input="\n".join(shas).encode()
         )
         return _refs(self.repo, out)
 
     async def compare(self, base: str, head: str) -> tuple[list[CommitRef], bool]:
         """Commits reachable from `head` but not from `base`, newest first; and whether `base` left the history."""
-        if not await self._exists(_check_rev(base)):
+        if not await self._exists(check_rev(base)):
             raise UnknownRevision(f"{base} is not a commit in {self.display}")
         diverged = not await self._is_ancestor(base, head)
-        out = await self._git("log", "-z", _FORMAT, f"{base}..{_check_rev(head)}", "--")
+        out = await self._git.run("log", "-z", _FORMAT, f"{base}..{check_rev(head)}", "--")
         return _refs(self.repo, out), diverged
 
     async def _exists(self, sha: str) -> bool:
-        out = await self._git("cat-file", "-t", sha, ok=(0, 1, 128))
+        out = await self._git.run("cat-file", "-t", sha, ok=(0, 1, 128))
         return out.strip() == b"commit"
 
     async def _is_ancestor(self, base: str, head: str) -> bool:
         try:
-            await self._git("merge-base", "--is-ancestor", base, head)
+            await self._git.run("merge-base", "--is-ancestor", base, head)
         except _GitFailed:
             return False
         return True
@@ -237,18 +178,18 @@ class GitSource:
     async def walk_new(self, head: str, known: set[str], limit: int) -> tuple[list[CommitRef], bool]:
         """Commits reachable from `head` and from no known commit that still exists, newest first (all of them)."""
         present = await self._present(known)
-        stdin = "\n".join([_check_rev(head), *(f"^{sha}" for sha in present)]).encode()
-        out = await self._git("rev-list", "--topo-order", "--stdin", input=stdin)
-        return await self.describe(_text(out).split()), True
+        stdin = "\n".join([check_rev(head), *(f"^{sha}" for sha in present)]).encode()
+        out = await self._git.run("rev-list", "--topo-order", "--stdin", input=stdin)
+        return await self.describe(decode(out).split()), True
 
     async def _present(self, shas: set[str]) -> list[str]:
         """Those of `shas` that are commits in the clone."""
         if not shas:
             return []
-        out = await self._git(
+        out = await self._git.run(
             "cat-file", "--batch-check=%(objectname) %(objecttype)", input="\n".join(shas).encode()
         )
-        return [line.split()[0] for line in _text(out).splitlines() if line.endswith(" commit")]
+        return [line.split()[0] for line in decode(out).splitlines() if line.endswith(" commit")]
 
     async def fingerprints(self, refs: list[CommitRef]) -> dict[str, str]:
         """Each commit's `git patch-id --stable` with its author date: what a rebase or filter-branch keeps."""
@@ -258,10 +199,10 @@ class GitSource:
             "log", "-p", "--no-walk=unsorted", "--stdin", "--format=commit %H", "--no-color",
             "--no-ext-diff", "--no-textconv", "--diff-merges=first-parent",
         )  # fmt: skip
-        patches = await self._git(*log_args, input="\n".join(r.sha for r in refs).encode())
-        out = await self._git("patch-id", "--stable", input=patches)
+        patches = await self._git.run(*log_args, input="\n".join(r.sha for r in refs).encode())
+        out = await self._git.run("patch-id", "--stable", input=patches)
         ids = {}
-        for line in _text(out).splitlines():
+        for line in decode(out).splitlines():
             if len(parts := line.split()) == 2:
                 ids[parts[1]] = parts[0]
         stamps = {
@@ -272,9 +213,9 @@ class GitSource:
 
     async def list_range(self, branch: str, base: str, head: str) -> list[CommitRef]:
         """Commits reachable from `head` but not from `base`, newest first."""
-        spec = f"{_check_rev(base)}..{_check_rev(head)}"
+        spec = f"{check_rev(base)}..{check_rev(head)}"
         try:
-            out = await self._git("log", "-z", _FORMAT, spec, "--")
+            out = await self._git.run("log", "-z", _FORMAT, spec, "--")
         except _GitFailed:
             await self.resolve(base)
             await self.resolve(head)
@@ -286,10 +227,10 @@ class GitSource:
         args = (
             "diff-tree", "-r", "-z", "--root", "--always", "--raw", "--numstat", "-p", "-C",
             "--no-ext-diff", "--no-textconv", "--diff-merges=first-parent", _FORMAT,
-            _check_rev(sha), "--",
+            check_rev(sha), "--",
         )  # fmt: skip
         try:
-            out = await self._git(*args)
+            out = await self._git.run(*args)
         except _GitFailed as e:
             raise UnknownRevision(f"commit {sha} is not in {self.repo}") from e
         n = len(_META)
@@ -301,26 +242,20 @@ class GitSource:
 
     async def resolve(self, rev: str) -> str:
         """The full SHA of a SHA prefix or ref; raises UnknownRevision, also for ambiguous prefixes."""
-        spec = f"{_check_rev(rev)}^{{commit}}"
+        spec = f"{check_rev(rev)}^{{commit}}"
         try:
-            out = await self._git("rev-parse", "--verify", spec)
+            out = await self._git.run("rev-parse", "--verify", spec)
         except _GitFailed as e:
             if "ambiguous" in str(e):
                 raise AmbiguousRevision(f"{rev!r} is ambiguous in {self.repo}: give more characters") from e
             raise UnknownRevision(f"{rev!r} is not a commit in {self.repo}") from e
-        return _text(out).strip()
+        return decode(out).strip()
 
     def web_url(self, sha: str) -> str | None:
         """The commit's GitHub page when the clone's origin is on GitHub, else None."""
         if self._web_base is False:
-            self.requests += 1
-            out = subprocess.run(
-                self._args(("config", "--get", "remote.origin.url")),
-                capture_output=True,
-                env=self._env,
-                check=False,
-            )
-            m = _GITHUB_RE.search(_text(out.stdout).strip())
+            out = self._git.run_now("config", "--get", "remote.origin.url")
+            m = _GITHUB_RE.search(decode(out).strip())
             self._web_base = f"https://github.com/{m.group(1)}/{m.group(2)}" if m else None
         return f"{self._web_base}/commit/{sha}" if self._web_base else None
 

@@ -7,10 +7,14 @@ import datetime as dt
 import pytest
 
 from analysis import store
+from analysis.analyze import mark_pending
 from analysis.config import LLMConfig, PipelineConfig
+from analysis.fetch import CommitReader
+from analysis.heal import heal
 from analysis.llm import UnknownProvider, make_analyzer
-from analysis.models import AnalysisStatus
+from analysis.models import AnalysisStatus, Usage
 from analysis.pipeline import run_digest
+from analysis.sources.git import GitSource
 from storage.db import open_db
 from tests.fakes.analyzer import FakeAnalyzer, registered
 from tests.gitrepo import GitRepo
@@ -54,6 +58,27 @@ async def test_a_run_with_the_fake_analyzer_and_a_warm_rerun(tmp_path):
     assert len(fake.calls) == 6  # the pending commit and the failed one (under its attempt cap) again
     stored = store.get_analyses(db, second.repos[0].repo, [e.commit.sha for e in second.repos[0].entries])
     assert {a.model for a in stored.values()} == {"fake-model"}
+
+
+@pytest.mark.parametrize("stopped", [None, "unresponsive", "deadline"])
+async def test_healing_fetches_nothing_once_the_analyzer_has_stopped(tmp_path, stopped):
+    repo = _repo(tmp_path)
+    db = open_db(tmp_path / "digest.db")
+    source = GitSource(str(repo.path))
+    [ref] = await source.describe([await source.resolve("HEAD")])
+    assert ref.summary is not None
+    store.save_commit(db, ref.summary, detailed=False)  # listed by an earlier run, its diff never read
+    fake = FakeAnalyzer(stopped=stopped)
+    with registered(fake) as llm:
+        cfg = PipelineConfig(repos=[str(repo.path)], llm=llm)
+        mark_pending(db, ref.summary, cfg, None)
+        reader, asked = CommitReader(db, source), source.requests
+        await heal(db, cfg, reader, fake, Usage(), seen=set())
+    if stopped is None:  # the same leftover is healed while the analyzer works
+        assert (reader.fetched, fake.calls) == (1, [ref.sha])
+    else:
+        assert (reader.fetched, source.requests - asked, fake.calls) == (0, 0, [])
+        assert store.get_analysis(db, source.repo, ref.sha).status is AnalysisStatus.PENDING
 
 
 def test_an_unknown_provider_is_a_clear_error():

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from analysis.config import LLMConfig
 from analysis.llm import EndpointMemory, register_analyzer, unregister_analyzer
+from analysis.llm.errors import StopReason
 from analysis.models import Analysis, AnalysisStatus, Card, Commit, Score
 
 Match = Callable[[Commit], bool]
@@ -27,6 +28,7 @@ class FakeAnalyzer:
     pending: Match = _never  # these commits stay PENDING for the next run
     alerts: list[str] = field(default_factory=list)
     auth_failed: bool = False
+    stopped: StopReason | None = None  # why the real analyzer would make no more calls this run
     calls: list[str] = field(default_factory=list)  # SHAs, one per analyze() call
     runs: int = 0  # analyzers built (one per run)
     closed: int = 0
