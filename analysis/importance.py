@@ -241,12 +241,14 @@ def score(commit: Commit, rules: ScoringRules | None = None, language: str = "en
     r = rules or DEFAULT_RULES
     title = _read_title(commit.title, r)
     reasons: list[str] = []
+    signals: list[str] = []
     points = 0
 
     def add(gain: int, key: str, **values: object) -> None:
         nonlocal points
         points += gain
         reasons.append(t(language, key, **values))
+        signals.append(key)
 
     classes = {
         f.path: "binary" if f.binary and classify_path(f.path, r) == "source" else classify_path(f.path, r)
@@ -314,4 +316,4 @@ def score(commit: Commit, rules: ScoringRules | None = None, language: str = "en
             level = Importance.LOW
         elif "source" not in present and level == Importance.HIGH:
             level = Importance.MEDIUM
-    return Score(importance=level, change_type=kind, reasons=reasons, points=points)
+    return Score(importance=level, change_type=kind, reasons=reasons, points=points, signals=signals)

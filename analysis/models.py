@@ -124,6 +124,9 @@ class Score:
     change_type: str
     reasons: list[str] = field(default_factory=list)
     points: int = 0
+    signals: list[str] = field(
+        default_factory=list
+    )  # the reasons' keys (e.g. reason_breaking), in no language
 
 
 _NONE_ANSWERS = {"", "none", "n/a", "无"}

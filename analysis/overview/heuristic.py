@@ -26,10 +26,12 @@ PATH_DEPTH = 3  # directory levels below the day's common root an area is named 
 MAX_DIRS = 12
 TITLES_SHOWN = 3  # commit titles quoted in one theme or attention text
 
-# The scorer's reasons (analysis/importance.py) that are attention signals, by attention kind.
-BREAKING_REASON = "marked breaking"
-SECURITY_REASON = "mentions security"
-DEPRECATE_REASON = "deprecates something"
+# The scorer's signals (analysis/importance.py) that need attention, by attention kind.
+_SIGNAL_KINDS = {
+    "reason_breaking": "breaking",
+    "reason_security": "security",
+    "reason_deprecates": "deprecate",
+}
 
 _SCOPE_RE = re.compile(r"^\s*(?:\[[^\]]{1,40}\]\s*)*[A-Za-z]+\((?P<scope>[^)]{1,40})\)!?:")
 _TAG_RE = re.compile(r"\[([^\]]{1,40})\]")
@@ -167,14 +169,7 @@ def themes(entries: list[DigestEntry], language: str) -> list[Theme]:
 
 def _kinds(entry: DigestEntry) -> set[str]:
     commit = entry.commit
-    reasons = set(score(commit).reasons) | set(entry.analysis.reasons)
-    kinds = set()
-    if BREAKING_REASON in reasons:
-        kinds.add("breaking")
-    if SECURITY_REASON in reasons:
-        kinds.add("security")
-    if DEPRECATE_REASON in reasons:
-        kinds.add("deprecate")
+    kinds = {_SIGNAL_KINDS[s] for s in score(commit).signals if s in _SIGNAL_KINDS}
     if _REVERT_RE.match(commit.title):
         kinds.add("revert")
     for f in commit.files:

@@ -9,9 +9,6 @@ from analysis.heuristic import heuristic_analysis
 from analysis.importance import score
 from analysis.models import Commit, DigestEntry, FileChange
 from analysis.overview.heuristic import (
-    BREAKING_REASON,
-    DEPRECATE_REASON,
-    SECURITY_REASON,
     heuristic_overview,
     title_area,
 )
@@ -96,11 +93,15 @@ def test_a_quiet_day_has_no_attention_and_single_commits_fill_the_themes():
     assert one.headline == "One commit: Document the NPU setup." and len(one.themes) == 1
 
 
-def test_the_reason_names_are_the_scorers():
+def test_the_attention_signals_are_the_scorers():
     breaking = _entry("feat!: drop the v1 route, deprecate v2", "src/a.py")
     secure = _entry("Fix CVE-2026-12345 in the parser", "src/b.py", body="CVE-2026-12345")
-    assert BREAKING_REASON in breaking.analysis.reasons and DEPRECATE_REASON in breaking.analysis.reasons
-    assert SECURITY_REASON in secure.analysis.reasons
+    assert {"reason_breaking", "reason_deprecates"} <= set(score(breaking.commit).signals)
+    assert "reason_security" in score(secure.commit).signals
+    assert {a.commits[0] for a in heuristic_overview([breaking, secure], "zh").attention} >= {
+        breaking.commit.sha,
+        secure.commit.sha,
+    }
 
 
 def test_areas_are_named_below_the_days_common_root():
