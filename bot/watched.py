@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from analysis import store
-from analysis.models import REPO_NAME_RE
+from analysis.scope import is_repo_name
 
 if TYPE_CHECKING:
     from bot.runtime import Context
@@ -13,8 +12,7 @@ if TYPE_CHECKING:
 
 def watched_names(ctx: Context) -> dict[str, str]:
     """Every watched GitHub repository, lower-case `owner/repo` -> the name it is followed under."""
-    names = sorted({s.repo for s in store.list_subscriptions(ctx.db)} | set(ctx.settings.digest_repos))
-    return {n.lower(): n for n in names if REPO_NAME_RE.match(n)}
+    return {n.lower(): n for n in sorted(ctx.watched()) if is_repo_name(n)}
 
 
 def watched_repos(ctx: Context) -> set[str]:
