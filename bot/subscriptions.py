@@ -10,6 +10,7 @@ from functools import lru_cache
 import sqlite_utils
 
 from analysis import scope, store
+from analysis.errors import CommitDigestError
 from analysis.models import Digest, DigestEntry, Importance
 from analysis.sources import identity
 from analysis.state import Subscription
@@ -25,7 +26,7 @@ SUBSCRIBE_USAGE = (
 )
 
 
-class UsageError(ValueError):
+class UsageError(CommitDigestError, ValueError):
     """A command's arguments are malformed; the message (in English, or `text(language)`) says how to write them."""
 
     def __init__(self, key: str, /, **values: object) -> None:
