@@ -36,7 +36,7 @@ def _wal(db: sqlite_utils.Database, patience: float = 30.0) -> None:
             db.enable_wal()
             return
         except sqlite3.OperationalError as e:
-            busy = getattr(e, "sqlite_errorcode", 0) & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+            busy = (getattr(e, "sqlite_errorcode", 0) & 0xFF) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
             if not busy or time.monotonic() > deadline:
                 raise
             time.sleep(0.05)
