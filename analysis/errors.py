@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from storage.errors import CommitDigestError
 
-class CommitDigestError(Exception):
-    """Something the product can explain to the user; the message says what to do."""
+__all__ = [
+    "AccessDenied",
+    "AmbiguousRevision",
+    "CommitDigestError",
+    "RateLimited",
+    "RepoNotFound",
+    "SourceError",
+    "UnknownRevision",
+]
 
 
 class SourceError(CommitDigestError):

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from analysis.i18n import t
 from analysis.models import Analysis, AnalysisStatus, Commit, DigestEntry, Importance, RepoDigest, Usage
 from analysis.redact import redact
+from analysis.strings import t
 
 LEVELS = (Importance.HIGH, Importance.MEDIUM, Importance.LOW)
 EMOJI = {Importance.HIGH: "🔴", Importance.MEDIUM: "🟡", Importance.LOW: "🟢"}

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from analysis.i18n import t
 from analysis.importance import change_type_label
 from analysis.models import PR_SUFFIX_RE, Analysis, AnalysisStatus, Card, Commit, Score
+from analysis.strings import t
 
 MAX_SCOPES = 6
 MAX_DEPTH = 5

@@ -19,6 +19,7 @@ from analysis import store
 from analysis.errors import UnknownRevision
 from analysis.sources import CommitRef, Source
 from analysis.state import Cursor
+from analysis.strings import plural
 
 log = logging.getLogger(__name__)
 
@@ -127,8 +128,8 @@ def rewrite_note(branch: str, sel: Selection, replaced: int) -> str | None:
         f"History of {branch} was rewritten (force-push or rebase): the last reported commit {gone} is gone."
     )
     if replaced:
-        plural = "commit was" if replaced == 1 else "commits were"
-        text += f" {replaced} reported {plural} replaced by rewritten copies, not reported again."
+        were = plural(replaced, "commit was", "commits were")
+        text += f" {replaced} reported {were} replaced by rewritten copies, not reported again."
     return text
 
 

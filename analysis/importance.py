@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
 
-from analysis.i18n import t
 from analysis.models import PR_SUFFIX_RE, Commit, Importance, Score
+from analysis.strings import t
 
 CHANGE_TYPES = {
     "feature": ("feature", "功能增强"),

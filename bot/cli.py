@@ -15,6 +15,7 @@ import click
 import sqlite_utils
 
 from analysis import report
+from analysis.errors import CommitDigestError
 from analysis.facts import short_reason
 from analysis.lookup import Lookup, LookupKind, lookup_cached, lookup_commit
 from analysis.pipeline import run_digest
@@ -37,7 +38,7 @@ Exit codes:
   2  a usage error or a malformed setting"""
 
 
-class SettingsProblem(click.ClickException):
+class SettingsProblem(click.ClickException, CommitDigestError):
     """A malformed setting: exit code 2, like a usage error."""
 
     exit_code = 2

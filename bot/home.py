@@ -15,12 +15,12 @@ from analysis import store
 from analysis.llm import cost_usd
 from analysis.models import Importance
 from analysis.state import Alert, Delivery, RepositoryState, Subscription, UsageTotals
+from analysis.strings import t
 from bot import subscriptions
 from bot.scheduler import ChannelOutcome, trigger
 from bot.slack.answers import one_line
 from bot.slack.client import PostError, call, post_message, send
 from bot.slack.home import home_view
-from bot.slack.strings import t
 
 if TYPE_CHECKING:
     from bot.runtime import Context

@@ -17,6 +17,8 @@ from urllib.parse import parse_qs
 from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
 
+from analysis.errors import CommitDigestError
+
 log = logging.getLogger(__name__)
 FORM, JSON = "application/x-www-form-urlencoded", "application/json"
 MAX_BODY = 1024 * 1024  # Slack's payloads are a few KB; anything near this is not Slack
@@ -25,7 +27,7 @@ MAX_CONNECTIONS = 1000  # open connections at most; the longest-idle one makes r
 SEEN_EVENTS = 10_000  # event ids remembered, so Slack's retries and duplicates are handled once
 
 
-class BadRequest(Exception):
+class BadRequest(CommitDigestError):
     """A request that is not a well-formed, correctly signed Slack request; `status` is the answer's."""
 
     def __init__(self, status: int, reason: str):

@@ -11,10 +11,10 @@ from analysis import store
 from analysis.models import Commit
 from analysis.overview import cache
 from analysis.pipeline import today
+from analysis.strings import t
 from bot.settings import Settings
 from bot.slack.answers import one_line
 from bot.slack.overview import overview_text
-from bot.slack.strings import t
 from bot.subscriptions import UsageError, channel_subscriptions, stored_name
 
 OVERVIEW_USAGE = "/digest overview [owner/repo] [YYYY-MM-DD]"
@@ -50,7 +50,7 @@ def overview_answer(db: sqlite_utils.Database, settings: Settings, channel: str,
         if day and date is None:
             date = day
         elif day or names:
-            raise UsageError("usage", usage=OVERVIEW_USAGE)
+            raise UsageError("cmd_usage", usage=OVERVIEW_USAGE)
         else:
             names.append(arg)
     repos = (

@@ -17,6 +17,7 @@ from rich.progress import (
 )
 
 from analysis.progress import WAIT_KIND, WAIT_UNTIL, Phase, ProgressEvent
+from analysis.strings import plural
 from bot.logs import RETRIED, RetriedResponses
 
 WATCHED = ("analysis", "httpx")  # where waits and retried answers are announced
@@ -106,7 +107,7 @@ class ProgressDisplay:
             return
         counts[event.phase] = event.done
         if event.phase is Phase.DONE:
-            description = f"done, {event.total} commit{'s' if event.total != 1 else ''}"
+            description = f"done, {event.total} {plural(event.total, 'commit', 'commits')}"
         else:
             description = (
                 f"fetching {counts.get(Phase.FETCHING, 0)}/{event.total}, "

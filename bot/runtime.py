@@ -14,6 +14,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from analysis.config import PipelineConfig
+from analysis.errors import CommitDigestError
 from analysis.redact import error_text, redact
 from analysis.scope import watched_repos
 from bot import subscriptions
@@ -26,7 +27,7 @@ log = logging.getLogger(__name__)
 CONTEXT_KEY = "digest_ctx"
 
 
-class SetupError(Exception):
+class SetupError(CommitDigestError):
     """The bot cannot start: a missing or rejected token, or an unreachable Slack API."""
 
 

@@ -9,6 +9,8 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
 
+from analysis.errors import CommitDigestError
+
 CATCH_UP_DAYS = 31  # how far back a missed digest is looked for
 _WEEKDAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"]
 _DAY_NAMES = {"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"}
@@ -23,7 +25,7 @@ _MACROS = {
 }
 
 
-class ScheduleError(ValueError):
+class ScheduleError(CommitDigestError, ValueError):
     """The schedule is not a crontab expression, or it never fires; the message says why."""
 
 

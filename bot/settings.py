@@ -10,11 +10,12 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from analysis.config import LLMConfig, PipelineConfig, SourceConfig
+from analysis.errors import CommitDigestError
 from analysis.models import REPO_NAME_RE
 from analysis.redact import redact, register_secrets, split_userinfo, url_secrets
 
 
-class SettingsError(Exception):
+class SettingsError(CommitDigestError):
     """A setting is malformed; the message names the variable."""
 
 

@@ -13,10 +13,10 @@ from analysis import store
 from analysis.config import LLMConfig
 from analysis.llm import cost_usd
 from analysis.state import Cursor, RepositoryState, RunRecord
+from analysis.strings import plural, status_word, t
 from bot import subscriptions
 from bot.scheduler import trigger
 from bot.slack.answers import one_line
-from bot.slack.replies import reply, status_word
 
 if TYPE_CHECKING:
     from bot.runtime import Context
@@ -101,7 +101,7 @@ def status_lines(db: sqlite_utils.Database, llm: LLMConfig | None = None) -> tup
             lines.append(f"  follows   {r.state.followed}")
         if run := r.last_run:
             lines.append(
-                f"  last run  {run.finished_at}  {run.status}: {run.commits} commit{'s' if run.commits != 1 else ''}, "
+                f"  last run  {run.finished_at}  {run.status}: {run.commits} {plural(run.commits, 'commit', 'commits')}, "
                 f"{run.fetched} fetched, {run.requests} requests, {run.llm_calls} LLM calls"
             )
             if run.error:
@@ -126,15 +126,15 @@ def status_lines(db: sqlite_utils.Database, llm: LLMConfig | None = None) -> tup
 def _repo_line(r: RepoStatus, lang: str) -> str:
     text = f"*{one_line(r.state.display or r.repo)}*"
     if run := r.last_run:
-        text += reply(
+        text += t(
             lang, "st_repo_run", at=run.finished_at, status=status_word(lang, run.status), n=run.commits
         )
         if run.error:
-            text += f"{reply(lang, 'label', label='')} {one_line(run.error)}"
+            text += f"{t(lang, 'label', label='')} {one_line(run.error)}"
     failed, pending = r.analyses.get("failed", 0), r.analyses.get("pending", 0)
-    text += reply(lang, "st_repo_counts", failed=failed, pending=pending)
+    text += t(lang, "st_repo_counts", failed=failed, pending=pending)
     if r.state.rate_limit_remaining is not None:
-        text += reply(lang, "st_rate", n=r.state.rate_limit_remaining)
+        text += t(lang, "st_rate", n=r.state.rate_limit_remaining)
     return text
 
 
@@ -145,32 +145,32 @@ def channel_status(ctx: Context, channel: str) -> str:
     nxt = trigger(s).get_next_fire_time(None, now)
     when = f"{nxt:%Y-%m-%d %H:%M %Z}" if nxt else ""
     lines = [
-        reply(lang, "st_schedule", schedule=s.digest_schedule, tz=s.digest_timezone, next=when) if nxt else ""
+        t(lang, "st_schedule", schedule=s.digest_schedule, tz=s.digest_timezone, next=when) if nxt else ""
     ]
     if last := store.latest_delivery(ctx.db, channel):
         error = f" ({one_line(last.error)})" if last.error else ""
         lines.append(
-            reply(lang, "st_last_digest", date=last.date, status=status_word(lang, last.status), error=error)
+            t(lang, "st_last_digest", date=last.date, status=status_word(lang, last.status), error=error)
         )
     else:
-        lines.append(reply(lang, "st_no_digest"))
+        lines.append(t(lang, "st_no_digest"))
     if ctx.digester.busy:
-        lines.append(reply(lang, "st_running"))
+        lines.append(t(lang, "st_running"))
     outcome = ctx.digester.last.get(channel)
     if outcome and outcome.error:
-        lines.append(reply(lang, "st_last_failed", error=one_line(outcome.error)))
+        lines.append(t(lang, "st_last_failed", error=one_line(outcome.error)))
     for c in sorted({channel, s.digest_alert_channel or channel}):
         lines += [
-            reply(lang, "st_alert", kind=one_line(a.kind), text=one_line(a.text))
+            t(lang, "st_alert", kind=one_line(a.kind), text=one_line(a.text))
             for a in store.active_alerts(ctx.db, c)
         ]
     names = {subscriptions.stored_name(sub) for sub in subscriptions.channel_subscriptions(ctx.db, channel)}
     lines += [_repo_line(r, lang) for r in repo_statuses(ctx.db) if r.repo in names]
     u = store.usage_since(ctx.db, (now - dt.timedelta(days=1)).isoformat(timespec="seconds"))
-    tokens = reply(lang, "st_tokens", prompt=u.prompt_tokens, completion=u.completion_tokens)
-    lines.append(reply(lang, "st_day", runs=u.runs, errors=u.errors, calls=u.llm_calls, tokens=tokens))
+    tokens = t(lang, "st_tokens", prompt=u.prompt_tokens, completion=u.completion_tokens)
+    lines.append(t(lang, "st_day", runs=u.runs, errors=u.errors, calls=u.llm_calls, tokens=tokens))
     if s.llm_enabled:
-        lines.append(reply(lang, "st_provider_llm", model=s.digest_llm_model))
+        lines.append(t(lang, "st_provider_llm", model=s.digest_llm_model))
     else:
-        lines.append(reply(lang, "st_provider_none"))
+        lines.append(t(lang, "st_provider_none"))
     return "\n".join(line for line in lines if line)

@@ -10,11 +10,12 @@ from functools import lru_cache
 import sqlite_utils
 
 from analysis import scope, store
+from analysis.errors import CommitDigestError
 from analysis.models import Digest, DigestEntry, Importance
 from analysis.sources import identity
 from analysis.state import Subscription
+from analysis.strings import t
 from bot.settings import Settings
-from bot.slack.replies import reply
 
 __all__ = ["Subscription", "UsageError", "filter_digest", "glob_match", "parse_subscribe"]
 
@@ -25,16 +26,16 @@ SUBSCRIBE_USAGE = (
 )
 
 
-class UsageError(ValueError):
+class UsageError(CommitDigestError, ValueError):
     """A command's arguments are malformed; the message (in English, or `text(language)`) says how to write them."""
 
     def __init__(self, key: str, /, **values: object) -> None:
-        super().__init__(reply("en", key, **values))
+        super().__init__(t("en", key, **values))
         self.key, self.values = key, values
 
     def text(self, language: str) -> str:
         """The message in `language`."""
-        return reply(language, self.key, **self.values)
+        return t(language, self.key, **self.values)
 
 
 def stored_name(sub: Subscription) -> str:
@@ -51,7 +52,7 @@ def matches(sub: Subscription, entry: DigestEntry) -> bool:
     if any(a.lower() in who for a in sub.exclude_authors):
         return False
     title = c.title.lower()
-    if any(t.lower() in title for t in sub.exclude_titles):
+    if any(x.lower() in title for x in sub.exclude_titles):
         return False
     if not sub.paths:
         return True
@@ -112,7 +113,7 @@ def _split_list(value: str) -> list[str]:
 def parse_subscribe(channel: str, args: list[str]) -> Subscription:
     """A subscription from `/digest subscribe` arguments; raises UsageError."""
     if not args:
-        raise UsageError("usage", usage=SUBSCRIBE_USAGE)
+        raise UsageError("cmd_usage", usage=SUBSCRIBE_USAGE)
     repo = args[0].strip("<>").removeprefix("https://github.com/").rstrip("/")
     if not scope.is_repo_name(repo):
         raise UsageError("not_a_repo", arg=args[0], usage=SUBSCRIBE_USAGE)

@@ -14,11 +14,12 @@ from urllib.parse import quote
 import sqlite_utils
 
 from storage import check, migrations
+from storage.errors import CommitDigestError
 
 Row = dict[str, Any]
 
 
-class StorageError(Exception):
+class StorageError(CommitDigestError):
     """The database could not be opened or used."""
 
 
@@ -35,7 +36,8 @@ def _wal(db: sqlite_utils.Database, patience: float = 30.0) -> None:
             db.enable_wal()
             return
         except sqlite3.OperationalError as e:
-            if "locked" not in str(e) or time.monotonic() > deadline:
+            busy = (getattr(e, "sqlite_errorcode", 0) & 0xFF) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+            if not busy or time.monotonic() > deadline:
                 raise
             time.sleep(0.05)
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Literal
 
+from analysis.errors import CommitDigestError
+
 StopReason = Literal["auth", "unresponsive", "deadline", "unusable"]
 
 
-class LLMError(Exception):
+class LLMError(CommitDigestError):
     """Base of the chat endpoint's outcomes that end a call without an answer."""
 
 

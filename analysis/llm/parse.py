@@ -7,12 +7,13 @@ import re
 
 from pydantic import ValidationError
 
+from analysis.errors import CommitDigestError
 from analysis.models import Card
 
 _FENCE_RE = re.compile(r"```(?:json)?\s*(\{.*?\})\s*```", re.S)
 
 
-class MalformedAnswer(ValueError):
+class MalformedAnswer(CommitDigestError, ValueError):
     """The endpoint's answer is not a usable card or completion; the message says why, briefly."""
 
 

@@ -8,7 +8,6 @@ from fnmatch import fnmatch
 
 from analysis.facts import clip, plain
 from analysis.heuristic import clean_title
-from analysis.i18n import t
 from analysis.importance import DEFAULT_RULES, classify_path, score
 from analysis.models import Commit, DigestEntry, Importance
 from analysis.overview.models import (
@@ -21,6 +20,7 @@ from analysis.overview.models import (
     Overview,
     Theme,
 )
+from analysis.strings import t
 
 PATH_DEPTH = 3  # directory levels below the day's common root an area is named by
 MAX_DIRS = 12

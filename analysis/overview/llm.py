@@ -10,6 +10,7 @@ from typing import Protocol
 from pydantic import BaseModel
 
 from analysis.budget import clip, estimate_tokens
+from analysis.errors import CommitDigestError
 from analysis.models import DigestEntry
 from analysis.overview import prompt
 from analysis.overview.check import checked
@@ -20,7 +21,7 @@ MAX_PARTS = 8  # parts a huge day is read in, besides the merge
 _SCHEMA_TOKENS = estimate_tokens(json.dumps(OverviewAnswer.model_json_schema())) + 64
 
 
-class CompletionError(Exception):
+class CompletionError(CommitDigestError):
     """The endpoint gave no usable structured answer; `answered` is True when it answered at all, and the
     error carries the requests and tokens spent on the way."""
 

@@ -12,7 +12,7 @@ import re
 from bisect import bisect_right
 
 from analysis.facts import clip, plain
-from analysis.i18n import t
+from analysis.strings import t
 
 FIELD_CHARS = 3000  # one model-written field (a summary point, a risk, the conclusion)
 LIST_CHARS = 8000  # one model-written list (all summary points, all risks)

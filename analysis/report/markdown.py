@@ -18,7 +18,6 @@ from analysis.facts import (
     status_note,
     usage_line,
 )
-from analysis.i18n import t
 from analysis.models import AnalysisStatus, Card, Commit, Digest, DigestEntry, Importance, RepoDigest
 from analysis.report.escape import (
     TITLE_CHARS,
@@ -30,6 +29,7 @@ from analysis.report.escape import (
     md_text,
 )
 from analysis.report.overview import overview_markdown
+from analysis.strings import t
 
 TOC_TITLE_MAX = 60
 

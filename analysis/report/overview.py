@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from analysis.facts import clip, commit_url, plain
-from analysis.i18n import t
 from analysis.models import Commit, RepoDigest
 from analysis.report.escape import TITLE_CHARS, bounded, code_span, md_block, md_heading, md_text
+from analysis.strings import t
 
 SHAS_SHOWN = 8
 

@@ -20,9 +20,9 @@ from analysis.facts import (
     summary_lines,
     usage_line,
 )
-from analysis.i18n import t
 from analysis.models import AnalysisStatus, Digest, DigestEntry, Importance, RepoDigest
 from analysis.report.overview import overview_text_lines
+from analysis.strings import t
 
 TEXT_WIDTH = 100
 MIN_WIDTH = 40

@@ -49,7 +49,7 @@ def _log_retry(state: RetryCallState) -> None:
     )
 
 
-class _ServerError(Exception):
+class _ServerError(SourceError):
     """A 5xx answer, retried like a connection error."""
 
     def __init__(self, response: httpx.Response):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from analysis.lookup import Lookup, LookupKind
 from analysis.scope import display_name
+from analysis.strings import t
 from bot.slack.mrkdwn import escape, truncate
-from bot.slack.replies import reply
 
 LINE_CHARS = 300
 MAX_CANDIDATES = 10
@@ -21,15 +21,15 @@ def lookup_text(result: Lookup, language: str = "en") -> str:
     prefix = one_line(result.query.prefix) if result.query else ""
     if result.kind is LookupKind.AMBIGUOUS and result.candidates:
         head = result.message if language == "en" else ""
-        lines = [one_line(head or reply(language, "lookup_ambiguous"))]
+        lines = [one_line(head or t(language, "lookup_ambiguous"))]
         for c in result.candidates[:MAX_CANDIDATES]:
             lines.append(f"• `{c.sha[:12]}` {one_line(display_name(c.repo))}: {one_line(c.title)}")
         if len(result.candidates) > MAX_CANDIDATES:
-            lines.append(reply(language, "lookup_more", n=len(result.candidates) - MAX_CANDIDATES))
+            lines.append(t(language, "lookup_more", n=len(result.candidates) - MAX_CANDIDATES))
         return "\n".join(lines)
     if result.kind is LookupKind.NOT_WATCHED and result.query and result.query.repo:
-        return reply(language, "not_watched", repo=one_line(result.query.repo))
+        return t(language, "not_watched", repo=one_line(result.query.repo))
     if language != "en" and result.kind in (LookupKind.MALFORMED, LookupKind.UNKNOWN):
         key = "lookup_malformed" if result.kind is LookupKind.MALFORMED or not prefix else "lookup_unknown"
-        return reply(language, key, prefix=prefix, reason="")
-    return one_line(result.message or reply(language, "no_such_commit"))
+        return t(language, key, prefix=prefix, reason="")
+    return one_line(result.message or t(language, "no_such_commit"))

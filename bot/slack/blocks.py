@@ -19,9 +19,9 @@ from slack_sdk.models.blocks import (
 
 from analysis.facts import EMOJI, brief_note, pr_url, short, stats, usage_line
 from analysis.models import AnalysisStatus, Digest, DigestEntry, Importance, RepoDigest
+from analysis.strings import t
 from bot.slack.mrkdwn import escape, link, truncate
 from bot.slack.overview import overview_blocks
-from bot.slack.strings import t
 
 MAX_BLOCKS = 50
 SECTION_CHARS = 3000
@@ -37,11 +37,6 @@ class SlackMessage:
 
     text: str
     blocks: list[dict[str, Any]] = field(default_factory=list)
-
-
-def _count(lang: str, key: str, n: int, **values: object) -> str:
-    """The string `key`, or `key_one` when `n` is 1, formatted with `n` and `values`."""
-    return t(lang, f"{key}_one" if n == 1 else key, n=n, **values)
 
 
 def _level(lang: str, level: Importance) -> str:
@@ -120,13 +115,13 @@ def _high_card(entry: DigestEntry, repo_url: str | None, lang: str) -> Block:
 def stats_line(repo: RepoDigest, language: str = "en") -> str:
     """`27 commits · 🔴 4 high · 🟡 14 medium · 🟢 9 low`, plus failed and pending when any."""
     s = stats(repo)
-    parts = [_count(language, "commits", s.total)]
+    parts = [t(language, "commits", n=s.total)]
     parts += [
         t(language, "level_count", emoji=EMOJI[lvl], n=n, level=_level(language, lvl))
         for lvl, n in s.levels.items()
     ]
     if s.failed:
-        parts.append(_count(language, "failures", s.failed))
+        parts.append(t(language, "failures", n=s.failed))
     if s.pending:
         parts.append(t(language, "pending_count", n=s.pending))
     return " · ".join(parts)
@@ -200,7 +195,7 @@ def digest_messages(digest: Digest) -> list[SlackMessage]:
         return [SlackMessage(text=truncate(text, SECTION_CHARS), blocks=[_section(text).to_dict()])]
     total = sum(len(r.entries) for r in digest.repos)
     high = sum(len(r.by_importance(Importance.HIGH)) for r in digest.repos)
-    intro = [_count(lang, "repos", len(digest.repos), names=names)]
+    intro = [t(lang, "repos", n=len(digest.repos), names=names)]
     if line := usage_line(digest.usage, lang, brief=True):
         intro.append(line)
     blocks: list[Block] = [_header(title), _context(" · ".join(intro))]

@@ -16,6 +16,8 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
+from analysis.errors import CommitDigestError
+
 MAX_RETRY_AFTER = 120.0  # longer waits end the attempt; the delivery resumes on the next run
 HINTS = {
     "channel_not_found": "the channel does not exist or the app cannot see it; check the channel ID",
@@ -32,7 +34,7 @@ _MAYBE_ACCEPTED = ("fatal_error", "internal_error", "request_timeout", "service_
 _BLOCKS_REJECTED = ("invalid_blocks", "msg_blocks_too_long")
 
 
-class PostError(Exception):
+class PostError(CommitDigestError):
     """Slack refused a call; `code` is Slack's error code (e.g. channel_not_found)."""
 
     def __init__(self, code: str) -> None:

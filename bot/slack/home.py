@@ -19,9 +19,9 @@ from slack_sdk.models.blocks import (
 )
 
 from analysis.facts import EMOJI
+from analysis.strings import t
 from bot.slack.answers import one_line
 from bot.slack.mrkdwn import link, truncate
-from bot.slack.strings import t
 from bot.subscriptions import describe
 
 if TYPE_CHECKING:
@@ -66,7 +66,7 @@ def _channel_blocks(c: ChannelHome, data: HomeData, lang: str) -> list[Block]:
         last = t(lang, "home_no_digest")
     else:
         last = t(lang, "home_last", date=one_line(c.last.date), status=one_line(c.last.status))
-        parts = [t(lang, "commits_one" if len(c.last.shas) == 1 else "commits", n=len(c.last.shas))]
+        parts = [t(lang, "commits", n=len(c.last.shas))]
         parts += [f"{EMOJI[lvl]} {n}" for lvl, n in c.levels.items()]
         if c.last.error:
             parts.append(f"⚠️ {one_line(c.last.error)}")

@@ -7,8 +7,8 @@ from slack_sdk.models.blocks import Block, MarkdownTextObject, SectionBlock
 from analysis.facts import commit_url, short
 from analysis.models import Commit, RepoDigest
 from analysis.overview.models import Overview
+from analysis.strings import t
 from bot.slack.mrkdwn import escape, link, truncate
-from bot.slack.strings import t
 
 SECTION_CHARS = 3000
 OVERVIEW_CHARS = 2800  # one repository's overview (within one section), so that several fit the top message

@@ -15,8 +15,8 @@ from slack_sdk.models.blocks import (
 
 from analysis.facts import EMOJI, brief_note, commit_url, short, summary_lines
 from analysis.models import DigestEntry
+from analysis.strings import t
 from bot.slack.mrkdwn import escape, link, truncate
-from bot.slack.strings import t
 
 FULL_ANALYSIS_ACTION = "unfurl_full_analysis"
 SUMMARY_LINES = 2

@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 import pytest
 
 from analysis.heuristic import heuristic_analysis, heuristic_card, impact_scope, shorten
-from analysis.i18n import t
 from analysis.importance import score
 from analysis.models import Commit, Digest, DigestEntry, FileChange, RepoDigest
 from analysis.report import render_card_markdown, render_markdown, render_text
+from analysis.strings import t
 from tests.analysis.sglang_day import make_digest
 from tests.chinese import english_words
 

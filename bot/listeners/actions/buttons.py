@@ -11,6 +11,7 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from analysis.strings import t
 from bot.cards import reply_card
 from bot.listeners.common import app_ctx
 from bot.runtime import Context
@@ -18,8 +19,6 @@ from bot.slack.client import post_message
 from bot.slack.delivery import thread_reply
 
 log = logging.getLogger(__name__)
-IN_THREAD = "The full analysis is in the thread."
-NOT_FOUND = "That commit's analysis is no longer in the cache; try `/commit` with its SHA."
 
 
 async def _say(respond: AsyncRespond, text: str) -> None:
@@ -37,13 +36,24 @@ def _pressed(body: dict) -> tuple[str, str | None, str | None]:
     return value, channel, message
 
 
-async def _answer(respond: AsyncRespond, body: dict, failure: str, work: Awaitable[str | None]) -> None:
-    """Await the button's work and say its answer (if any); a failure is one polite line, logged in full."""
+def thread_link(link: str | None, language: str) -> str:
+    """The answer pointing to a full analysis in a thread: a link when Slack gave its permalink."""
+    text = t(language, "in_thread")
+    return f"<{link}|{text}>" if link else text
+
+
+async def _answer(
+    respond: AsyncRespond, body: dict, failure: tuple[str, str], language: str, work: Awaitable[str | None]
+) -> None:
+    """Await the button's work and say its answer (if any); a failure is one polite line, logged in full.
+
+    `failure` is what failed, for the log, and the key of the polite line.
+    """
     try:
         text = await work
     except Exception as e:
-        log.exception("%s: %s", failure, _pressed(body)[0])
-        text = f"Sorry, {failure} ({type(e).__name__})."
+        log.exception("%s: %s", failure[0], _pressed(body)[0])
+        text = t(language, failure[1], error=type(e).__name__)
     if text:
         await _say(respond, text)
 
@@ -55,16 +65,16 @@ async def _link_reply(ctx: Context, client: AsyncWebClient, body: dict) -> str:
         client, ctx.db, channel, parent if channel else None, value.rpartition("@")[2], card
     )
     if reply_ts is None:
-        return NOT_FOUND
+        return t(ctx.settings.digest_language, "analysis_gone")
     link = (await client.chat_getPermalink(channel=channel, message_ts=reply_ts)).get("permalink")
-    return f"<{link}|{IN_THREAD}>" if link else IN_THREAD
+    return thread_link(link, ctx.settings.digest_language)
 
 
 async def _share(ctx: Context, client: AsyncWebClient, respond: AsyncRespond, body: dict) -> str | None:
     value, channel, _ = _pressed(body)
     msg = reply_card(ctx.db, value, ctx.settings.digest_language)
     if msg is None:
-        return NOT_FOUND
+        return t(ctx.settings.digest_language, "analysis_gone")
     await post_message(client, channel, text=msg.text, blocks=msg.blocks)
     await respond(delete_original=True)
     return None
@@ -75,8 +85,10 @@ async def full_analysis(
 ) -> None:
     """Link to the commit's thread reply under the digest, posting it first if it is missing."""
     await ack()
-    work = _link_reply(app_ctx(context), client, body)
-    await _answer(respond, body, "the full analysis could not be shown", work)
+    ctx = app_ctx(context)
+    work = _link_reply(ctx, client, body)
+    failure = ("the full analysis could not be shown", "show_failed")
+    await _answer(respond, body, failure, ctx.settings.digest_language, work)
 
 
 async def share_card(
@@ -84,6 +96,8 @@ async def share_card(
 ) -> None:
     """Post a /commit card in the channel for everyone."""
     await ack()
+    ctx = app_ctx(context)
+    work = _share(ctx, client, respond, body)
     await _answer(
-        respond, body, "the card could not be shared", _share(app_ctx(context), client, respond, body)
+        respond, body, ("the card could not be shared", "share_failed"), ctx.settings.digest_language, work
     )

@@ -9,7 +9,7 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.home import post_from_home
-from bot.listeners.commands.digest import HELP
+from bot.listeners.commands.digest import help_text
 from bot.listeners.common import app_ctx
 from bot.runtime import Context
 from bot.slack.client import post_message
@@ -34,10 +34,11 @@ async def home_post_digest(
     ctx.spawn(_post(ctx, client, user, channel))
 
 
-async def home_help(ack: AsyncAck, body: dict, client: AsyncWebClient) -> None:
+async def home_help(ack: AsyncAck, body: dict, client: AsyncWebClient, context: AsyncBoltContext) -> None:
     """Send the `/digest help` text to the user in the app's messages."""
     await ack()
     try:
-        await post_message(client, body["user"]["id"], text=HELP)
+        text = help_text(app_ctx(context).settings.digest_language)
+        await post_message(client, body["user"]["id"], text=text)
     except Exception:
         log.exception("could not send the help to %s", body["user"].get("id"))

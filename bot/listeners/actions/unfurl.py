@@ -9,7 +9,8 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.listeners.actions.buttons import IN_THREAD, NOT_FOUND
+from analysis.strings import t
+from bot.listeners.actions.buttons import thread_link
 from bot.listeners.common import app_ctx
 from bot.unfurls import post_full_card
 
@@ -30,18 +31,20 @@ async def unfurl_full_analysis(
     await ack()
     value = body["actions"][0].get("value", "")
     channel, message_ts = _where(body)
+    ctx = app_ctx(context)
+    lang = ctx.settings.digest_language
     try:
         if not channel or not message_ts:
             raise ValueError("the button's message is unknown")
-        ts = await post_full_card(app_ctx(context), client, channel, message_ts, value)
+        ts = await post_full_card(ctx, client, channel, message_ts, value)
         if ts is None:
-            text = NOT_FOUND
+            text = t(lang, "analysis_gone")
         else:
             link = (await client.chat_getPermalink(channel=channel, message_ts=ts)).get("permalink")
-            text = f"<{link}|{IN_THREAD}>" if link else IN_THREAD
+            text = thread_link(link, lang)
     except Exception as e:
         log.exception("the full analysis of %s could not be posted", value[:100])
-        text = f"Sorry, the full analysis could not be posted ({type(e).__name__})."
+        text = t(lang, "post_failed", error=type(e).__name__)
     try:
         await respond(text=text, response_type="ephemeral", replace_original=False)
     except Exception:

@@ -10,10 +10,10 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from analysis.lookup import Lookup, LookupKind, lookup_cached, lookup_commit, out_of_scope
+from analysis.strings import t
 from bot.listeners.common import app_ctx
 from bot.slack.answers import lookup_text, one_line
 from bot.slack.blocks import card_ephemeral_blocks
-from bot.slack.replies import reply
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +43,7 @@ async def commit_command(
     text = (command.get("text") or "").strip()
     cached = _cached(ctx.db, text)
     if cached is not None and cached.kind is LookupKind.MALFORMED:
-        sep = ". " if lang == "en" else "。"
-        await ack(text=f"{lookup_text(cached, lang)}{sep}{reply(lang, 'commit_usage')}")
+        await ack(text=f"{lookup_text(cached, lang)}{t(lang, 'sentence_sep')}{t(lang, 'commit_usage')}")
         return
     if cached is not None and cached.kind is LookupKind.AMBIGUOUS:
         await ack(text=lookup_text(cached, lang))
@@ -61,7 +60,7 @@ async def commit_command(
     if refused:
         await ack(text=lookup_text(refused, lang))
         return
-    await ack(text=reply(lang, "looking_up", text=one_line(text)))
+    await ack(text=t(lang, "looking_up", text=one_line(text)))
     try:
         result = await lookup_commit(ctx.db, ctx.lookup_config(), text, watched=ctx.watched(), cached=cached)
         await _answer(respond, result, ctx.settings.digest_language)
@@ -69,7 +68,7 @@ async def commit_command(
         log.exception("/commit %r failed", text[:80])
         try:
             await respond(
-                text=reply(lang, "lookup_failed", text=one_line(text), error=type(e).__name__),
+                text=t(lang, "lookup_failed", text=one_line(text), error=type(e).__name__),
                 response_type="ephemeral",
                 replace_original=True,
             )

@@ -8,13 +8,13 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
+from analysis.strings import t
 from bot import subscriptions
 from bot.listeners.common import app_ctx
 from bot.overview import OVERVIEW_USAGE, overview_answer
 from bot.runtime import Context
 from bot.scheduler import ChannelOutcome
 from bot.slack.answers import one_line
-from bot.slack.replies import reply
 from bot.status import channel_status
 from bot.subscriptions import SUBSCRIBE_USAGE, UsageError
 
@@ -25,52 +25,47 @@ def help_text(lang: str) -> str:
     """The list of /digest subcommands."""
     return "\n".join(
         [
-            reply(lang, "help_title"),
-            f"• `{SUBSCRIBE_USAGE}`: {reply(lang, 'help_subscribe')}",
-            f"• `/digest unsubscribe owner/repo`: {reply(lang, 'help_unsubscribe')}",
-            f"• `/digest list`: {reply(lang, 'help_list')}",
-            f"• `/digest run`: {reply(lang, 'help_run')}",
-            f"• `/digest status`: {reply(lang, 'help_status')}",
-            f"• `{OVERVIEW_USAGE}`: {reply(lang, 'help_overview')}",
+            t(lang, "help_title"),
+            f"• `{SUBSCRIBE_USAGE}`: {t(lang, 'help_subscribe')}",
+            f"• `/digest unsubscribe owner/repo`: {t(lang, 'help_unsubscribe')}",
+            f"• `/digest list`: {t(lang, 'help_list')}",
+            f"• `/digest run`: {t(lang, 'help_run')}",
+            f"• `/digest status`: {t(lang, 'help_status')}",
+            f"• `{OVERVIEW_USAGE}`: {t(lang, 'help_overview')}",
         ]
     )
-
-
-HELP = help_text("en")
 
 
 def _list(ctx: Context, channel: str, lang: str) -> str:
     subs = subscriptions.channel_subscriptions(ctx.db, channel)
     if not subs:
-        return reply(lang, "follows_nothing", usage=f"`{SUBSCRIBE_USAGE}`")
-    return (
-        reply(lang, "follows") + "\n" + "\n".join(f"• `{one_line(subscriptions.describe(s))}`" for s in subs)
-    )
+        return t(lang, "follows_nothing", usage=f"`{SUBSCRIBE_USAGE}`")
+    return t(lang, "follows") + "\n" + "\n".join(f"• `{one_line(subscriptions.describe(s))}`" for s in subs)
 
 
 def _subscribe(ctx: Context, channel: str, user: str | None, args: list[str], lang: str) -> str:
     sub = subscriptions.parse_subscribe(channel, args)
     subscriptions.subscribe(ctx.db, sub, user)
-    return reply(lang, "subscribed", what=one_line(subscriptions.describe(sub)))
+    return t(lang, "subscribed", what=one_line(subscriptions.describe(sub)))
 
 
 def _unsubscribe(ctx: Context, channel: str, args: list[str], lang: str) -> str:
     if len(args) != 1:
         raise UsageError("usage_unsubscribe")
     if subscriptions.unsubscribe(ctx.db, channel, args[0]):
-        return reply(lang, "unsubscribed", repo=one_line(args[0]))
-    return reply(lang, "not_following", repo=one_line(args[0]))
+        return t(lang, "unsubscribed", repo=one_line(args[0]))
+    return t(lang, "not_following", repo=one_line(args[0]))
 
 
 def _outcome_text(outcomes: list[ChannelOutcome] | None, lang: str = "en") -> str:
     if outcomes is None:
-        return reply(lang, "busy")
+        return t(lang, "busy")
     o = outcomes[0]
     if o.busy:
-        return "A digest for this channel and day is being posted by another process."
+        return t(lang, "busy_elsewhere")
     if o.error:
-        return reply(lang, "not_posted", error=one_line(o.error))
-    return reply(lang, "posted" if o.posted else "nothing_new")
+        return t(lang, "not_posted", error=one_line(o.error))
+    return t(lang, "posted" if o.posted else "nothing_new")
 
 
 async def _run(ctx: Context, channel: str, respond: AsyncRespond) -> None:
@@ -79,7 +74,7 @@ async def _run(ctx: Context, channel: str, respond: AsyncRespond) -> None:
         text = _outcome_text(await ctx.digester.run([channel]), lang)
     except Exception as e:
         log.exception("/digest run in %s failed", channel)
-        text = reply(lang, "digest_failed", error=type(e).__name__)
+        text = t(lang, "digest_failed", error=type(e).__name__)
     await respond(text=text, response_type="ephemeral")
 
 
@@ -97,7 +92,7 @@ async def digest_command(
             if not subscriptions.channel_subscriptions(ctx.db, channel):
                 await ack(text=_list(ctx, channel, lang))
                 return
-            await ack(text=reply(lang, "building"))
+            await ack(text=t(lang, "building"))
             ctx.spawn(_run(ctx, channel, respond))
             return
         if sub == "subscribe":
@@ -113,10 +108,10 @@ async def digest_command(
         elif sub == "help":
             text = help_text(lang)
         else:
-            text = reply(lang, "unknown_subcommand", sub=one_line(sub)) + "\n" + help_text(lang)
+            text = t(lang, "unknown_subcommand", sub=one_line(sub)) + "\n" + help_text(lang)
     except UsageError as e:
         text = one_line(e.text(lang))
     except Exception as e:
         log.exception("/digest %r failed", (command.get("text") or "")[:80])
-        text = reply(lang, "sorry", error=type(e).__name__)
+        text = t(lang, "sorry", error=type(e).__name__)
     await ack(text=text)

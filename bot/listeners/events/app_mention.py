@@ -9,13 +9,13 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from analysis.lookup import LookupKind, lookup_cached, lookup_commit
+from analysis.strings import t
 from bot.listeners.common import app_ctx
 from bot.slack.answers import lookup_text
 from bot.slack.blocks import card_reply_blocks
 from bot.slack.client import post_message
 
 log = logging.getLogger(__name__)
-HINT = "Mention me with a commit SHA (7+ characters) or a commit URL, and I answer with its analysis."
 _MENTION = re.compile(r"<[@#!][^>]*>")
 _REF = re.compile(r"<?(https?://[^\s|>]+)[^\s>]*>?|\b([0-9a-fA-F]{7,40})\b")
 
@@ -29,11 +29,12 @@ def find_ref(text: str) -> str | None:
 async def app_mention(event: dict, client: AsyncWebClient, context: AsyncBoltContext) -> None:
     """Look up the SHA or URL in the mention and reply with the card in the same thread."""
     ctx = app_ctx(context)
+    lang = ctx.settings.digest_language
     channel, thread = event["channel"], event.get("thread_ts") or event["ts"]
     ref = find_ref(event.get("text", ""))
     try:
         if ref is None:
-            await post_message(client, channel, thread_ts=thread, text=HINT)
+            await post_message(client, channel, thread_ts=thread, text=t(lang, "mention_hint"))
             return
         result = lookup_cached(ctx.db, ref)
         finished = result.entry is not None and result.entry.analysis.finished
@@ -42,17 +43,15 @@ async def app_mention(event: dict, client: AsyncWebClient, context: AsyncBoltCon
                 ctx.db, ctx.lookup_config(), ref, watched=ctx.watched(), cached=result
             )
         if result.kind is LookupKind.FOUND and result.entry is not None:
-            msg = card_reply_blocks(result.entry, language=ctx.settings.digest_language)
+            msg = card_reply_blocks(result.entry, language=lang)
             await post_message(client, channel, thread_ts=thread, text=msg.text, blocks=msg.blocks)
         else:
-            await post_message(
-                client, channel, thread_ts=thread, text=lookup_text(result, ctx.settings.digest_language)
-            )
+            await post_message(client, channel, thread_ts=thread, text=lookup_text(result, lang))
     except Exception as e:
         log.exception("mention lookup of %r failed", ref)
         try:
             await post_message(
-                client, channel, thread_ts=thread, text=f"Sorry, that lookup failed ({type(e).__name__})."
+                client, channel, thread_ts=thread, text=t(lang, "mention_failed", error=type(e).__name__)
             )
         except Exception:
             log.exception("could not answer a mention in %s", channel)

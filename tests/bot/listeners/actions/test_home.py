@@ -18,8 +18,8 @@ def pressed(action_id: str, value: str) -> dict:
     return {"user": {"id": "U1"}, "actions": [{"action_id": action_id, "value": value}]}
 
 
-async def test_help_is_sent_to_the_user(ack, client) -> None:
-    await home_help(ack, pressed(HELP_ACTION, "help"), client)
+async def test_help_is_sent_to_the_user(ack, context, client) -> None:
+    await home_help(ack, pressed(HELP_ACTION, "help"), client, context)
     [post] = client.calls_to("chat_postMessage")
     assert ack.calls == [{}] and post["channel"] == "U1" and "/digest run" in post["text"]
 

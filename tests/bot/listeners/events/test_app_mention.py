@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from bot.listeners.events.app_mention import HINT, app_mention
+from bot.listeners.events.app_mention import app_mention
 from tests.fakes.digests import SHA, seed_commit
+
+HINT = "Mention me with a commit SHA (7+ characters) or a commit URL, and I answer with its analysis."
 
 
 def mention(text: str, thread_ts: str | None = "1769250000.000100") -> dict:
