@@ -50,7 +50,9 @@ _CAUSES = [
 _CAUSE_RES = [re.compile(p, re.I) for p in _CAUSES]
 _FIXES_TAG = re.compile(rf"^\s*Fixes:\s*({_HEX})\b", re.I | re.M)  # kernel style "Fixes: <sha> (\"title\")"
 # "Revert ...", "[CI] Revert ...", "revert: ...", "ci(x): revert ...", git's 'Reapply "..."'
-_REVERT_TITLE = re.compile(r"^\s*(?:\[[^\]]*\]\s*)?(?:\w+(?:\([^)]*\))?!?:\s*)?(?:revert|reapply)\b", re.I)
+_REVERT_TITLE = re.compile(
+    r"^\s*(?:\[[^\]]*\]\s*)?(?:\w+(?:\([^)]*\))?!?:\s*)?(?:revert|reapply)\b(?!\s+(?:back\s+)?to\b)", re.I
+)
 _QUOTED = re.compile(r'^\s*(Revert|Reapply)\s+"(.*?)("?)\s*$', re.S | re.I)
 _THIS_REVERTS = re.compile(rf"\bThis\s+reverts\s+commit\s+({_HEX})\b", re.I)
 _REVERTS_PR = re.compile(r"^\s*Reverts?\s+(?:[\w.-]+/[\w.-]+)?#(\d+)\b", re.I | re.M)
