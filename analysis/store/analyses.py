@@ -13,7 +13,7 @@ from analysis.store.codec import Row, chunks, redacted
 from storage.db import now
 
 
-def _row(repo: str, a: Analysis) -> Row:
+def _analysis_row(repo: str, a: Analysis) -> Row:
     return {
         "repo": repo,
         "sha": a.sha,
@@ -74,7 +74,7 @@ def save_analysis(db: sqlite_utils.Database, repo: str, analysis: Analysis) -> N
     """Store a commit's analysis (its card bounded, its error redacted), replacing the previous one."""
     if analysis.card is not None:
         analysis.card = bound_card(analysis.card)
-    row = redacted(_row(repo, analysis), "error") | {"updated_at": now()}
+    row = redacted(_analysis_row(repo, analysis), "error") | {"updated_at": now()}
     with db.conn:
         db["analyses"].upsert(row, pk=("repo", "sha"))
 

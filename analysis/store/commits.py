@@ -64,7 +64,7 @@ def _file(f: Row) -> FileChange:
     )
 
 
-def _commit(row: Row, files: list[Row] | None = None) -> Commit:
+def _commit_from(row: Row, files: list[Row] | None = None) -> Commit:
     c = Commit(
         repo=row["repo"],
         sha=row["sha"],
@@ -95,7 +95,7 @@ def stored_commit(db: sqlite_utils.Database, repo: str, sha: str, *, detailed: b
     files = None
     if row["detailed"]:
         files = list(db["files"].rows_where("repo = ? and sha = ?", [repo, sha], order_by="rowid"))
-    return _commit(row, files)
+    return _commit_from(row, files)
 
 
 def save_commit(db: sqlite_utils.Database, commit: Commit, *, detailed: bool) -> None:

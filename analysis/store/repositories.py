@@ -19,7 +19,7 @@ def _state(row: Row) -> RepositoryState:
     return RepositoryState(**{k: v for k, v in row.items() if k in names})
 
 
-def _row(r: RepositoryState) -> Row:
+def _repository_row(r: RepositoryState) -> Row:
     """Fields left None are not written, but for the last error."""
     row = {f.name: getattr(r, f.name) for f in fields(RepositoryState) if getattr(r, f.name) is not None}
     return row | ({"last_error": r.last_error} if r.last_run_at else {})
@@ -40,7 +40,7 @@ def get_repository(db: sqlite_utils.Database, repo: str) -> RepositoryState | No
 
 def save_repository(db: sqlite_utils.Database, state: RepositoryState) -> None:
     """Insert or update a repository's state (fields left None keep their stored value)."""
-    db["repositories"].upsert(redacted(_row(state), "last_error"), pk="repo")
+    db["repositories"].upsert(redacted(_repository_row(state), "last_error"), pk="repo")
 
 
 def list_repositories(db: sqlite_utils.Database) -> list[RepositoryState]:

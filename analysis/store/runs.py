@@ -15,7 +15,7 @@ _SUMS = (
 )
 
 
-def _run(row: Row) -> RunRecord:
+def _run_from(row: Row) -> RunRecord:
     names = {f.name for f in fields(RunRecord)}
     values = {k: v for k, v in row.items() if k in names}
     values["status"] = RunStatus(row["status"] or "ok")
@@ -24,7 +24,7 @@ def _run(row: Row) -> RunRecord:
     return RunRecord(**values)
 
 
-def _usage(row: Row) -> UsageTotals:
+def _usage_from(row: Row) -> UsageTotals:
     names = {f.name for f in fields(UsageTotals)}
     return UsageTotals(**{k: int(v or 0) for k, v in row.items() if k in names})
 
@@ -40,7 +40,7 @@ def save_run(db: sqlite_utils.Database, run: RunRecord) -> int:
 def last_run(db: sqlite_utils.Database, repo: str) -> RunRecord | None:
     """The most recent run of a repository, or None."""
     row = next(db["runs"].rows_where("repo = ?", [repo], order_by="id desc", limit=1), None)
-    return _run(row) if row else None
+    return _run_from(row) if row else None
 
 
 def usage_since(db: sqlite_utils.Database, since_utc: str) -> UsageTotals:
@@ -49,9 +49,9 @@ def usage_since(db: sqlite_utils.Database, since_utc: str) -> UsageTotals:
         f"select count(*) as runs, {_SUMS}, coalesce(sum(status = 'error'), 0) as errors "
         "from runs where started_at >= ?"
     )
-    return _usage(next(db.query(sql, [since_utc])))
+    return _usage_from(next(db.query(sql, [since_utc])))
 
 
 def usage_totals(db: sqlite_utils.Database) -> UsageTotals:
     """LLM calls and tokens over all recorded runs."""
-    return _usage(next(db.query(f"select {_SUMS} from runs")))
+    return _usage_from(next(db.query(f"select {_SUMS} from runs")))

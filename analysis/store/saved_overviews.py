@@ -12,7 +12,7 @@ from analysis.store.codec import Row
 from storage.db import now
 
 
-def _cached(row: Row) -> Cached | None:
+def _cached_from(row: Row) -> Cached | None:
     try:
         body = json.loads(row["body"] or "{}")
         overview = Overview.model_validate({**body, "source": row["source"]})
@@ -30,7 +30,7 @@ def get_overview(db: sqlite_utils.Database, repo: str, date: str | None = None) 
             row = None
     else:
         row = next(db["overviews"].rows_where("repo = ?", [repo], order_by="date desc", limit=1), None)
-    return _cached(row) if row else None
+    return _cached_from(row) if row else None
 
 
 def save_overview(
