@@ -6,13 +6,14 @@ from typing import TYPE_CHECKING
 
 import sqlite_utils
 
-from analysis import store
 from analysis.claims import analysis_claim, held
 from analysis.config import PipelineConfig
 from analysis.heuristic import heuristic_analysis
 from analysis.importance import score
 from analysis.models import Analysis, AnalysisStatus, Commit
 from analysis.redact import redact_opt
+from analysis.store import analyses as analysis_store
+from analysis.store import commits as commit_store
 
 if TYPE_CHECKING:
     from analysis.llm import Analyzer
@@ -43,7 +44,7 @@ def mark_pending(
     pending = Analysis(commit.sha, AnalysisStatus.PENDING, verdict.importance, reasons=verdict.reasons)
     pending.language = cfg.language
     pending.attempts = prev.attempts if prev else 0
-    store.save_analysis(db, commit.repo, pending)
+    analysis_store.save_analysis(db, commit.repo, pending)
     return pending
 
 
@@ -52,7 +53,7 @@ async def analyze_commit(
 ) -> Analysis:
     """Score and analyze one stored commit, store the analysis, and return it."""
     verdict = score(commit, language=cfg.language)
-    prev = store.get_analysis(db, commit.repo, commit.sha)
+    prev = analysis_store.get_analysis(db, commit.repo, commit.sha)
     prev_attempts = prev.attempts if prev else 0
     if analyzer is None or commit.is_merge:
         result = heuristic_analysis(commit, verdict, cfg.language)
@@ -63,9 +64,9 @@ async def analyze_commit(
         result.reasons = result.reasons or verdict.reasons
         result.error = redact_opt(result.error)
         result.attempts = prev_attempts if result.status is AnalysisStatus.PENDING else prev_attempts + 1
-    store.save_analysis(db, commit.repo, result)
+    analysis_store.save_analysis(db, commit.repo, result)
     if result.finished:
-        store.clear_patches(db, commit.repo, commit.sha)
+        commit_store.clear_patches(db, commit.repo, commit.sha)
     return result
 
 
@@ -81,7 +82,7 @@ async def analyze_once(
     Returns the analysis and whether this call made it.
     """
     async with held(db, analysis_claim(commit.repo, commit.sha), wait=CLAIM_WAIT):
-        prev = store.get_analysis(db, commit.repo, commit.sha)
+        prev = analysis_store.get_analysis(db, commit.repo, commit.sha)
         if reusable(prev, cfg, prompt_version):
             assert prev is not None
             return prev, False

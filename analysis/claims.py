@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 
 import sqlite_utils
 
-from analysis import store
+from storage import claims as leases
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ def analysis_claim(repo: str, sha: str) -> str:
 async def _renew(db: sqlite_utils.Database, name: str, holder: str, lease: float) -> None:
     while True:
         await asyncio.sleep(lease / 3)
-        if not store.renew_claim(db, name, holder, lease):
+        if not leases.renew(db, name, holder, lease):
             log.warning("the claim %s was lost while held", name)
             return
 
@@ -42,9 +42,9 @@ async def held(
 ) -> AsyncIterator[bool]:
     """Hold claim `name` while the block runs, renewing its lease; yields False when another holder keeps it
     past `wait` seconds."""
-    holder = store.new_claim_holder()
+    holder = leases.new_holder()
     deadline = time.monotonic() + wait
-    while not store.acquire_claim(db, name, holder, lease):
+    while not leases.acquire(db, name, holder, lease):
         if time.monotonic() >= deadline:
             yield False
             return
@@ -56,4 +56,4 @@ async def held(
         renewer.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await renewer
-        store.release_claim(db, name, holder)
+        leases.release(db, name, holder)

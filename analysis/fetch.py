@@ -6,11 +6,11 @@ import asyncio
 
 import sqlite_utils
 
-from analysis import store
 from analysis.errors import RateLimited
 from analysis.models import Commit
 from analysis.rewrites import content_fingerprint
 from analysis.sources import Source
+from analysis.store import commits as commit_store
 
 FETCH_CONCURRENCY = 4
 
@@ -33,7 +33,7 @@ class CommitReader:
 
         In that case the listing's `summary` is stored (when nothing is yet), so the next run finds and reads it.
         """
-        cached = store.stored_commit(self.db, self.source.repo, sha)
+        cached = commit_store.stored_commit(self.db, self.source.repo, sha)
         if cached is not None:
             self.cached += 1
             return cached
@@ -47,9 +47,9 @@ class CommitReader:
                     self.limited = e
         if (
             summary is not None
-            and store.stored_commit(self.db, self.source.repo, sha, detailed=False) is None
+            and commit_store.stored_commit(self.db, self.source.repo, sha, detailed=False) is None
         ):
-            store.save_commit(self.db, summary, detailed=False)
+            commit_store.save_commit(self.db, summary, detailed=False)
         return None
 
     async def require(self, sha: str) -> Commit:
@@ -63,6 +63,6 @@ class CommitReader:
     async def _fetch(self, sha: str) -> Commit:
         commit = await self.source.fetch(sha)
         commit.url = commit.url or self.source.web_url(commit.sha)
-        store.save_commit(self.db, commit, detailed=True)
-        store.set_fingerprints(self.db, self.source.repo, {commit.sha: content_fingerprint(commit)})
+        commit_store.save_commit(self.db, commit, detailed=True)
+        commit_store.set_fingerprints(self.db, self.source.repo, {commit.sha: content_fingerprint(commit)})
         return commit

@@ -6,12 +6,13 @@ import asyncio
 
 import sqlite_utils
 
-from analysis import store
 from analysis.analyze import analyze_once
 from analysis.config import PipelineConfig
 from analysis.fetch import CommitReader
 from analysis.llm import Analyzer
 from analysis.models import Usage
+from analysis.store import analyses as analysis_store
+from analysis.store import commits as commit_store
 
 
 def _halted(analyzer: Analyzer | None) -> bool:
@@ -36,10 +37,10 @@ async def heal(
     repo = reader.source.repo
     prompt_version = analyzer.prompt_version if analyzer is not None else None
     cap = cfg.llm.max_attempts if cfg.llm else 1
-    todo = [a.sha for a in store.unfinished_analyses(db, repo, cap) if a.sha not in seen]
+    todo = [a.sha for a in analysis_store.unfinished_analyses(db, repo, cap) if a.sha not in seen]
 
     async def one(sha: str) -> None:
-        if store.stored_commit(db, repo, sha, detailed=False) is None or _halted(analyzer):
+        if commit_store.stored_commit(db, repo, sha, detailed=False) is None or _halted(analyzer):
             return
         commit = await reader.read(sha)
         if commit is not None:

@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from analysis import store
 from analysis.errors import UnknownRevision
 from analysis.sources import CommitRef, Source
 from analysis.state import Cursor
+from analysis.store import commits as commit_store
+from analysis.store import reported as reported_store
 from analysis.strings import plural
 
 log = logging.getLogger(__name__)
@@ -71,13 +72,13 @@ async def select_new(
 ) -> Selection:
     """The commits reachable from `head` that `target` has not been told about, at most `limit` of them."""
     repo = source.repo
-    cursor = store.get_cursor(db, repo, target)
+    cursor = reported_store.get_cursor(db, repo, target)
     sel = Selection(head=head, since=cursor.sha if cursor else None)
     if cursor and cursor.branch != branch:
         sel.notes.append(f"Now following branch {branch} (was {cursor.branch}).")
     if cursor and cursor.sha == head:
         return sel
-    reported = store.reported_shas(db, repo, target)
+    reported = reported_store.reported_shas(db, repo, target)
     complete = True
     if cursor is None and not reported:  # a target's first digest starts with yesterday's commits
         sel.since = first_since.isoformat()
@@ -91,7 +92,7 @@ async def select_new(
             diverged = True
             known = reported | ({cursor.sha} if cursor else set())
             if not reported:  # a database from before targets kept what they were told: stored commits
-                known |= store.stored_shas(db, repo)
+                known |= commit_store.stored_shas(db, repo)
             refs, complete = await source.walk_new(head, known, limit)
         if diverged and cursor is not None and cursor.branch == branch:
             sel.check_rewrites = True
@@ -137,5 +138,5 @@ def mark_delivered(
     db: sqlite_utils.Database, repo: str, target: str, branch: str, head: str, shas: list[str]
 ) -> None:
     """Record that `target` was told about these commits and move its cursor to `head`."""
-    store.mark_reported(db, repo, target, shas)
-    store.set_cursor(db, Cursor(repo, target, branch, head))
+    reported_store.mark_reported(db, repo, target, shas)
+    reported_store.set_cursor(db, Cursor(repo, target, branch, head))

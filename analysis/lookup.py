@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from analysis import store
 from analysis.analyze import analyze_commit
 from analysis.config import PipelineConfig
 from analysis.errors import AmbiguousRevision, SourceError, UnknownRevision
@@ -21,6 +20,8 @@ from analysis.llm import make_analyzer
 from analysis.models import Commit, DigestEntry
 from analysis.scope import display_name, is_repo_name, named_by, selects, stored_as
 from analysis.sources import open_source
+from analysis.store import analyses as analysis_store
+from analysis.store import commits as commit_store
 
 log = logging.getLogger(__name__)
 MIN_PREFIX = 7
@@ -85,9 +86,9 @@ def parse_query(text: str) -> Query | str:
 
 
 def _stored_entry(db: sqlite_utils.Database, repo: str, sha: str) -> DigestEntry:
-    commit = store.stored_commit(db, repo, sha, detailed=False)
+    commit = commit_store.stored_commit(db, repo, sha, detailed=False)
     assert commit is not None
-    analysis = store.get_analysis(db, repo, sha) or heuristic_analysis(commit, score(commit), "en")
+    analysis = analysis_store.get_analysis(db, repo, sha) or heuristic_analysis(commit, score(commit), "en")
     return DigestEntry(commit, analysis)
 
 
@@ -96,7 +97,7 @@ def lookup_cached(db: sqlite_utils.Database, text: str) -> Lookup:
     q = parse_query(text)
     if isinstance(q, str):
         return Lookup(LookupKind.MALFORMED, q)
-    keys = store.commit_keys_by_prefix(db, q.prefix)
+    keys = commit_store.commit_keys_by_prefix(db, q.prefix)
     if q.repo:
         name = q.repo.lower()
         keys = [(repo, sha) for repo, sha in keys if named_by(repo, name)]
@@ -106,7 +107,9 @@ def lookup_cached(db: sqlite_utils.Database, text: str) -> Lookup:
         return Lookup(
             LookupKind.AMBIGUOUS,
             f"{q.prefix} matches {len(keys)} commits: give more characters",
-            candidates=[c for repo, sha in keys if (c := store.stored_commit(db, repo, sha, detailed=False))],
+            candidates=[
+                c for repo, sha in keys if (c := commit_store.stored_commit(db, repo, sha, detailed=False))
+            ],
             query=q,
         )
     return Lookup(LookupKind.UNKNOWN, f"no commit {q.prefix} in the cache", query=q)

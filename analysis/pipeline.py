@@ -10,7 +10,6 @@ import zoneinfo
 
 import sqlite_utils
 
-from analysis import store
 from analysis.analyze import analyze_once, mark_pending, reusable
 from analysis.config import PipelineConfig
 from analysis.errors import AccessDenied, RateLimited, SourceError
@@ -27,6 +26,9 @@ from analysis.redact import error_text, redact
 from analysis.rewrites import Rewrites
 from analysis.run_record import record_run
 from analysis.sources import CommitRef, Source, identity, open_source
+from analysis.store import analyses as analysis_store
+from analysis.store import commits as commit_store
+from analysis.store import repositories as repo_store
 from storage.db import now
 
 __all__ = [
@@ -95,7 +97,7 @@ class RepoRun:
             rd.repo, rd.display = source.repo, source.display
             self._report(Phase.LISTING)
             if os.path.isabs(rd.repo):  # a clone's rows were once kept under its folder name
-                store.adopt_repository(self.db, os.path.basename(rd.repo), rd.repo)
+                repo_store.adopt_repository(self.db, os.path.basename(rd.repo), rd.repo)
             rd.branch = self.cfg.source.branch or await source.default_branch()  # never a remembered one
             rd.url = repo_url_of(source.web_url("0" * 40))  # any SHA: only the prefix is kept
             refs = await self._list_refs(rd, day)
@@ -156,7 +158,7 @@ class RepoRun:
         """Fetch and analyze the listed commits concurrently; newest first."""
         assert self.source is not None and self.reader is not None
         repo, reader = self.source.repo, self.reader
-        stored = store.get_analyses(self.db, repo, [r.sha for r in refs])
+        stored = analysis_store.get_analyses(self.db, repo, [r.sha for r in refs])
         rewrites = Rewrites(self.db, self.source, self.target, self.selection.check_rewrites)
         await rewrites.prepare(refs)
         done = 0
@@ -216,7 +218,7 @@ class RepoRun:
     def _listed(self, ref: CommitRef) -> Commit:
         """What is known of a commit whose details could not be fetched."""
         assert self.source is not None
-        stored = store.stored_commit(self.db, self.source.repo, ref.sha, detailed=False)
+        stored = commit_store.stored_commit(self.db, self.source.repo, ref.sha, detailed=False)
         return (
             stored
             or ref.summary

@@ -7,9 +7,11 @@ import hashlib
 
 import sqlite_utils
 
-from analysis import store
 from analysis.models import Analysis, Commit
 from analysis.sources import CommitRef, Source
+from analysis.store import analyses as analysis_store
+from analysis.store import commits as commit_store
+from analysis.store import reported as reported_store
 
 
 def content_fingerprint(commit: Commit) -> str:
@@ -45,7 +47,7 @@ class Rewrites:
         """Take the fingerprints the source can tell before reading; match them when looking for copies."""
         self._prints = await self.source.fingerprints(refs)
         if self.active and self._prints:
-            found = store.reported_by_fingerprint(
+            found = commit_store.reported_by_fingerprint(
                 self.db, self.source.repo, self.target, sorted(set(self._prints.values()))
             )
             self._before = {s: found[fp] for s, fp in self._prints.items() if found.get(fp, s) != s}
@@ -59,38 +61,41 @@ class Rewrites:
         repo = self.source.repo
         fp = self._prints.get(ref.sha)
         if fp is not None and commit is not None:
-            store.set_fingerprints(self.db, repo, {ref.sha: fp})
+            commit_store.set_fingerprints(self.db, repo, {ref.sha: fp})
         if not self.active:
             return None
-        fp = fp or store.fingerprint_of(self.db, repo, ref.sha)
+        fp = fp or commit_store.fingerprint_of(self.db, repo, ref.sha)
         if fp is None:
             return None
-        original = store.reported_by_fingerprint(self.db, repo, self.target, [fp]).get(fp)
+        original = commit_store.reported_by_fingerprint(self.db, repo, self.target, [fp]).get(fp)
         return original if original != ref.sha else None
 
     def link(self, ref: CommitRef, original: str) -> None:
         """Record `ref` as a copy of `original`: told to the target, its analysis shared, never reported again."""
         repo = self.source.repo
-        if store.stored_commit(self.db, repo, ref.sha, detailed=False) is None and ref.summary is not None:
-            store.save_commit(self.db, ref.summary, detailed=False)
+        if (
+            commit_store.stored_commit(self.db, repo, ref.sha, detailed=False) is None
+            and ref.summary is not None
+        ):
+            commit_store.save_commit(self.db, ref.summary, detailed=False)
         if fp := self._prints.get(ref.sha):
-            store.set_fingerprints(self.db, repo, {ref.sha: fp})
-        analysis = store.get_analysis(self.db, repo, original)
-        if analysis is not None and store.get_analysis(self.db, repo, ref.sha) is None:
-            store.save_analysis(self.db, repo, _copy(analysis, ref.sha))
-        store.clear_patches(self.db, repo, ref.sha)
-        store.link_rewrite(self.db, repo, ref.sha, original)
-        store.mark_reported(self.db, repo, self.target, [ref.sha])
+            commit_store.set_fingerprints(self.db, repo, {ref.sha: fp})
+        analysis = analysis_store.get_analysis(self.db, repo, original)
+        if analysis is not None and analysis_store.get_analysis(self.db, repo, ref.sha) is None:
+            analysis_store.save_analysis(self.db, repo, _copy(analysis, ref.sha))
+        commit_store.clear_patches(self.db, repo, ref.sha)
+        reported_store.link_rewrite(self.db, repo, ref.sha, original)
+        reported_store.mark_reported(self.db, repo, self.target, [ref.sha])
         self.linked[ref.sha] = original
 
     def shared(self, ref: CommitRef) -> Analysis | None:
         """The analysis of an earlier commit with the same content (a copy seen before), stored for `ref`."""
         repo = self.source.repo
-        fp = self._prints.get(ref.sha) or store.fingerprint_of(self.db, repo, ref.sha)
-        found = store.shared_analysis(self.db, repo, fp, ref.sha) if fp else None
+        fp = self._prints.get(ref.sha) or commit_store.fingerprint_of(self.db, repo, ref.sha)
+        found = analysis_store.shared_analysis(self.db, repo, fp, ref.sha) if fp else None
         if found is None:
             return None
         copy = _copy(found, ref.sha)
-        store.save_analysis(self.db, repo, copy)
-        store.clear_patches(self.db, repo, ref.sha)
+        analysis_store.save_analysis(self.db, repo, copy)
+        commit_store.clear_patches(self.db, repo, ref.sha)
         return copy

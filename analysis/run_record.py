@@ -6,11 +6,12 @@ import datetime as dt
 
 import sqlite_utils
 
-from analysis import store
 from analysis.fetch import CommitReader
 from analysis.models import RepoDigest, Usage
 from analysis.sources import Source
 from analysis.state import RepositoryState, RunRecord, RunStatus
+from analysis.store import repositories as repo_store
+from analysis.store import runs as run_store
 from storage.db import now
 
 
@@ -40,7 +41,7 @@ def record_run(
         completion_tokens=usage.completion_tokens,
         error=rd.error,
     )
-    store.record_run(db, run)
+    run_store.save_run(db, run)
     state = RepositoryState(rd.repo, last_run_at=started, last_run_status=status.value, last_error=rd.error)
     if source is not None:
         state.kind = type(source).__name__.removesuffix("Source").lower()
@@ -49,4 +50,4 @@ def record_run(
         state.followed = rd.followed
         state.rate_limit_remaining = getattr(source, "rate_limit_remaining", None)
         state.rate_limit_reset = getattr(source, "rate_limit_reset", None)
-    store.save_repository(db, state)
+    repo_store.save_repository(db, state)

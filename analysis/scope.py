@@ -11,9 +11,9 @@ from collections.abc import Iterable
 
 import sqlite_utils
 
-from analysis import store
 from analysis.models import REPO_NAME_RE
 from analysis.sources import is_local
+from analysis.store import channel_subscriptions as subscription_store
 
 _DOT_PARTS = {".", ".."}
 
@@ -31,7 +31,7 @@ def watched_repos(db: sqlite_utils.Database, configured: Iterable[str]) -> set[s
     A subscription that is neither a configured repository nor a plain `owner/repo` (an old path) is left out.
     """
     configured = set(configured)
-    followed = {s.repo for s in store.list_subscriptions(db)}
+    followed = {s.repo for s in subscription_store.list_subscriptions(db)}
     return configured | {r for r in followed if is_repo_name(r)}
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from storage.commits import find_by_prefix  # noqa: E402
+from analysis.store.commits import commit_keys_by_prefix  # noqa: E402
 from storage.db import open_db  # noqa: E402
 
 
@@ -64,7 +64,7 @@ def main() -> None:
     shas = [r[0] for r in db.execute("select sha from commits order by random() limit ?", [args.probes])]
     rng = random.Random(1)
     probes = [s[: rng.choice([7, 8, 10, 12])] for s in shas]
-    indexed = timed(lambda p: find_by_prefix(db, p), probes)
+    indexed = timed(lambda p: commit_keys_by_prefix(db, p), probes)
     scan_probes = probes[: max(5, args.probes // 20)]
     scan = timed(
         lambda p: db.execute("select * from commits where substr(sha, 1, ?) = ?", [len(p), p]).fetchall(),

@@ -26,8 +26,8 @@ from analysis.config import LLMConfig, PipelineConfig  # noqa: E402
 from analysis.llm import LLMAnalyzer, register_analyzer  # noqa: E402
 from analysis.models import AnalysisStatus  # noqa: E402
 from analysis.pipeline import run_digest  # noqa: E402
+from analysis.store.llm_endpoints import Learned, learned_about  # noqa: E402
 from storage import db as store  # noqa: E402
-from storage import endpoints  # noqa: E402
 from tests.realday import DAY, build_busy_day  # noqa: E402
 
 _TOTAL_RE = re.compile(r"llama_perf_context_print:\s+total time =\s+([\d.]+) ms")
@@ -90,7 +90,7 @@ def main() -> None:
     measured = sum(analyzer.answered_seconds)
     compute, source = (logged, "server log") if logged else (measured, "measured per answered request")
     second = asyncio.run(run_digest(db, cfg, day=DAY))
-    learned = endpoints.get_endpoint(db, analyzer.endpoint.url, args.model) or {}
+    learned = learned_about(db, analyzer.endpoint.url, args.model) or Learned()
     print(f"endpoint {args.base_url} model {args.model}; timeout {args.timeout:g} s; day {DAY}")
     for e in entries:
         a = e.analysis
@@ -110,8 +110,8 @@ def main() -> None:
     print(f"wall / server compute:         {wall / compute:.2f}" if compute else "wall / server compute: n/a")
     print(f"alerts:                        {first.alerts or 'none'}")
     print(
-        f"learned: mode {learned.get('mode')}, context {learned.get('context_tokens')} tokens, "
-        f"token ratio {learned.get('token_ratio')}, concurrency {learned.get('concurrency')}"
+        f"learned: mode {learned.mode}, context {learned.context_tokens} tokens, "
+        f"token ratio {learned.token_ratio}, concurrency {learned.concurrency}"
     )
     print(f"second run LLM calls:          {second.usage.llm_calls}")
 

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from analysis import store
 from analysis.models import DigestEntry
+from analysis.store import analyses as analysis_store
+from analysis.store import commits as commit_store
 from bot.slack.blocks import SlackMessage, card_reply_blocks
 
 
 def load_entry(db: sqlite_utils.Database, value: str) -> DigestEntry | None:
     """The stored commit and analysis named by a button value `repo@sha`, or None."""
     repo, _, sha = value.rpartition("@")
-    commit = store.stored_commit(db, repo, sha, detailed=False)
-    analysis = store.get_analysis(db, repo, sha)
+    commit = commit_store.stored_commit(db, repo, sha, detailed=False)
+    analysis = analysis_store.get_analysis(db, repo, sha)
     if commit is None or analysis is None:
         return None
     return DigestEntry(commit, analysis)

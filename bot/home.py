@@ -11,10 +11,13 @@ from typing import TYPE_CHECKING
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from analysis import store
 from analysis.llm import cost_usd
 from analysis.models import Importance
 from analysis.state import Alert, Delivery, RepositoryState, Subscription, UsageTotals
+from analysis.store import analyses as analysis_store
+from analysis.store import deliveries as delivery_store
+from analysis.store import repositories as repo_store
+from analysis.store import runs as run_store
 from analysis.strings import t
 from bot import subscriptions
 from bot.scheduler import ChannelOutcome, trigger
@@ -104,7 +107,7 @@ async def _permalink(client: AsyncWebClient, channel: str, ts: str, limit: async
 def _levels(ctx: Context, delivery: Delivery) -> dict[Importance, int]:
     counts: Counter[Importance] = Counter()
     for repo in delivery.repos:
-        for analysis in store.get_analyses(ctx.db, repo, delivery.shas).values():
+        for analysis in analysis_store.get_analyses(ctx.db, repo, delivery.shas).values():
             counts[analysis.importance] += 1
     return {lvl: counts[lvl] for lvl in (Importance.HIGH, Importance.MEDIUM, Importance.LOW) if counts[lvl]}
 
@@ -113,7 +116,7 @@ async def _channel(
     ctx: Context, client: AsyncWebClient, channel: str, member: bool, limit: asyncio.Semaphore
 ) -> ChannelHome:
     home = ChannelHome(channel, subscriptions.channel_subscriptions(ctx.db, channel), can_post=member)
-    home.last = store.latest_delivery(ctx.db, channel)
+    home.last = delivery_store.latest_delivery(ctx.db, channel)
     if home.last is not None:
         home.levels = _levels(ctx, home.last)
         if home.last.message_ts:
@@ -128,7 +131,7 @@ async def home_data(ctx: Context, client: AsyncWebClient, user: str) -> HomeData
     mine, limit = await user_channels(client, user), asyncio.Semaphore(PERMALINK_CALLS)
     shown = names[:MAX_CHANNELS]
     channels = list(await asyncio.gather(*(_channel(ctx, client, c, c in mine, limit) for c in shown)))
-    usage = store.usage_since(ctx.db, (now - dt.timedelta(days=USAGE_DAYS)).isoformat(timespec="seconds"))
+    usage = run_store.usage_since(ctx.db, (now - dt.timedelta(days=USAGE_DAYS)).isoformat(timespec="seconds"))
     llm = s.pipeline_config().llm
     return HomeData(
         schedule=s.digest_schedule,
@@ -136,8 +139,8 @@ async def home_data(ctx: Context, client: AsyncWebClient, user: str) -> HomeData
         next_run=trigger(s).get_next_fire_time(None, now),
         channels=channels,
         more_channels=max(len(names) - MAX_CHANNELS, 0),
-        alerts=store.active_alerts(ctx.db),
-        rate_limits=[r for r in store.list_repositories(ctx.db) if r.rate_limit_remaining is not None],
+        alerts=delivery_store.active_alerts(ctx.db),
+        rate_limits=[r for r in repo_store.list_repositories(ctx.db) if r.rate_limit_remaining is not None],
         llm_model=s.digest_llm_model if llm else None,
         usage=usage,
         cost=cost_usd(usage.prompt_tokens, usage.completion_tokens, llm) if llm else None,

@@ -7,10 +7,10 @@ import re
 
 import sqlite_utils
 
-from analysis import store
 from analysis.models import Commit
 from analysis.overview import cache
 from analysis.pipeline import today
+from analysis.store import commits as commit_store
 from analysis.strings import t
 from bot.settings import Settings
 from bot.slack.answers import one_line
@@ -36,7 +36,7 @@ def _day(arg: str, tz: str) -> str | None:
 
 
 def _commits(db: sqlite_utils.Database, repo: str, shas: list[str]) -> dict[str, Commit]:
-    found = (store.stored_commit(db, repo, sha, detailed=False) for sha in shas)
+    found = (commit_store.stored_commit(db, repo, sha, detailed=False) for sha in shas)
     return {c.sha: c for c in found if c is not None}
 
 

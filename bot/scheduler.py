@@ -13,11 +13,11 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
 from slack_sdk.web.async_client import AsyncWebClient
 
-from analysis import store
 from analysis.claims import digest_claim, held
 from analysis.pipeline import advance_cursors, run_digest, today
 from analysis.redact import error_text, redact_opt
 from analysis.state import DeliveryStatus, Subscription
+from analysis.store import deliveries as delivery_store
 from bot import schedule
 from bot.schedule import last_fire_time
 from bot.settings import Settings
@@ -159,7 +159,7 @@ def missed_channels(
     day = fired.astimezone(zoneinfo.ZoneInfo(settings.digest_timezone)).date().isoformat()
     missed = []
     for channel in subscribed_channels(db):
-        last = store.latest_delivery(db, channel)
+        last = delivery_store.latest_delivery(db, channel)
         if last is None or last.date < day or (last.date == day and last.status is not DeliveryStatus.POSTED):
             missed.append(channel)
     return missed

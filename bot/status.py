@@ -9,10 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
-from analysis import store
 from analysis.config import LLMConfig
 from analysis.llm import cost_usd
 from analysis.state import Cursor, RepositoryState, RunRecord
+from analysis.store import analyses as analysis_store
+from analysis.store import deliveries as delivery_store
+from analysis.store import reported as reported_store
+from analysis.store import repositories as repo_store
+from analysis.store import runs as run_store
 from analysis.strings import plural, status_word, t
 from bot import subscriptions
 from bot.scheduler import trigger
@@ -43,9 +47,12 @@ def repo_statuses(db: sqlite_utils.Database) -> list[RepoStatus]:
     """The status of every known repository, by name."""
     return [
         RepoStatus(
-            s, store.last_run(db, s.repo), store.analysis_counts(db, s.repo), store.list_cursors(db, s.repo)
+            s,
+            run_store.last_run(db, s.repo),
+            analysis_store.analysis_counts(db, s.repo),
+            reported_store.list_cursors(db, s.repo),
         )
-        for s in store.list_repositories(db)
+        for s in repo_store.list_repositories(db)
     ]
 
 
@@ -76,7 +83,7 @@ def status_data(db: sqlite_utils.Database, llm: LLMConfig | None = None) -> dict
         }
         for r in repo_statuses(db)
     ]
-    u = store.usage_totals(db)
+    u = run_store.usage_totals(db)
     usage = {
         "llm_calls": u.llm_calls,
         "prompt_tokens": u.prompt_tokens,
@@ -147,7 +154,7 @@ def channel_status(ctx: Context, channel: str) -> str:
     lines = [
         t(lang, "st_schedule", schedule=s.digest_schedule, tz=s.digest_timezone, next=when) if nxt else ""
     ]
-    if last := store.latest_delivery(ctx.db, channel):
+    if last := delivery_store.latest_delivery(ctx.db, channel):
         error = f" ({one_line(last.error)})" if last.error else ""
         lines.append(
             t(lang, "st_last_digest", date=last.date, status=status_word(lang, last.status), error=error)
@@ -162,11 +169,11 @@ def channel_status(ctx: Context, channel: str) -> str:
     for c in sorted({channel, s.digest_alert_channel or channel}):
         lines += [
             t(lang, "st_alert", kind=one_line(a.kind), text=one_line(a.text))
-            for a in store.active_alerts(ctx.db, c)
+            for a in delivery_store.active_alerts(ctx.db, c)
         ]
     names = {subscriptions.stored_name(sub) for sub in subscriptions.channel_subscriptions(ctx.db, channel)}
     lines += [_repo_line(r, lang) for r in repo_statuses(ctx.db) if r.repo in names]
-    u = store.usage_since(ctx.db, (now - dt.timedelta(days=1)).isoformat(timespec="seconds"))
+    u = run_store.usage_since(ctx.db, (now - dt.timedelta(days=1)).isoformat(timespec="seconds"))
     tokens = t(lang, "st_tokens", prompt=u.prompt_tokens, completion=u.completion_tokens)
     lines.append(t(lang, "st_day", runs=u.runs, errors=u.errors, calls=u.llm_calls, tokens=tokens))
     if s.llm_enabled:

@@ -9,11 +9,12 @@ from functools import lru_cache
 
 import sqlite_utils
 
-from analysis import scope, store
+from analysis import scope
 from analysis.errors import CommitDigestError
 from analysis.models import Digest, DigestEntry, Importance
 from analysis.sources import identity
 from analysis.state import Subscription
+from analysis.store import channel_subscriptions as subscription_store
 from analysis.strings import t
 from bot.settings import Settings
 
@@ -148,17 +149,17 @@ def split_args(text: str) -> list[str]:
 
 def subscribe(db: sqlite_utils.Database, sub: Subscription, user: str | None = None) -> None:
     """Store a subscription, replacing the channel's earlier one for the same repository."""
-    store.save_subscription(db, sub, user)
+    subscription_store.save_subscription(db, sub, user)
 
 
 def unsubscribe(db: sqlite_utils.Database, channel: str, repo: str) -> bool:
     """Remove a channel's subscription; True when there was one."""
-    return store.delete_subscription(db, channel, repo)
+    return subscription_store.delete_subscription(db, channel, repo)
 
 
 def channel_subscriptions(db: sqlite_utils.Database, channel: str) -> list[Subscription]:
     """The subscriptions of one channel, by repository."""
-    return store.list_subscriptions(db, channel)
+    return subscription_store.list_subscriptions(db, channel)
 
 
 def watched_repos(db: sqlite_utils.Database, settings: Settings) -> list[str]:
@@ -168,7 +169,7 @@ def watched_repos(db: sqlite_utils.Database, settings: Settings) -> list[str]:
 
 def subscribed_channels(db: sqlite_utils.Database) -> list[str]:
     """Every channel with at least one subscription."""
-    return sorted({s.channel for s in store.list_subscriptions(db)})
+    return sorted({s.channel for s in subscription_store.list_subscriptions(db)})
 
 
 def seed(db: sqlite_utils.Database, settings: Settings) -> int:

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from analysis import store
 from analysis.lookup import Lookup, LookupKind, Query, lookup_cached, lookup_commit
 from analysis.models import DigestEntry
+from analysis.store import deliveries as delivery_store
 from bot.cards import reply_card
 from bot.slack.client import PostError, call, post_message
 from bot.slack.unfurl import parse_button_value, unfurl_card
@@ -84,7 +84,7 @@ async def unfurl_links(
     target = _target(event)
     if not links or target is None:
         return []
-    if event_id and not store.claim_event(ctx.db, event_id, "link_shared"):
+    if event_id and not delivery_store.claim_event(ctx.db, event_id, "link_shared"):
         log.info("event %s was already handled; Slack's retry is ignored", event_id)
         return []
     language, thread = ctx.settings.digest_language, event.get("thread_ts")
@@ -113,11 +113,11 @@ async def post_full_card(
     """The ts of the commit's full card in the thread of the shared link, posting it once; None when unknown."""
     repo, sha, thread = parse_button_value(value)
     thread = thread or message_ts
-    if existing := store.link_reply(ctx.db, channel, thread, sha):
+    if existing := delivery_store.link_reply(ctx.db, channel, thread, sha):
         return existing
     msg = reply_card(ctx.db, f"{repo}@{sha}", ctx.settings.digest_language)
     if msg is None:
         return None
     ts = await post_message(client, channel, thread_ts=thread, text=msg.text, blocks=msg.blocks)
-    store.save_link_reply(ctx.db, channel, thread, repo, sha, ts)
+    delivery_store.save_link_reply(ctx.db, channel, thread, repo, sha, ts)
     return ts

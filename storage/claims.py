@@ -15,8 +15,6 @@ import uuid
 
 import sqlite_utils
 
-from storage.db import one
-
 _HOST = socket.gethostname()
 
 
@@ -96,7 +94,7 @@ def release(db: sqlite_utils.Database, name: str, holder: str) -> None:
 
 def holder_of(db: sqlite_utils.Database, name: str) -> str | None:
     """The live holder of claim `name`, or None."""
-    row = one(db, "select holder, expires_at from claims where name = ?", [name])
-    if row is None or row["expires_at"] <= time.time() or _dead(row["holder"]):
+    row = db.execute("select holder, expires_at from claims where name = ?", [name]).fetchone()
+    if row is None or row[1] <= time.time() or _dead(row[0]):
         return None
-    return row["holder"]
+    return row[0]

@@ -1,4 +1,4 @@
-"""Open the SQLite database (WAL, migrated) and the small query helpers every table module uses."""
+"""Open the SQLite database: WAL, migrated and checked, or read-only; and the time stamp every table uses."""
 
 from __future__ import annotations
 
@@ -6,17 +6,13 @@ import datetime as dt
 import os
 import sqlite3
 import time
-from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
 import sqlite_utils
 
 from storage import check, migrations
 from storage.errors import CommitDigestError
-
-Row = dict[str, Any]
 
 
 class StorageError(CommitDigestError):
@@ -170,30 +166,3 @@ def _close(conn: sqlite3.Connection | None) -> None:
             conn.close()
         except sqlite3.Error:
             pass
-
-
-def one(db: sqlite_utils.Database, sql: str, params: Iterable[Any] = ()) -> Row | None:
-    """The first row of a query as a dict, or None."""
-    cur = db.execute(sql, list(params))
-    row = cur.fetchone()
-    if row is None:
-        return None
-    return dict(zip([c[0] for c in cur.description], row, strict=True))
-
-
-def all_rows(db: sqlite_utils.Database, sql: str, params: Iterable[Any] = ()) -> list[Row]:
-    """Every row of a query as dicts."""
-    cur = db.execute(sql, list(params))
-    cols = [c[0] for c in cur.description]
-    return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
-
-
-def by_sha(db: sqlite_utils.Database, table: str, repo: str, shas: list[str]) -> dict[str, Row]:
-    """Rows of `table` for one repository and the given SHAs, by SHA (queried in chunks)."""
-    out: dict[str, Row] = {}
-    for i in range(0, len(shas), 500):
-        chunk = shas[i : i + 500]
-        marks = ",".join("?" * len(chunk))
-        for row in all_rows(db, f"select * from {table} where repo = ? and sha in ({marks})", [repo, *chunk]):
-            out[row["sha"]] = row
-    return out

@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from typing import Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 import sqlite_utils
 
-from storage import endpoints as store
-
-
-@dataclass
-class Learned:
-    """Facts about one endpoint and model; None where nothing is known yet."""
-
-    mode: str | None = None
-    context_tokens: int | None = None
-    token_ratio: float | None = None
-    concurrency: int | None = None
+from analysis.store import llm_endpoints
+from analysis.store.llm_endpoints import Learned
 
 
 class EndpointMemory(Protocol):
@@ -50,12 +41,11 @@ class SqliteMemory:
 
     def recall(self, endpoint: str, model: str) -> Learned:
         """What is known of `endpoint` and `model` (empty when nothing)."""
-        row = store.get_endpoint(self.db, endpoint, model) or {}
-        return Learned(**{k: row.get(k) for k in ("mode", "context_tokens", "token_ratio", "concurrency")})
+        return llm_endpoints.learned_about(self.db, endpoint, model) or Learned()
 
     def record(self, endpoint: str, model: str, learned: Learned) -> None:
         """Keep `learned` for the next run."""
-        store.save_endpoint(self.db, endpoint, model, asdict(learned))
+        llm_endpoints.keep_learned(self.db, endpoint, model, learned)
 
 
 class RunMemory:

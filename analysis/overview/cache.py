@@ -6,11 +6,11 @@ import hashlib
 
 import sqlite_utils
 
-from analysis import store
 from analysis.models import DigestEntry
 from analysis.overview import prompt
 from analysis.overview.llm import Spent
 from analysis.overview.models import Cached
+from analysis.store import saved_overviews as overview_store
 
 __all__ = ["Cached", "fingerprint", "load", "save"]
 
@@ -28,7 +28,7 @@ def fingerprint(entries: list[DigestEntry], language: str, source: str, model: s
 
 def load(db: sqlite_utils.Database, repo: str, date: str | None = None) -> Cached | None:
     """The stored overview of a repository's day (its latest day when `date` is None), or None."""
-    return store.get_overview(db, repo, date)
+    return overview_store.get_overview(db, repo, date)
 
 
 def save(
@@ -39,7 +39,7 @@ def save(
 ) -> None:
     """Store a repository-day's overview, replacing the earlier one."""
     spent = spent or Spent()
-    store.save_overview(
+    overview_store.save_overview(
         db,
         cached,
         model,

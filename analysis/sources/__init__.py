@@ -54,6 +54,6 @@ def open_source(
     if not REPO_NAME_RE.match(spec):
         raise SourceError(f"{spec!r} is neither owner/repo nor a path to a local clone")
     from analysis.sources.github import GitHubSource
-    from analysis.store import HttpCacheTable
+    from analysis.store.http_cache import HttpCacheTable
 
     return GitHubSource(spec, HttpCacheTable(db), cfg.github_api_url, cfg.github_token)

@@ -1,10 +1,11 @@
-"""Typed access to the HTTP cache of conditional GETs."""
+"""The HTTP cache of conditional GETs (ETag and body by URL), kept in the `http_cache` table."""
 
 from __future__ import annotations
 
 import sqlite_utils
+from sqlite_utils.db import NotFoundError
 
-from storage import http_cache
+from storage.db import now
 
 
 class HttpCacheTable:
@@ -15,9 +16,15 @@ class HttpCacheTable:
 
     def get(self, url: str) -> tuple[str, str] | None:
         """The stored (ETag, body) of `url`, or None."""
-        row = http_cache.get_http_cache(self._db, url)
-        return (row["etag"], row["body"]) if row else None
+        try:
+            row = self._db["http_cache"].get(url)
+        except NotFoundError:
+            return None
+        return row["etag"], row["body"]
 
     def put(self, url: str, etag: str, body: str) -> None:
         """Store the ETag and body of `url`."""
-        http_cache.set_http_cache(self._db, url, etag, body)
+        with self._db.conn:
+            self._db["http_cache"].upsert(
+                {"url": url, "etag": etag, "body": body, "updated_at": now()}, pk="url"
+            )

@@ -1,73 +1,64 @@
-"""Typed access to repositories, their cursors and runs."""
+"""Repositories and their latest state: the SQL of the `repositories` table, its rows, and typed access."""
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 import sqlite_utils
+from sqlite_utils.db import NotFoundError
 
-from analysis import rows
-from analysis.state import Cursor, RepositoryState, RunRecord, UsageTotals
-from analysis.store.scrub import redacted
-from storage import history, repositories, runs
+from analysis.state import RepositoryState
+from analysis.store.codec import Row, redacted
 
-
-def get_cursor(db: sqlite_utils.Database, repo: str, target: str) -> Cursor | None:
-    """A digest target's cursor for a repository, or None."""
-    row = repositories.get_cursor(db, repo, target)
-    return rows.cursor_from_row(row) if row else None
+# every table keyed by repository, moved with it when a repository is adopted under a new name
+_KEYED = ("commits", "files", "analyses", "cursors", "runs", "reported", "rewrites")
 
 
-def set_cursor(db: sqlite_utils.Database, cursor: Cursor) -> None:
-    """Record a digest target's new cursor."""
-    repositories.set_cursor(db, cursor.repo, cursor.target, cursor.branch, cursor.sha)
+def _state(row: Row) -> RepositoryState:
+    names = {f.name for f in fields(RepositoryState)}
+    return RepositoryState(**{k: v for k, v in row.items() if k in names})
 
 
-def list_cursors(db: sqlite_utils.Database, repo: str) -> list[Cursor]:
-    """Every digest target's cursor for a repository."""
-    return [rows.cursor_from_row(r) for r in repositories.list_cursors(db, repo)]
+def _repository_row(r: RepositoryState) -> Row:
+    """Fields left None are not written, but for the last error."""
+    row = {f.name: getattr(r, f.name) for f in fields(RepositoryState) if getattr(r, f.name) is not None}
+    return row | ({"last_error": r.last_error} if r.last_run_at else {})
+
+
+def _get(db: sqlite_utils.Database, repo: str) -> Row | None:
+    try:
+        return db["repositories"].get(repo)
+    except NotFoundError:
+        return None
 
 
 def get_repository(db: sqlite_utils.Database, repo: str) -> RepositoryState | None:
     """A repository's latest state, or None."""
-    row = repositories.get_repository(db, repo)
-    return rows.repository_from_row(row) if row else None
+    row = _get(db, repo)
+    return _state(row) if row else None
 
 
 def save_repository(db: sqlite_utils.Database, state: RepositoryState) -> None:
     """Insert or update a repository's state (fields left None keep their stored value)."""
-    repositories.upsert_repository(db, redacted(rows.repository_to_row(state), "last_error"))
+    db["repositories"].upsert(redacted(_repository_row(state), "last_error"), pk="repo")
 
 
 def list_repositories(db: sqlite_utils.Database) -> list[RepositoryState]:
     """Every repository's state, by name."""
-    return [rows.repository_from_row(r) for r in repositories.list_repositories(db)]
+    return [_state(r) for r in db["repositories"].rows_where(order_by="repo")]
 
 
 def adopt_repository(db: sqlite_utils.Database, old: str, new: str) -> bool:
     """Move the rows of a repository kept under an older name to its identity; False when there were none."""
-    if repositories.get_repository(db, new) is not None:
+    if _get(db, new) is not None:
         return False
-    legacy = repositories.get_repository(db, old)
+    legacy = _get(db, old)
     if legacy is None or legacy.get("kind") not in ("git", None):
         return False
-    return history.rename_repository(db, old, new)
-
-
-def record_run(db: sqlite_utils.Database, run: RunRecord) -> int:
-    """Store a finished run; return its id."""
-    return runs.record_run(db, redacted(rows.run_to_row(run), "error"))
-
-
-def last_run(db: sqlite_utils.Database, repo: str) -> RunRecord | None:
-    """The most recent run of a repository, or None."""
-    row = runs.last_run(db, repo)
-    return rows.run_from_row(row) if row else None
-
-
-def usage_since(db: sqlite_utils.Database, since_utc: str) -> UsageTotals:
-    """Runs, LLM calls, tokens and errors over runs started at or after `since_utc`."""
-    return rows.usage_from_row(runs.usage_since(db, since_utc))
-
-
-def usage_totals(db: sqlite_utils.Database) -> UsageTotals:
-    """LLM calls and tokens over all recorded runs."""
-    return rows.usage_from_row(runs.usage_totals(db))
+    with db.conn:
+        for table in _KEYED:
+            db.execute(f"update or ignore {table} set repo = ? where repo = ?", [new, old])
+            db.execute(f"delete from {table} where repo = ?", [old])
+        db.execute("update or ignore repositories set repo = ? where repo = ?", [new, old])
+        db.execute("delete from repositories where repo = ?", [old])
+    return True

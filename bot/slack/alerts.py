@@ -7,9 +7,9 @@ import logging
 import sqlite_utils
 from slack_sdk.web.async_client import AsyncWebClient
 
-from analysis import store
 from analysis.redact import redact
 from analysis.state import Alert, AlertStatus
+from analysis.store import deliveries as delivery_store
 from bot.slack.blocks import SECTION_CHARS
 from bot.slack.client import PostError, post_message, send
 from bot.slack.mrkdwn import escape, truncate
@@ -22,23 +22,23 @@ async def post_alert(
 ) -> str | None:
     """Post one alert of `kind` in `channel` unless one is already up; return its ts, or None."""
     text = redact(text)
-    alert = store.get_alert(db, channel, kind)
+    alert = delivery_store.get_alert(db, channel, kind)
     active = alert is not None and alert.status is AlertStatus.ACTIVE
     if alert is not None and active and alert.message_ts:
         return alert.message_ts
     if active and alert is not None:
         alert = Alert(channel, kind, text, created_at=alert.created_at)
-        store.save_alert(db, alert)
+        delivery_store.save_alert(db, alert)
     else:
         alert = Alert(channel, kind, text)
-        store.raise_alert(db, alert)
+        delivery_store.raise_alert(db, alert)
     body = truncate(f"⚠️ *commit-digest alert ({escape(kind)})*\n{escape(text)}", SECTION_CHARS)
     try:
         alert.message_ts = await post_message(client, channel, text=body, unfurl_links=False)
     except PostError as e:
         log.warning("the %s alert could not be posted in %s: %s", kind, channel, e.code)
         return None
-    store.save_alert(db, alert)
+    delivery_store.save_alert(db, alert)
     return alert.message_ts
 
 
@@ -47,7 +47,7 @@ async def clear_alerts(
 ) -> list[str]:
     """Mark the active alerts of these kinds resolved and edit their messages; return the kinds."""
     cleared = []
-    for alert in store.active_alerts(db, channel):
+    for alert in delivery_store.active_alerts(db, channel):
         if alert.kind not in kinds:
             continue
         if alert.message_ts:
@@ -59,6 +59,6 @@ async def clear_alerts(
                     "the %s alert in %s could not be marked resolved: %s", alert.kind, channel, e.code
                 )
         alert.status = AlertStatus.RESOLVED
-        store.save_alert(db, alert)
+        delivery_store.save_alert(db, alert)
         cleared.append(alert.kind)
     return cleared

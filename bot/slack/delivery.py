@@ -21,9 +21,9 @@ from typing import Any
 import sqlite_utils
 from slack_sdk.web.async_client import AsyncWebClient
 
-from analysis import store
 from analysis.models import Digest, DigestEntry, Importance
 from analysis.state import Delivery, DeliveryStatus
+from analysis.store import deliveries as delivery_store
 from bot.slack.blocks import SlackMessage, card_reply_blocks, digest_messages, is_empty
 from bot.slack.client import BlocksRejected, PostError, call, maybe_accepted, post_message
 
@@ -184,7 +184,7 @@ async def post_digest(
     pause: float = REPLY_PAUSE,
 ) -> PostResult:
     """Post the digest and its thread in `channel` once per day, resuming a half-posted one."""
-    earlier = store.get_delivery(db, channel, digest.date)
+    earlier = delivery_store.get_delivery(db, channel, digest.date)
     if earlier is not None and earlier.finished:
         return _result(earlier, PostStatus.ALREADY_POSTED)
     record = earlier or Delivery(channel, digest.date)
@@ -192,11 +192,11 @@ async def post_digest(
     record.shas = [e.commit.sha for r in digest.repos for e in r.entries]
     if is_empty(digest) and empty_day == "none":
         record.status, record.error = DeliveryStatus.SKIPPED, None
-        store.save_delivery(db, record)
+        delivery_store.save_delivery(db, record)
         return _result(record, PostStatus.SKIPPED)
     recovery = _Recovery(client, channel, record.key, earlier)
     record.status = DeliveryStatus.POSTING
-    store.save_delivery(db, record)
+    delivery_store.save_delivery(db, record)
     posted = 0
     try:
         for i, msg in enumerate(digest_messages(digest)):
@@ -206,7 +206,7 @@ async def post_digest(
                 ts = await _post(client, channel, msg, metadata=_metadata(record.key, f"part:{i}"))
                 posted += 1
             record.parts.append(ts)
-            store.save_delivery(db, record)
+            delivery_store.save_delivery(db, record)
         for repo_url, entry in _threaded(digest, thread_level):
             sha, parent = entry.commit.sha, record.parts[0]
             if sha in record.replies:
@@ -218,14 +218,14 @@ async def post_digest(
                 ts = await _post(client, channel, msg, thread_ts=parent, metadata=_metadata(record.key, sha))
                 posted += 1
             record.replies[sha] = ts
-            store.save_delivery(db, record)
+            delivery_store.save_delivery(db, record)
     except PostError as e:
         log.warning("the digest %s could not be posted: %s", record.key, e.code)
         record.status, record.error = DeliveryStatus.FAILED, e.code
-        store.save_delivery(db, record)
+        delivery_store.save_delivery(db, record)
         return _result(record, PostStatus.FAILED, posted, error=str(e))
     record.status, record.error = DeliveryStatus.POSTED, None
-    store.save_delivery(db, record)
+    delivery_store.save_delivery(db, record)
     return _result(record, PostStatus.POSTED, posted)
 
 
@@ -241,7 +241,7 @@ async def thread_reply(
 
     Returns None when the reply is missing and `card()` has nothing to post.
     """
-    record = store.delivery_by_message(db, channel, message_ts) if message_ts else None
+    record = delivery_store.delivery_by_message(db, channel, message_ts) if message_ts else None
     if record is not None and sha in record.replies:
         return record.replies[sha]
     msg = card()
@@ -251,5 +251,5 @@ async def thread_reply(
     ts = await post_message(client, channel, thread_ts=thread, text=msg.text, blocks=msg.blocks)
     if record is not None:
         record.replies[sha] = ts
-        store.save_delivery(db, record)
+        delivery_store.save_delivery(db, record)
     return ts

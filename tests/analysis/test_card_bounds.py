@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from analysis import store
 from analysis.bounds import CARD_CHARS, FIELD_CHARS, SHORTENED
 from analysis.models import Analysis, AnalysisStatus, Card, Importance
+from analysis.store import analyses as analysis_store
 from storage.db import open_db
 
 
@@ -25,10 +25,12 @@ def huge_card() -> Card:
 
 def test_a_huge_card_is_stored_bounded_and_says_so(tmp_path) -> None:
     db = open_db(tmp_path / "d.db")
-    store.save_analysis(db, "o/r", Analysis("a" * 40, AnalysisStatus.DONE, Importance.HIGH, card=huge_card()))
+    analysis_store.save_analysis(
+        db, "o/r", Analysis("a" * 40, AnalysisStatus.DONE, Importance.HIGH, card=huge_card())
+    )
     row = db.execute("select card from analyses").fetchone()[0]
     assert len(row) < CARD_CHARS + 8000
-    card = store.get_analysis(db, "o/r", "a" * 40).card
+    card = analysis_store.get_analysis(db, "o/r", "a" * 40).card
     assert card.conclusion.endswith(SHORTENED) and len(card.conclusion) <= FIELD_CHARS
     assert card.summary[0].endswith(SHORTENED) and card.summary[-1] == SHORTENED
     assert card.insight.architecture.endswith(SHORTENED) and card.insight.security == "fine"
@@ -41,5 +43,7 @@ def test_an_ordinary_card_is_stored_unchanged(tmp_path) -> None:
     card = Card(
         change_type="bug fix", importance=Importance.LOW, summary=["Fix `parse_args`"], conclusion="ok"
     )
-    store.save_analysis(db, "o/r", Analysis("b" * 40, AnalysisStatus.DONE, Importance.LOW, card=card))
-    assert store.get_analysis(db, "o/r", "b" * 40).card == card
+    analysis_store.save_analysis(
+        db, "o/r", Analysis("b" * 40, AnalysisStatus.DONE, Importance.LOW, card=card)
+    )
+    assert analysis_store.get_analysis(db, "o/r", "b" * 40).card == card

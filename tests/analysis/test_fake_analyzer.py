@@ -6,7 +6,6 @@ import datetime as dt
 
 import pytest
 
-from analysis import store
 from analysis.analyze import mark_pending
 from analysis.config import LLMConfig, PipelineConfig
 from analysis.fetch import CommitReader
@@ -15,6 +14,8 @@ from analysis.llm import UnknownProvider, make_analyzer
 from analysis.models import AnalysisStatus, Usage
 from analysis.pipeline import run_digest
 from analysis.sources.git import GitSource
+from analysis.store import analyses as analysis_store
+from analysis.store import commits as commit_store
 from storage.db import open_db
 from tests.fakes.analyzer import FakeAnalyzer, registered
 from tests.gitrepo import GitRepo
@@ -56,7 +57,9 @@ async def test_a_run_with_the_fake_analyzer_and_a_warm_rerun(tmp_path):
     statuses = sorted(e.analysis.status.value for e in second.repos[0].entries)
     assert statuses == ["done", "done", "done", "failed"]
     assert len(fake.calls) == 6  # the pending commit and the failed one (under its attempt cap) again
-    stored = store.get_analyses(db, second.repos[0].repo, [e.commit.sha for e in second.repos[0].entries])
+    stored = analysis_store.get_analyses(
+        db, second.repos[0].repo, [e.commit.sha for e in second.repos[0].entries]
+    )
     assert {a.model for a in stored.values()} == {"fake-model"}
 
 
@@ -67,7 +70,7 @@ async def test_healing_fetches_nothing_once_the_analyzer_has_stopped(tmp_path, s
     source = GitSource(str(repo.path))
     [ref] = await source.describe([await source.resolve("HEAD")])
     assert ref.summary is not None
-    store.save_commit(db, ref.summary, detailed=False)  # listed by an earlier run, its diff never read
+    commit_store.save_commit(db, ref.summary, detailed=False)  # listed by an earlier run, its diff never read
     fake = FakeAnalyzer(stopped=stopped)
     with registered(fake) as llm:
         cfg = PipelineConfig(repos=[str(repo.path)], llm=llm)
@@ -78,7 +81,7 @@ async def test_healing_fetches_nothing_once_the_analyzer_has_stopped(tmp_path, s
         assert (reader.fetched, fake.calls) == (1, [ref.sha])
     else:
         assert (reader.fetched, source.requests - asked, fake.calls) == (0, 0, [])
-        assert store.get_analysis(db, source.repo, ref.sha).status is AnalysisStatus.PENDING
+        assert analysis_store.get_analysis(db, source.repo, ref.sha).status is AnalysisStatus.PENDING
 
 
 def test_an_unknown_provider_is_a_clear_error():

@@ -10,10 +10,9 @@ import httpx
 import pytest
 
 from analysis.errors import AccessDenied, RateLimited, RepoNotFound, SourceError, UnknownRevision
-from analysis.rows import commit_from_rows, commit_to_row, file_to_row
 from analysis.sources.github import GitHubSource
-from analysis.store import HttpCacheTable
-from storage.commits import get_commit, get_files, save_commit
+from analysis.store.commits import save_commit, stored_commit
+from analysis.store.http_cache import HttpCacheTable
 from storage.db import open_db
 from tests.fakes.github import FakeFile, FakeGitHub, make_files
 
@@ -177,8 +176,8 @@ async def test_odd_unicode_patches_survive_storage(gh, source, db):
     assert "\u590f\u5929 \U0001f525" in got.files[0].patch and "\x00nul" in got.files[0].patch
     assert "\ud800" not in got.files[0].patch and "?lone" in got.files[0].patch
     assert got.files[1].path == "weird?.txt"
-    save_commit(db, commit_to_row(got, detailed=True), [file_to_row(REPO, got.sha, f) for f in got.files])
-    back = commit_from_rows(get_commit(db, REPO, got.sha), get_files(db, REPO, got.sha))
+    save_commit(db, got, detailed=True)
+    back = stored_commit(db, REPO, got.sha)
     assert back.message == got.message and back.files[0].patch == got.files[0].patch
 
 

@@ -8,10 +8,10 @@ import pytest
 
 from analysis.config import PipelineConfig, SourceConfig
 from analysis.pipeline import run_digest
+from analysis.store.reported import get_cursor, reported_shas, rewrite_of
+from analysis.store.repositories import get_repository
 from bot.cli import write_archive
 from storage.db import open_db
-from storage.history import reported_shas, rewrite_of
-from storage.repositories import get_cursor, get_repository
 from tests.gitrepo import GitRepo
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -55,7 +55,7 @@ async def test_fetched_commits_are_read_without_a_merge(upstream, tmp_path):
     clone.git("fetch", "-q")  # the user fetches; nothing is merged into the local branch
     assert clone.head("main") != c
     assert shas(await run_digest(db, cfg(clone.path, fetch=False))) == [c]
-    assert get_repository(db, str(clone.path))["followed"] == "origin/main"
+    assert get_repository(db, str(clone.path)).followed == "origin/main"
 
 
 async def test_force_push_and_gc_with_old_dates_lose_nothing(upstream, tmp_path):
@@ -138,7 +138,7 @@ async def test_the_branch_setting_does_not_outlive_the_setting(upstream, tmp_pat
     assert on_dev.repos[0].branch == "dev" and d in shas(on_dev)
     unset = await run_digest(db, cfg(upstream.path), target="C1")
     assert unset.repos[0].branch == "main" and shas(unset) == [m]
-    assert get_repository(db, str(upstream.path))["default_branch"] == "main"
+    assert get_repository(db, str(upstream.path)).default_branch == "main"
 
     bad = await run_digest(db, cfg(upstream.path, branch="nope"), target="C1")
     assert "nope" in bad.repos[0].error
@@ -178,8 +178,8 @@ async def test_same_name_clones_in_two_folders_stay_apart(tmp_path):
     assert [rd.repo for rd in digest.repos] == [str(one.path), str(two.path)]
     assert [rd.name for rd in digest.repos] == ["a/proj", "b/proj"]
     assert shas(digest, 0) == [x] and shas(digest, 1) == [y]
-    assert get_cursor(db, str(one.path), "terminal")["sha"] == x
-    assert get_cursor(db, str(two.path), "terminal")["sha"] == y
+    assert get_cursor(db, str(one.path), "terminal").sha == x
+    assert get_cursor(db, str(two.path), "terminal").sha == y
     written = write_archive(digest, tmp_path / "reports")
     assert [p.relative_to(tmp_path / "reports").parts[1:3] for p in written] == [("a", "proj"), ("b", "proj")]
     assert "Work in a" in written[0].read_text() and "Work in b" in written[1].read_text()
@@ -219,7 +219,7 @@ async def test_rows_kept_under_a_folder_name_move_to_the_clone_path(upstream, tm
     digest = await run_digest(db, cfg(upstream.path))
     assert shas(digest) == [b]  # the old cursor carried over: nothing before it comes again
     assert get_repository(db, "upstream") is None
-    assert get_cursor(db, str(upstream.path), "terminal")["sha"] == b
+    assert get_cursor(db, str(upstream.path), "terminal").sha == b
 
 
 async def test_a_database_from_before_reported_commits_were_kept_stops_at_stored_commits(upstream, tmp_path):

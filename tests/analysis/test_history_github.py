@@ -8,8 +8,8 @@ import pytest
 
 from analysis.config import PipelineConfig, SourceConfig
 from analysis.pipeline import run_digest
+from analysis.store.reported import rewrite_of
 from storage.db import open_db
-from storage.history import rewrite_of
 from tests.fakes.github import FakeGitHub
 from tests.gitrepo import GitRepo
 

@@ -15,8 +15,8 @@ import pytest
 from analysis.config import LLMConfig, PipelineConfig
 from analysis.models import AnalysisStatus
 from analysis.pipeline import run_digest
+from analysis.store import llm_endpoints
 from storage import db as store
-from storage import endpoints
 from tests.realday import DAY, build_busy_day
 
 _URL = os.environ.get("LLAMA_SERVER_URL", "http://127.0.0.1:8090/v1").rstrip("/")
@@ -52,8 +52,8 @@ async def test_a_busy_day_gets_every_card_in_one_run_and_none_again(tmp_path):
     for e in entries:
         assert e.analysis.status is AnalysisStatus.DONE, e.analysis.error
         assert e.analysis.card is not None and e.analysis.card.summary
-    learned = endpoints.get_endpoint(db, _URL, _MODEL)
-    assert learned["mode"] in ("json_object_schema", "json_schema")
+    learned = llm_endpoints.learned_about(db, _URL, _MODEL)
+    assert learned.mode in ("json_object_schema", "json_schema")
     second = await run_digest(db, cfg, day=DAY)
     assert second.usage.llm_calls == 0
     assert [e.analysis.status for e in second.repos[0].entries] == [AnalysisStatus.DONE] * 5

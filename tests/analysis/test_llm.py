@@ -15,7 +15,7 @@ from analysis.llm.memory import Learned, RunMemory, endpoint_key
 from analysis.llm.prompts import PROMPT_VERSION
 from analysis.models import AnalysisStatus, Commit, FileChange, Importance, Score
 from analysis.pipeline import run_digest
-from storage.analyses import get_analyses
+from analysis.store.analyses import get_analyses
 from storage.db import open_db
 from tests.fakes.chat import ChatServer
 from tests.gitrepo import GitRepo
@@ -313,10 +313,10 @@ async def test_401_mid_run_leaves_commits_pending_and_the_next_run_completes_the
             and "4 commits left pending" in first.alerts[0]
         )
         assert len(server.requests) == 3  # nothing after the first 401
-        rows = get_analyses(db, "engine", [e.commit.sha for e in first.repos[0].entries])
-        for row in rows.values():
-            assert row["status"] in ("done", "pending")
-            assert (row["card"] is None) == (row["status"] == "pending")
+        stored = get_analyses(db, "engine", [e.commit.sha for e in first.repos[0].entries])
+        for a in stored.values():
+            assert a.status.value in ("done", "pending")
+            assert (a.card is None) == (a.status.value == "pending")
 
         key_ok["ok"] = True
         second = await run_digest(db, cfg, day=day)

@@ -11,8 +11,8 @@ from analysis.config import PipelineConfig
 from analysis.llm.memory import Learned, RunMemory
 from analysis.models import AnalysisStatus
 from analysis.pipeline import run_digest
+from analysis.store import llm_endpoints
 from storage import db as store
-from storage import endpoints
 from tests.analysis.llm_support import analyze_all, commit, config, day_repo
 from tests.fakes.chat import ChatServer
 
@@ -29,7 +29,7 @@ async def test_a_serial_server_is_met_at_one_request_at_a_time_and_nothing_times
         assert [e.analysis.status for e in digest.repos[0].entries] == [AnalysisStatus.DONE] * 8
         assert server.computed_for_nobody == 0 and all(r.status == 200 for r in server.requests)
         assert server.peak <= 2  # at most one waiting while one computes, while the limit is probed
-        assert endpoints.get_endpoint(db, server.base_url, "test-model")["concurrency"] == 1
+        assert llm_endpoints.learned_about(db, server.base_url, "test-model").concurrency == 1
         peak_before = server.peak
         server.peak = 0
         more = day_repo(tmp_path / "more", 4)
@@ -96,7 +96,7 @@ async def test_an_endpoint_that_never_answers_costs_one_timeout_per_slot(tmp_pat
     repo = day_repo(tmp_path / "engine", 6)
     with ChatServer(faults=lambda req: "silent") as server:
         store_llm = config(server, timeout=0.5, concurrency=3)
-        endpoints.save_endpoint(db, server.base_url, "test-model", {"concurrency": 3})
+        llm_endpoints.keep_learned(db, server.base_url, "test-model", llm_endpoints.Learned(concurrency=3))
         cfg = PipelineConfig(repos=[str(repo.path)], llm=store_llm)
         started = time.monotonic()
         digest = await run_digest(db, cfg, day=DAY)

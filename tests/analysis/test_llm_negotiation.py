@@ -6,8 +6,8 @@ import pytest
 
 from analysis.llm.memory import RunMemory, SqliteMemory
 from analysis.models import AnalysisStatus
+from analysis.store import llm_endpoints
 from storage import db as store
-from storage import endpoints
 from tests.analysis.llm_support import analyze_all, big_commit, commit
 from tests.fakes.chat import ChatServer
 
@@ -36,8 +36,8 @@ async def test_the_mode_is_kept_in_sqlite_for_the_next_run(tmp_path):
     db = store.open_db(tmp_path / "digest.db")
     with ChatServer(json_schema_refusal=500) as server:
         await analyze_all(server, [commit(1)], SqliteMemory(db), concurrency=1)
-        row = endpoints.get_endpoint(db, server.base_url, "test-model")
-        assert row["mode"] == "json_object_schema"
+        row = llm_endpoints.learned_about(db, server.base_url, "test-model")
+        assert row.mode == "json_object_schema"
         again = store.open_db(tmp_path / "digest.db")  # a later process
         await analyze_all(server, [commit(2)], SqliteMemory(again), concurrency=1)
     assert [r.response_format for r in server.requests] == ["json_schema", "json_object", "json_object"]
@@ -56,8 +56,8 @@ async def test_the_context_window_is_learned_from_the_first_refusal_and_remember
     assert all(r.status == 200 for r in second)  # the next run never sends a prompt that is too long
     for r in first[1:] + second:
         assert r.prompt_tokens + r.max_tokens <= 3000  # room for the answer too
-    row = endpoints.get_endpoint(db, server.base_url, "test-model")
-    assert row["context_tokens"] == 3000 and row["token_ratio"] >= 1.3
+    row = llm_endpoints.learned_about(db, server.base_url, "test-model")
+    assert row.context_tokens == 3000 and row.token_ratio >= 1.3
 
 
 async def test_the_context_window_is_read_from_a_models_listing():
@@ -74,4 +74,4 @@ async def test_an_endpoint_that_publishes_no_window_is_asked_once(tmp_path):
         await analyze_all(server, [commit(1)], SqliteMemory(db))
         await analyze_all(server, [commit(2)], SqliteMemory(db))
     assert server.gets == ["/v1/models", "/props"]  # the first run only
-    assert endpoints.get_endpoint(db, server.base_url, "test-model")["context_tokens"] == 0
+    assert llm_endpoints.learned_about(db, server.base_url, "test-model").context_tokens == 0

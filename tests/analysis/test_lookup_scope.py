@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import os
 
-from analysis import store
 from analysis.lookup import LookupKind, lookup_commit, parse_query
 from analysis.models import AnalysisStatus
 from analysis.scope import named_by, stored_as
+from analysis.store import analyses as analysis_store
 from bot.settings import load_settings
 from storage.db import open_db
 from tests.fakes.chat import ChatServer
@@ -19,9 +19,9 @@ from tests.fakes.github import FakeGitHub
 async def test_a_cached_commit_of_an_unwatched_repository_is_never_analyzed_again(tmp_path) -> None:
     db = open_db(tmp_path / "d.db")
     seed_commit(db)
-    pending = store.get_analysis(db, REPO, SHA)
+    pending = analysis_store.get_analysis(db, REPO, SHA)
     pending.status, pending.card = AnalysisStatus.PENDING, None
-    store.save_analysis(db, REPO, pending)
+    analysis_store.save_analysis(db, REPO, pending)
     with FakeGitHub() as gh, ChatServer() as chat:
         cfg = load_settings(
             github_api_url=gh.url, openai_api_key="sk-test-key-000000", openai_base_url=chat.base_url
@@ -34,7 +34,7 @@ async def test_a_cached_commit_of_an_unwatched_repository_is_never_analyzed_agai
         )
         assert refused.kind is LookupKind.NOT_WATCHED
         assert gh.log == [] and chat.requests == []
-    assert store.get_analysis(db, REPO, SHA).status is AnalysisStatus.PENDING
+    assert analysis_store.get_analysis(db, REPO, SHA).status is AnalysisStatus.PENDING
 
 
 def test_commit_urls_name_github_repositories_only() -> None:

@@ -12,13 +12,15 @@ import pytest
 from click.testing import CliRunner
 
 from analysis.config import PipelineConfig, SourceConfig
+from analysis.models import Commit
 from analysis.pipeline import FETCH_CONCURRENCY, day_window, run_digest
+from analysis.store.analyses import analysis_counts
+from analysis.store.commits import save_commit, stored_commit
+from analysis.store.reported import get_cursor
+from analysis.store.repositories import get_repository
+from analysis.store.runs import last_run
 from bot.cli import main
-from storage.analyses import analysis_counts
-from storage.commits import get_commit, save_commit
 from storage.db import open_db
-from storage.repositories import get_cursor, get_repository
-from storage.runs import last_run
 from tests.fakes.github import FakeFile, FakeGitHub, make_files
 from tests.gitrepo import GitRepo
 
@@ -127,7 +129,7 @@ async def test_cursor_catches_a_late_pushed_old_dated_commit(tmp_path):
     assert get_cursor(db, key, "terminal") is None
     other = await run_digest(db, cfg, target="terminal")
     assert other.repos[0].entries == []
-    assert get_cursor(db, key, "terminal")["sha"] == late == get_cursor(db, key, "C1")["sha"]
+    assert get_cursor(db, key, "terminal").sha == late == get_cursor(db, key, "C1").sha
 
 
 async def test_cursor_with_github_compare_and_merge(tmp_path):
@@ -153,7 +155,7 @@ async def test_missing_repository_is_reported_and_others_continue(tmp_path):
     missing, ok = digest.repos
     assert missing.error and "not found" in missing.error and "acme/nope" in missing.error
     assert ok.error is None and len(ok.entries) == 4
-    assert last_run(db, "acme/nope")["status"] == "error"
+    assert last_run(db, "acme/nope").status.value == "error"
 
 
 async def test_exhausted_rate_limit_lists_everything_and_the_next_run_completes_it(tmp_path):
@@ -174,7 +176,7 @@ async def test_exhausted_rate_limit_lists_everything_and_the_next_run_completes_
         assert "rate limit" in alert.lower() and "resets at" in alert and f"{len(unread)} commits" in alert
         # the budget, plus at most one refused request per concurrent fetch: no retry loop
         assert spent <= 4 + FETCH_CONCURRENCY
-        assert get_repository(db, "acme/engine")["rate_limit_remaining"] == 0
+        assert get_repository(db, "acme/engine").rate_limit_remaining == 0
 
         gh.rate_remaining = 5000  # the limit resets
         again = await run_digest(db, cfg, day=DAY)
@@ -202,7 +204,7 @@ async def test_commits_left_unread_by_the_rate_limit_are_healed_by_the_next_sche
         second = await run_digest(db, cfg, target="C1")
     assert second.repos[0].entries == [] and not second.alerts  # nothing new to report, nothing repeated
     assert analysis_counts(db, "acme/engine") == {"heuristic": 6}
-    assert all(get_commit(db, "acme/engine", c.sha)["detailed"] for c in made)
+    assert all(stored_commit(db, "acme/engine", c.sha) is not None for c in made)  # read in detail
 
 
 async def test_binary_non_utf8_and_3000_file_commits(tmp_path):
@@ -230,8 +232,8 @@ async def test_binary_non_utf8_and_3000_file_commits(tmp_path):
     big, small = digest.repos[0].entries
     assert len(big.commit.files) == 3000 and big.commit.files_truncated
     assert small.commit.files[0].binary and small.commit.files[0].patch is None
-    row = get_commit(db, "acme/engine", big.commit.sha)
-    assert row["files_count"] >= 3000 and row["files_truncated"] == 1
+    stored = stored_commit(db, "acme/engine", big.commit.sha)
+    assert stored.total_files >= 3000 and stored.files_truncated is True
 
 
 def test_cli_run_json_show_and_status(tmp_path, monkeypatch):
@@ -282,17 +284,10 @@ def test_cli_run_json_show_and_status(tmp_path, monkeypatch):
 def test_cli_show_lists_ambiguous_candidates(tmp_path):
     db = open_db(tmp_path / "digest.db")
     for tail in ("0" * 33, "f" * 33):
-        save_commit(
-            db,
-            {
-                "repo": "o/r",
-                "sha": "abcdef1" + tail,
-                "title": f"t{tail[0]}",
-                "message": "m",
-                "committed_at": "2026-01-24T00:00:00+00:00",
-                "parents": "[]",
-            },
+        commit = Commit(
+            "o/r", "abcdef1" + tail, f"t{tail[0]}\n\nm", "", dt.datetime(2026, 1, 24, tzinfo=dt.UTC)
         )
+        save_commit(db, commit, detailed=False)
     res = CliRunner().invoke(main, ["show", "abcdef1"])
     assert res.exit_code != 0
     assert "matches 2 commits" in res.output and "abcdef10000" in res.output and "abcdef1ffff" in res.output

@@ -9,7 +9,7 @@ import pytest
 
 from analysis.progress import WAIT_KIND, WAIT_UNTIL, Phase
 from analysis.sources.github import GitHubSource
-from analysis.store import HttpCacheTable
+from analysis.store.http_cache import HttpCacheTable
 from storage.db import open_db
 from tests.fakes.github import FakeGitHub
 

@@ -17,9 +17,18 @@ from aiohttp import WSMsgType, web
 from click.testing import CliRunner
 
 from analysis.models import (
+    Analysis,
+    AnalysisStatus,
     Digest,
+    Importance,
     RepoDigest,
 )
+from analysis.state import Alert, RepositoryState, RunRecord, RunStatus
+from analysis.store.analyses import get_analysis, save_analysis
+from analysis.store.channel_subscriptions import list_subscriptions
+from analysis.store.deliveries import save_alert
+from analysis.store.repositories import save_repository
+from analysis.store.runs import save_run
 from bot import subscriptions
 from bot.app import build_app, run_bot, start_http
 from bot.cli import serve
@@ -29,12 +38,7 @@ from bot.scheduler import Digester
 from bot.settings import load_settings
 from bot.slack.client import make_client
 from bot.slack.delivery import post_digest
-from storage.analyses import get_analysis, save_analysis
 from storage.db import now, open_db
-from storage.deliveries import save_alert
-from storage.repositories import upsert_repository
-from storage.runs import record_run
-from storage.subscriptions import list_subscriptions
 from tests.fakes.digests import REPO, SHA, seed_commit
 from tests.fakes.github import FakeGitHub
 from tests.fakes.slack import MENTION, FakeSlack, validate_blocks
@@ -215,7 +219,7 @@ async def test_digest_subscribe_list_unsubscribe(make_bot) -> None:
     assert "sgl-project" not in (await bot.command("/digest", "list", channel="C2"))[0].text
     assert "Unsubscribed" in (await bot.command("/digest", "unsubscribe o/r"))[0].text
     assert "does not follow" in (await bot.command("/digest", "unsubscribe o/r"))[0].text
-    assert [r["repo"] for r in list_subscriptions(bot.db, "C1")] == ["sgl-project/sglang"]
+    assert [r.repo for r in list_subscriptions(bot.db, "C1")] == ["sgl-project/sglang"]
 
 
 @pytest.mark.parametrize(
@@ -242,25 +246,24 @@ async def test_digest_bad_usage_and_help(make_bot, text: str, expected: str) -> 
 async def test_digest_status_reports_runs_failures_alerts_and_usage(make_bot) -> None:
     bot = await make_bot(digest_schedule="30 8 * * *")
     await bot.command("/digest", "subscribe o/r")
-    upsert_repository(bot.db, {"repo": "o/r", "rate_limit_remaining": 4321})
-    record_run(
+    save_repository(bot.db, RepositoryState("o/r", rate_limit_remaining=4321))
+    save_run(
         bot.db,
-        {
-            "repo": "o/r",
-            "started_at": now(),
-            "finished_at": now(),
-            "status": "error",
-            "commits": 3,
-            "llm_calls": 7,
-            "prompt_tokens": 1000,
-            "completion_tokens": 200,
-            "error": "Bad credentials",
-        },
+        RunRecord(
+            repo="o/r",
+            started_at=now(),
+            finished_at=now(),
+            status=RunStatus.ERROR,
+            mode="cursor",
+            commits=3,
+            llm_calls=7,
+            prompt_tokens=1000,
+            completion_tokens=200,
+            error="Bad credentials",
+        ),
     )
-    save_analysis(
-        bot.db, {"repo": "o/r", "sha": "a" * 40, "status": "failed", "scored": "low", "importance": "low"}
-    )
-    save_alert(bot.db, {"channel": "C1", "kind": "provider", "text": "LLM key rejected", "status": "active"})
+    save_analysis(bot.db, "o/r", Analysis("a" * 40, AnalysisStatus.FAILED, Importance.LOW))
+    save_alert(bot.db, Alert("C1", "provider", "LLM key rejected"))
     text = (await bot.command("/digest", "status"))[0].text
     for part in (
         "`30 8 * * *`",

@@ -8,12 +8,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from analysis.models import Digest, RepoDigest
+from analysis.state import Alert, RunRecord, RunStatus
+from analysis.store.deliveries import save_alert
+from analysis.store.runs import save_run
 from bot import subscriptions
 from bot.slack.delivery import post_digest
 from bot.slack.home import HELP_ACTION, MAX_VIEW_BLOCKS, POST_NOW_ACTION
 from storage.db import now
-from storage.deliveries import save_alert
-from storage.runs import record_run
 from tests.bot.conftest import eventually
 from tests.fakes.digests import REPO, seed_commit
 from tests.fakes.github import FakeGitHub
@@ -45,19 +46,19 @@ async def test_home_shows_subscriptions_last_digests_health_and_usage(serve_bot)
     subscriptions.subscribe(bot.db, subscriptions.Subscription("C2", "o/r"))
     digest = Digest("2026-01-24", "UTC", repos=[RepoDigest(REPO, [entry], url=f"https://github.com/{REPO}")])
     posted = await post_digest(bot.ctx.client, bot.db, digest, "C1", pause=0)
-    save_alert(
-        bot.db, {"channel": "C1", "kind": "provider", "text": "LLM key <@U9> rejected", "status": "active"}
-    )
-    record_run(
+    save_alert(bot.db, Alert("C1", "provider", "LLM key <@U9> rejected"))
+    save_run(
         bot.db,
-        {
-            "repo": REPO,
-            "started_at": now(),
-            "status": "ok",
-            "llm_calls": 3,
-            "prompt_tokens": 1_000_000,
-            "completion_tokens": 500_000,
-        },
+        RunRecord(
+            repo=REPO,
+            started_at=now(),
+            finished_at=now(),
+            status=RunStatus.OK,
+            mode="cursor",
+            llm_calls=3,
+            prompt_tokens=1_000_000,
+            completion_tokens=500_000,
+        ),
     )
     bot.slack.members = {"C1": {"U1", "U2"}, "C2": {"U2"}}
 

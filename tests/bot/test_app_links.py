@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from analysis import store
+from analysis.store import analyses as analysis_store
 from bot import subscriptions
 from bot.slack.unfurl import FULL_ANALYSIS_ACTION
 from tests.bot.conftest import eventually
@@ -83,7 +83,7 @@ async def test_a_retried_event_unfurls_once_even_while_the_first_is_still_fetchi
     [unfurls] = bot.slack.accepted_unfurls()
     assert "Add the MoE dispatcher" in card_text(unfurls[url])
     assert len(bot.slack.calls_to("chat.unfurl")) == 1
-    assert store.get_analysis(bot.db, "o/r", commit.sha) is not None  # fetched, analyzed and cached
+    assert analysis_store.get_analysis(bot.db, "o/r", commit.sha) is not None  # fetched, analyzed and cached
 
 
 async def test_an_uncached_commit_is_fetched_analyzed_and_unfurled_in_the_composer(serve_bot, github) -> None:

@@ -11,8 +11,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlite_utils
 
-from analysis import rows
 from analysis.models import Analysis, AnalysisStatus, Importance
+from analysis.state import Delivery, DeliveryStatus
+from analysis.store.analyses import save_analysis
+from analysis.store.deliveries import latest_delivery, save_delivery
+from analysis.store.reported import get_cursor
 from bot import subscriptions
 from bot.schedule import crontab_weekdays, last_fire_time
 from bot.scheduler import (
@@ -24,10 +27,7 @@ from bot.scheduler import (
 )
 from bot.settings import Settings, load_settings
 from bot.slack.client import make_client
-from storage.analyses import save_analysis
 from storage.db import open_db
-from storage.deliveries import latest_digest, save_digest
-from storage.repositories import get_cursor
 from tests.fakes.github import FakeGitHub
 from tests.fakes.slack import FakeSlack
 
@@ -130,10 +130,10 @@ def test_missed_channels_compares_the_last_fire_with_the_digests_table(tmp_path)
     subscriptions.subscribe(db, subscriptions.Subscription("C2", "o/r"))
     now = datetime(2026, 1, 24, 10, tzinfo=UTC)
     assert missed_channels(settings, db, now) == ["C1", "C2"]
-    save_digest(db, {"key": "C1:2026-01-24", "channel": "C1", "date": "2026-01-24", "status": "posted"})
-    save_digest(db, {"key": "C2:2026-01-23", "channel": "C2", "date": "2026-01-23", "status": "posted"})
+    save_delivery(db, Delivery("C1", "2026-01-24", DeliveryStatus.POSTED))
+    save_delivery(db, Delivery("C2", "2026-01-23", DeliveryStatus.POSTED))
     assert missed_channels(settings, db, now) == ["C2"]
-    save_digest(db, {"key": "C2:2026-01-24", "channel": "C2", "date": "2026-01-24", "status": "posting"})
+    save_delivery(db, Delivery("C2", "2026-01-24", DeliveryStatus.POSTING))
     assert missed_channels(settings, db, now) == ["C2"]  # half-posted: resumed by the next run
     assert missed_channels(settings, db, datetime(2026, 1, 24, 8, tzinfo=UTC)) == []  # 09:00 not reached
 
@@ -224,10 +224,10 @@ async def test_a_restart_after_the_parent_was_posted_completes_the_thread_withou
         "o/r", "Rewrite the scheduler (#2)", committed_at=datetime.now(UTC) - timedelta(hours=1)
     ).sha
     high = Analysis(sha, AnalysisStatus.HEURISTIC, Importance.HIGH, reasons=["core scheduler rewritten"])
-    save_analysis(w.db, rows.analysis_to_row("o/r", high))  # the pipeline reuses a stored analysis
+    save_analysis(w.db, "o/r", high)  # the pipeline reuses a stored analysis
     run = asyncio.create_task(w.digester.run())
     deadline = time.monotonic() + 30
-    while not (latest_digest(w.db, "C1") or {}).get("parts"):
+    while not (latest_delivery(w.db, "C1") or Delivery("C1", "")).parts:
         assert time.monotonic() < deadline and not run.done(), "the parent message was not recorded"
         await asyncio.sleep(0.01)
     run.cancel()  # the process dies between the parent message and its thread (replies are paced)

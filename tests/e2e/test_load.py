@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis import rows
-from analysis.models import Analysis, AnalysisStatus, Card, Importance
+from analysis.models import AnalysisStatus, Card, Importance, card_to_json
 from tests.e2e.world import World, http_bot, make_world, record_figure, scale
 
 pytestmark = pytest.mark.e2e
@@ -39,8 +38,17 @@ def fill(w: World, n: int) -> list[str]:
                 "detailed": 1,
             }
         )
-        a = Analysis(sha, AnalysisStatus.DONE, Importance.MEDIUM, card=card, model="m")
-        analyses.append(rows.analysis_to_row(repo, a))
+        medium = Importance.MEDIUM.value
+        analyses.append(
+            {
+                "repo": repo,
+                "sha": sha,
+                "status": AnalysisStatus.DONE.value,
+                "scored": medium,
+                "importance": medium,
+            }
+            | {"reasons": "[]", "card": card_to_json(card), "model": "m", "language": "en", "attempts": 0}
+        )
     with db.conn:
         db["commits"].insert_all(commits, batch_size=5000)
         db["analyses"].insert_all(analyses, batch_size=5000)

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from analysis import store
+from analysis.store import channel_subscriptions as subscription_store
 from tests.e2e.world import CHANNEL, SIGNING_SECRET, World, http_bot
 from tests.fakes.slack_inbound import signed_headers
 from tests.gitrepo import GitRepo
@@ -120,7 +120,7 @@ async def test_a_subscribed_repository_is_watched_and_a_path_cannot_be_subscribe
         resp, url = await bot.command("/commit", f"https://github.com/o/r4/commit/{sha}")
         answer = await bot.answer(resp, url)
     assert "Followed by a channel" in answer
-    assert {s.repo for s in store.list_subscriptions(world.db)} == set(world.repos) | {"o/r4"}
+    assert {s.repo for s in subscription_store.list_subscriptions(world.db)} == set(world.repos) | {"o/r4"}
 
 
 async def _mention(bot, event: dict):

@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 
 import sqlite_utils
 
-from analysis import rows
 from analysis.models import (
     Analysis,
     AnalysisStatus,
@@ -21,8 +20,8 @@ from analysis.models import (
     RepoDigest,
     Usage,
 )
-from storage.analyses import save_analysis
-from storage.commits import save_commit
+from analysis.store.analyses import save_analysis
+from analysis.store.commits import save_commit
 
 REPO = "sgl-project/sglang"
 REPO_URL = f"https://github.com/{REPO}"
@@ -121,8 +120,7 @@ def seed_commit(
         url=f"https://github.com/{repo}/commit/{sha}",
         files=[FileChange("python/sglang/jit_kernel/fa4.py", "added", 120, 0)],
     )
-    files = [rows.file_to_row(repo, sha, f) for f in commit.files]
-    save_commit(db, rows.commit_to_row(commit, detailed=True), files)
+    save_commit(db, commit, detailed=True)
     card = Card(
         change_type="refactor",
         importance=importance,
@@ -130,5 +128,5 @@ def seed_commit(
         risks=["Kernels compile on first use, so the first request is slower."],
     )
     analysis = Analysis(sha, AnalysisStatus.DONE, importance, card=card, model="m")
-    save_analysis(db, rows.analysis_to_row(repo, analysis))
+    save_analysis(db, repo, analysis)
     return DigestEntry(commit, analysis)

@@ -1,9 +1,9 @@
-"""Handled Slack events and the cards posted under shared links."""
+"""Handled Slack events and the cards posted under shared links, kept by the deliveries store."""
 
 from __future__ import annotations
 
+from analysis.store.deliveries import claim_event, link_reply, save_link_reply
 from storage.db import open_db
-from storage.events import claim_event, get_link_reply, save_link_reply
 
 
 def test_an_event_is_claimed_once_and_old_ones_are_forgotten(tmp_path) -> None:
@@ -17,8 +17,6 @@ def test_an_event_is_claimed_once_and_old_ones_are_forgotten(tmp_path) -> None:
 
 def test_a_link_reply_is_kept_per_channel_thread_and_commit(tmp_path) -> None:
     db = open_db(tmp_path / "a.db")
-    save_link_reply(
-        db, {"channel": "C1", "thread_ts": "1.1", "sha": "a" * 40, "repo": "o/r", "reply_ts": "1.2"}
-    )
-    assert get_link_reply(db, "C1", "1.1", "a" * 40)["reply_ts"] == "1.2"
-    assert get_link_reply(db, "C2", "1.1", "a" * 40) is None
+    save_link_reply(db, "C1", "1.1", "o/r", "a" * 40, "1.2")
+    assert link_reply(db, "C1", "1.1", "a" * 40) == "1.2"
+    assert link_reply(db, "C2", "1.1", "a" * 40) is None

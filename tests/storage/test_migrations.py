@@ -9,7 +9,6 @@ import pytest
 
 from storage import migrations
 from storage.db import open_db
-from storage.deliveries import save_digest
 
 
 def test_migrations_run_in_their_numbered_order_and_once(tmp_path):
@@ -23,7 +22,10 @@ def test_migrations_run_in_their_numbered_order_and_once(tmp_path):
 def test_writes_never_add_columns_outside_the_migrations(tmp_path):
     db = open_db(tmp_path / "a.db")
     with pytest.raises(sqlite3.OperationalError):
-        save_digest(db, {"key": "C1:2026-01-24", "channel": "C1", "date": "2026-01-24", "surprise": 1})
+        # the stores upsert without `alter`: a column no migration made is an error, never a new column
+        db["digests"].upsert(
+            {"key": "C1:2026-01-24", "channel": "C1", "date": "2026-01-24", "surprise": 1}, pk="key"
+        )
 
 
 def test_delivery_parts_move_out_of_the_replies_of_an_older_database(tmp_path, monkeypatch):

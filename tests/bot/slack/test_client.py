@@ -2,9 +2,9 @@
 
 import asyncio
 
+from analysis.store.deliveries import get_delivery
 from bot.slack.client import make_client
 from bot.slack.delivery import post_digest
-from storage.deliveries import get_digest
 from tests.bot.slack.conftest import CHANNEL
 from tests.fakes.digests import digest
 from tests.fakes.slack import FakeSlack
@@ -43,7 +43,7 @@ async def test_a_rate_limit_that_never_ends_is_a_clear_failure(slack, client, db
     result = await post_digest(client, db, digest(high=1, medium=0, low=0), CHANNEL, pause=0)
     assert not result.ok and result.error.startswith("ratelimited")
     assert len(slack.calls_to("chat.postMessage")) == 6  # the first try and five retries
-    assert get_digest(db, f"{CHANNEL}:2026-01-24")["status"] == "failed"
+    assert get_delivery(db, CHANNEL, "2026-01-24").status == "failed"
 
 
 async def test_not_in_channel_joins_and_retries_once(slack, client, db):
@@ -65,7 +65,7 @@ async def test_not_in_channel_after_joining_fails_without_a_loop(slack, client, 
 async def test_a_wrong_token_is_recorded_not_raised(slack, db):
     result = await post_digest(make_client("xoxb-wrong", slack.url), db, digest(), CHANNEL, pause=0)
     assert not result.ok and "SLACK_BOT_TOKEN" in result.error
-    assert get_digest(db, f"{CHANNEL}:2026-01-24")["error"] == "invalid_auth"
+    assert get_delivery(db, CHANNEL, "2026-01-24").error == "invalid_auth"
 
 
 async def test_connection_errors_are_a_clear_failure(db):
@@ -73,4 +73,4 @@ async def test_connection_errors_are_a_clear_failure(db):
         url = gone.url
     result = await post_digest(make_client("xoxb-test-token", url), db, digest(high=1), CHANNEL, pause=0)
     assert not result.ok and result.error.startswith("connection_error")
-    assert get_digest(db, f"{CHANNEL}:2026-01-24")["status"] == "failed"
+    assert get_delivery(db, CHANNEL, "2026-01-24").status == "failed"

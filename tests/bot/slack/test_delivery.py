@@ -6,12 +6,12 @@ import logging
 import pytest
 
 from analysis.models import Digest, Importance, RepoDigest
+from analysis.store.deliveries import get_delivery
 from bot.slack.alerts import post_alert
 from bot.slack.blocks import card_ephemeral_blocks
 from bot.slack.client import make_client
 from bot.slack.delivery import PostStatus, post_digest
 from storage.db import open_db
-from storage.deliveries import get_digest
 from tests.bot.slack.conftest import CHANNEL
 from tests.fakes.digests import REPO, REPO_URL, digest, entry
 
@@ -31,9 +31,9 @@ async def test_a_60_commit_day_is_posted_in_valid_parts_with_its_thread(slack, c
     high = [e.commit.sha for e in d.repos[0].by_importance(Importance.HIGH)]
     assert len(thread) == len(high) == 40
     assert [result.replies[sha] for sha in high] == [m.ts for m in thread]
-    row = get_digest(db, f"{CHANNEL}:2026-01-24")
-    assert row["status"] == "posted" and row["message_ts"] == parents[0].ts
-    assert row["parts"] == [m.ts for m in parents] == result.parts
+    row = get_delivery(db, CHANNEL, "2026-01-24")
+    assert row.status == "posted" and row.message_ts == parents[0].ts
+    assert row.parts == [m.ts for m in parents] == result.parts
 
     again = await post_digest(client, db, d, CHANNEL, pause=0)
     assert again.status is PostStatus.ALREADY_POSTED and again.posted == 0
@@ -64,15 +64,15 @@ async def test_a_restart_after_the_parent_resumes_the_thread_without_duplicates(
     first = await post_digest(client, db, d, CHANNEL, pause=0)
     assert not first.ok and "fatal_error" in first.error
     assert len(slack.top_level()) == 1 and slack.thread(first.message_ts) == []
-    row = get_digest(db, f"{CHANNEL}:2026-01-24")
-    assert row["status"] == "failed" and row["message_ts"] == first.message_ts
+    row = get_delivery(db, CHANNEL, "2026-01-24")
+    assert row.status == "failed" and row.message_ts == first.message_ts
 
     slack.thread_replies_until_500 = None
     second = await post_digest(client, db, d, CHANNEL, pause=0)
     assert second.ok and second.message_ts == first.message_ts
     assert len(slack.top_level()) == 1
     assert len(slack.thread(first.message_ts)) == 4
-    assert get_digest(db, f"{CHANNEL}:2026-01-24")["status"] == "posted"
+    assert get_delivery(db, CHANNEL, "2026-01-24").status == "posted"
 
 
 async def test_a_reply_posted_before_a_failure_is_not_posted_again(slack, client, db):
@@ -145,9 +145,9 @@ async def test_a_crash_while_posting_a_reply_does_not_duplicate_it(slack, client
     with pytest.raises(asyncio.CancelledError):
         await run
     slack.release()
-    row = get_digest(db, f"{CHANNEL}:2026-01-24")
+    row = get_delivery(db, CHANNEL, "2026-01-24")
     shas = [e.commit.sha for e in d.repos[0].entries]
-    assert row["status"] == "posting" and [sha in row["replies"] for sha in shas] == [True, False, False]
+    assert row.status == "posting" and [sha in row.replies for sha in shas] == [True, False, False]
 
     final = await post_digest(make_client(slack.token, slack.url), open_db(db_path(db)), d, CHANNEL, pause=0)
     assert final.ok and final.posted == 1
@@ -220,8 +220,8 @@ async def test_a_channel_that_cannot_be_posted_to_is_recorded_not_raised(slack, 
     (slack.missing if fault == "channel_not_found" else slack.archived).add(CHANNEL)
     result = await post_digest(client, db, digest(), CHANNEL, pause=0)
     assert not result.ok and result.error.startswith(fault)
-    row = get_digest(db, f"{CHANNEL}:2026-01-24")
-    assert row["status"] == "failed" and row["error"] == fault and row["message_ts"] is None
+    row = get_delivery(db, CHANNEL, "2026-01-24")
+    assert row.status == "failed" and row.error == fault and row.message_ts is None
     assert slack.messages == []
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from analysis import store
 from analysis.state import Delivery, DeliveryStatus
+from analysis.store import deliveries as delivery_store
 from bot.listeners.actions.buttons import full_analysis, share_card
 from tests.fakes.bolt import FakeWebClient
 from tests.fakes.digests import REPO, SHA, seed_commit
@@ -17,7 +17,7 @@ def pressed(action_id: str, value: str, message_ts: str | None = PARENT) -> dict
 
 
 def record(ctx, replies: dict[str, str]) -> None:
-    store.save_delivery(
+    delivery_store.save_delivery(
         ctx.db, Delivery("C1", "2026-01-24", DeliveryStatus.POSTED, parts=[PARENT], replies=replies)
     )
 
@@ -42,7 +42,7 @@ async def test_a_missing_reply_is_posted_in_the_thread_and_recorded(
     await full_analysis(ack, pressed("full_analysis", f"{REPO}@{SHA}"), client, respond, context)
     [post] = client.calls_to("chat_postMessage")
     assert post["channel"] == "C1" and post["thread_ts"] == PARENT and post["blocks"]
-    delivery = store.get_delivery(ctx.db, "C1", "2026-01-24")
+    delivery = delivery_store.get_delivery(ctx.db, "C1", "2026-01-24")
     assert delivery is not None and list(delivery.replies) == [SHA]
     assert client.calls_to("chat_getPermalink")[0]["message_ts"] == delivery.replies[SHA]
 
