@@ -47,7 +47,9 @@ class InterfaceChange:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> InterfaceChange:
         """The change a `to_dict` result describes."""
-        return cls(str(data["object"]), str(data["kind"]), str(data["text"]), tuple(data.get("aliases") or ()))
+        return cls(
+            str(data["object"]), str(data["kind"]), str(data["text"]), tuple(data.get("aliases") or ())
+        )
 
 
 @dataclass

@@ -178,7 +178,11 @@ def _breakages(found: list[griffe.Breakage]) -> Iterator[Raw]:
                 yield path, "removed", f"`{name}` removed"
             continue
         if kind is griffe.BreakageKind.OBJECT_CHANGED_KIND:
-            yield path, "kind_changed", f"`{b.obj.name}` changed from {b.old_value.value} to {b.new_value.value}"
+            yield (
+                path,
+                "kind_changed",
+                f"`{b.obj.name}` changed from {b.old_value.value} to {b.new_value.value}",
+            )
             continue
         if kind is griffe.BreakageKind.RETURN_CHANGED_TYPE:
             yield path, "return_changed", f"return type `{quote(b.old_value)}` removed"
@@ -197,12 +201,18 @@ def _breakages(found: list[griffe.Breakage]) -> Iterator[Raw]:
         elif kind is griffe.BreakageKind.PARAMETER_MOVED and path not in removed_in:
             yield owner, "param_moved", f"parameter `{param}` moved"
         elif kind is griffe.BreakageKind.PARAMETER_CHANGED_KIND:
-            yield owner, "param_kind_changed", (
-                f"parameter `{param}` changed from {b.old_value.kind.value} to {b.new_value.kind.value}"
+            yield (
+                owner,
+                "param_kind_changed",
+                (f"parameter `{param}` changed from {b.old_value.kind.value} to {b.new_value.kind.value}"),
             )
         elif kind is griffe.BreakageKind.PARAMETER_CHANGED_DEFAULT:
-            yield owner, "param_default_changed", (
-                f"default of `{param}` changed from {quote(b.old_value.default)} to {quote(b.new_value.default)}"
+            yield (
+                owner,
+                "param_default_changed",
+                (
+                    f"default of `{param}` changed from {quote(b.old_value.default)} to {quote(b.new_value.default)}"
+                ),
             )
 
 
@@ -210,12 +220,19 @@ def _returns(old: griffe.Object, new: griffe.Object) -> Iterator[Raw]:
     """Return annotations that changed text (griffe itself only reports a removed one)."""
     if old.is_function and new.is_function:
         if old.returns is not None and new.returns is not None and str(old.returns) != str(new.returns):
-            yield _owner(old.path), "return_changed", (
-                f"return type changed from `{quote(old.returns)}` to `{quote(new.returns)}`"
+            yield (
+                _owner(old.path),
+                "return_changed",
+                (f"return type changed from `{quote(old.returns)}` to `{quote(new.returns)}`"),
             )
     elif old.is_class and new.is_class:
         for name, member in old.members.items():
             other = new.members.get(name)
-            if other is None or member.is_alias or other.is_alias or (name.startswith("_") and name != "__init__"):
+            if (
+                other is None
+                or member.is_alias
+                or other.is_alias
+                or (name.startswith("_") and name != "__init__")
+            ):
                 continue
             yield from _returns(member, other)
