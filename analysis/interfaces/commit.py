@@ -33,8 +33,10 @@ def commit_interface_changes(
     if not python:
         return InterfaceReport()
     packages = find_packages(repo_paths, override)
+    start = clock()
     report = api_changes(
         python, packages, read, old_rev, new_rev, seconds=seconds, max_bytes=max_bytes, clock=clock
     )
-    report.extend(flag_env_changes(python, max_bytes=max_bytes))
+    left = max(seconds - (clock() - start), 0.0)
+    report.extend(flag_env_changes(python, max_bytes=max_bytes, seconds=left, clock=clock))
     return report

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from analysis.interfaces import InterfaceChange, InterfaceReport, quote
@@ -12,6 +13,7 @@ from analysis.interfaces import InterfaceChange, InterfaceReport, quote
 FILE_BYTES = 1_000_000
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 OPTION_CALLS = frozenset({"add_argument", "option", "Option"})  # argparse, click, typer
+TRIGGER = re.compile(r"env|add_argument|option", re.I)
 ENV_WRITES = ("set", "put", "unset", "del", "pop", "update", "clear")
 
 
@@ -76,7 +78,11 @@ def _const(node: ast.expr) -> str | None:
 
 
 def flag_env_changes(
-    changed: Mapping[str, tuple[str | None, str | None]], *, max_bytes: int = FILE_BYTES
+    changed: Mapping[str, tuple[str | None, str | None]],
+    *,
+    max_bytes: int = FILE_BYTES,
+    seconds: float = 20.0,
+    clock: Callable[[], float] = time.monotonic,
 ) -> InterfaceReport:
     """Flags removed or renamed and environment variables no longer read across a commit's changed `.py` files.
 
@@ -85,10 +91,16 @@ def flag_env_changes(
     """
     report = InterfaceReport()
     old_all, new_all = Surface(), Surface()
+    deadline = clock() + seconds
     for path in sorted(changed):
         if not path.endswith(".py"):
             continue
         old, new = changed[path]
+        if not any(TRIGGER.search(t or "") for t in (old, new)):
+            continue  # nothing that declares a flag or reads the environment: no need to parse
+        if clock() > deadline:
+            report.timed_out.append(path)
+            continue
         if max(len(old or ""), len(new or "")) > max_bytes:
             report.skipped_files.append(path)
             continue

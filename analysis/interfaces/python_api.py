@@ -56,7 +56,7 @@ def api_changes(
             report.unparsed.append(path)
             continue
         parsed[path] = (module, sides[0], sides[1])
-    raw = _raw_changes(parsed)
+    raw = _merge_moves(_raw_changes(parsed))
     olds = {p: t[0] for p, t in changed.items()}
     news = {p: t[1] for p, t in changed.items()}
     modules = {m for m, _, _ in parsed.values()}
@@ -73,6 +73,30 @@ def api_changes(
         if change not in report.changes:
             report.changes.append(change)
     return report
+
+
+def _merge_moves(raw: list[Raw]) -> list[Raw]:
+    """One `param_moved` line per function, naming the first few parameters that moved."""
+    moved: dict[str, list[str]] = {}
+    for obj, kind, text in raw:
+        if kind == "param_moved":
+            moved.setdefault(obj, []).append(text.split("`")[1])
+    out: list[Raw] = []
+    for obj, kind, text in raw:
+        if kind != "param_moved":
+            out.append((obj, kind, text))
+        elif obj in moved:
+            names = moved.pop(obj)
+            shown = ", ".join(f"`{n}`" for n in names[:3])
+            more = f" and {len(names) - 3} more" if len(names) > 3 else ""
+            out.append(
+                (
+                    obj,
+                    kind,
+                    f"parameter {shown} moved" if len(names) == 1 else f"parameters {shown}{more} moved",
+                )
+            )
+    return out
 
 
 def _visit(module: str, path: str, text: str | None) -> griffe.Module | None:
