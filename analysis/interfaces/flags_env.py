@@ -1,0 +1,152 @@
+"""Command-line flags and environment variables a commit stops offering or reading, from old and new file text."""
+
+from __future__ import annotations
+
+import ast
+import re
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from analysis.interfaces import InterfaceChange, InterfaceReport, quote
+
+FILE_BYTES = 1_000_000
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+OPTION_CALLS = frozenset({"add_argument", "option", "Option"})  # argparse, click, typer
+TRIGGER = re.compile(r"env|add_argument|option", re.I)
+ENV_WRITES = ("set", "put", "unset", "del", "pop", "update", "clear")
+
+
+@dataclass
+class Surface:
+    """Flags declared and environment variables read by some Python text."""
+
+    flags: list[tuple[str, ...]] = field(default_factory=list)  # option strings of one declaration
+    keys: list[str] = field(default_factory=list)  # dest= or help= of each declaration, "" when none
+    env: set[str] = field(default_factory=set)
+
+
+def surface(text: str) -> Surface:
+    """The flags (argparse `add_argument`, click/typer `option`) and environment reads in Python text."""
+    found = Surface()
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.Subscript) and _is_environ(node.value) and isinstance(node.ctx, ast.Load):
+            name = _const(node.slice)
+            if name:
+                found.env.add(name)
+        elif isinstance(node, ast.Compare) and any(_is_environ(c) for c in node.comparators):
+            name = _const(node.left)
+            if name:
+                found.env.add(name)
+        elif isinstance(node, ast.Call):
+            _call(node, found)
+    return found
+
+
+def _call(node: ast.Call, found: Surface) -> None:
+    name = _callee(node.func)
+    if name in OPTION_CALLS:
+        opts = tuple(s for s in (_const(a) for a in node.args) if s and s.startswith("-") and len(s) > 1)
+        if opts:
+            found.flags.append(opts)
+            kw = {k.arg: _const(k.value) for k in node.keywords if k.arg in ("dest", "help")}
+            found.keys.append(kw.get("dest") or kw.get("help") or "")
+        return
+    on_environ = isinstance(node.func, ast.Attribute) and _is_environ(node.func.value)
+    reads = name in ("getenv", "getenvb") or (name == "get" and on_environ)
+    wrapper = "env" in name.lower() and not any(w in name.lower() for w in ENV_WRITES)
+    if (reads or wrapper) and node.args:
+        env = _const(node.args[0])
+        if env and ENV_NAME.match(env) and (reads or env.isupper()):
+            found.env.add(env)
+
+
+def _callee(func: ast.expr) -> str:
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return func.id if isinstance(func, ast.Name) else ""
+
+
+def _is_environ(node: ast.expr) -> bool:
+    if isinstance(node, ast.Attribute):
+        return node.attr in ("environ", "environb")
+    return isinstance(node, ast.Name) and node.id in ("environ", "environb")
+
+
+def _const(node: ast.expr) -> str | None:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def flag_env_changes(
+    changed: Mapping[str, tuple[str | None, str | None]],
+    *,
+    max_bytes: int = FILE_BYTES,
+    seconds: float = 20.0,
+    clock: Callable[[], float] = time.monotonic,
+) -> InterfaceReport:
+    """Flags removed or renamed and environment variables no longer read across a commit's changed `.py` files.
+
+    A flag or variable that moves from one changed file to another is not reported; one still used by a file the
+    commit did not touch cannot be seen and is reported.
+    """
+    report = InterfaceReport()
+    old_all, new_all = Surface(), Surface()
+    deadline = clock() + seconds
+    for path in sorted(changed):
+        if not path.endswith(".py"):
+            continue
+        old, new = changed[path]
+        if not any(TRIGGER.search(t or "") for t in (old, new)):
+            continue  # nothing that declares a flag or reads the environment: no need to parse
+        if clock() > deadline:
+            report.timed_out.append(path)
+            continue
+        if max(len(old or ""), len(new or "")) > max_bytes:
+            report.skipped_files.append(path)
+            continue
+        try:
+            before, after = (surface(t) if t else Surface() for t in (old, new))
+        except (SyntaxError, ValueError, RecursionError):
+            report.unparsed.append(path)
+            continue
+        for total, part in ((old_all, before), (new_all, after)):
+            total.flags.extend(part.flags)
+            total.keys.extend(part.keys)
+            total.env |= part.env
+    report.changes.extend(_flag_changes(old_all, new_all))
+    for name in sorted(old_all.env - new_all.env):
+        report.changes.append(
+            InterfaceChange(name, "env_removed", f"environment variable `{quote(name)}` no longer read")
+        )
+    return report
+
+
+def _flag_changes(old: Surface, new: Surface) -> list[InterfaceChange]:
+    new_opts = {o for group in new.flags for o in group}
+    old_opts = {o for group in old.flags for o in group}
+    added = [(g, k) for g, k in zip(new.flags, new.keys, strict=True) if not set(g) & old_opts]
+    gone = [(g, k) for g, k in zip(old.flags, old.keys, strict=True) if any(o not in new_opts for o in g)]
+    out: list[InterfaceChange] = []
+    for group, key in gone:
+        twin = _twin(group, key, new, added, single=len(gone) == 1 and len(added) == 1)
+        for opt in group:
+            if opt in new_opts:
+                continue
+            if twin:
+                text = f"flag `{quote(opt)}` renamed to `{quote(twin)}`"
+                out.append(InterfaceChange(opt, "flag_renamed", text))
+            else:
+                out.append(InterfaceChange(opt, "flag_removed", f"flag `{quote(opt)}` removed"))
+    return out
+
+
+def _twin(group: tuple[str, ...], key: str, new: Surface, added: list, *, single: bool) -> str | None:
+    """The new option string a removed one was renamed to: same declaration, same dest/help, or the only pair."""
+    long_first = sorted(group, key=lambda o: (not o.startswith("--"), o))
+    for new_group, new_key in zip(new.flags, new.keys, strict=True):
+        fresh = [o for o in new_group if o not in group]
+        if fresh and (set(group) & set(new_group) or (key and key == new_key)):
+            return sorted(fresh, key=lambda o: (not o.startswith("--"), o))[0]
+    if single and long_first:
+        return sorted(added[0][0], key=lambda o: (not o.startswith("--"), o))[0]
+    return None

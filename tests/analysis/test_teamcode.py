@@ -1,0 +1,136 @@
+"""The team's code index and the impact of upstream interface changes on it."""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+import pytest
+
+from analysis.teamcode.impact import impacts
+from analysis.teamcode.index import TeamIndex, build_index
+from tests.analysis.upstream_api import changes_of, make_upstream
+
+MAIN = """import os
+from pkg import func as f, fast_path
+import pkg.core as pc
+
+
+def go():
+    from pkg.core import Engine, order
+    eng = Engine("m")
+    eng.step([1])
+    return pc.typed(1) + order(1, 2) + f(1) + fast_path(1, 2)
+
+
+try:
+    from pkg.util import shared
+except ImportError:
+    shared = None
+"""
+OTHER = """import pkg
+import pkg.legacy as leg
+
+pkg.core.run(1, block=64)
+value = pkg.run(3)
+leg.thing()
+"""
+
+
+@pytest.fixture(scope="module")
+def upstream(tmp_path_factory):
+    return make_upstream(tmp_path_factory.mktemp("up") / "pkg")
+
+
+@pytest.fixture
+def team(tmp_path):
+    root = tmp_path / "team"
+    files = {
+        "app/main.py": MAIN,
+        "app/other.py": OTHER,
+        "app/broken.py": "def (:\n",
+        "scripts/launch.sh": "#!/bin/sh\nexport PKG_CACHE=/tmp\npython -m pkg.cli --tp-size 2 --block 64\n",
+        "deploy/config.yaml": "env:\n  - name: PKG_DEBUG\n    value: '1'\n",
+        ".env": "PKG_KEEP=1\n",
+        "Dockerfile": "FROM python\nENV PKG_CACHE=/x\n",
+        ".venv/lib/pkg_copy.py": "import pkg\n",
+    }
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return root
+
+
+def test_index_records_imports_aliases_lazy_and_guarded_with_lines(team):
+    index = build_index(team, ["pkg"])
+    assert index.refs["pkg"] == {
+        "pkg.func": [("app/main.py", 2), ("app/main.py", 10)],
+        "pkg.fast_path": [("app/main.py", 2), ("app/main.py", 10)],
+        "pkg.core": [("app/main.py", 3)],
+        "pkg.core.Engine": [("app/main.py", 7), ("app/main.py", 8)],
+        "pkg.core.order": [("app/main.py", 7), ("app/main.py", 10)],
+        "pkg.core.typed": [("app/main.py", 10)],
+        "pkg.util.shared": [("app/main.py", 14)],
+        "pkg": [("app/other.py", 1)],
+        "pkg.legacy": [("app/other.py", 2)],
+        "pkg.core.run": [("app/other.py", 4)],
+        "pkg.run": [("app/other.py", 5)],
+        "pkg.legacy.thing": [("app/other.py", 6)],
+    }
+    assert index.flags == {"--tp-size": [("scripts/launch.sh", 3)], "--block": [("scripts/launch.sh", 3)]}
+    assert index.env == {
+        "PKG_CACHE": [("Dockerfile", 2), ("scripts/launch.sh", 2)],
+        "PKG_DEBUG": [("deploy/config.yaml", 2)],
+        "PKG_KEEP": [(".env", 1)],
+    }
+    assert index.skipped == ["app/broken.py"] and index.stopped == ""
+    assert index.files == 7
+    again = TeamIndex.from_dict(json.loads(json.dumps(index.to_dict())))
+    assert again.to_dict() == index.to_dict() and again.refs == index.refs and again.env == index.env
+
+
+def test_index_bounds_are_reported(team):
+    assert build_index(team, ["pkg"], max_files=2).stopped == "files"
+    assert build_index(team, ["pkg"], max_bytes=100).stopped == "bytes"
+    ticks = itertools.count(0, 10)
+    assert build_index(team, ["pkg"], seconds=5, clock=lambda: next(ticks)).stopped == "seconds"
+
+
+def impact_rows(found):
+    return [(i.object, i.kind, i.direct, list(i.places)) for i in found]
+
+
+def test_impact_of_api_breaks_direct_through_aliases_and_owner_level(upstream, team):
+    repo, shas = upstream
+    index = build_index(team, ["pkg"])
+    found = impacts(changes_of(repo, shas["api"]).changes, index)
+    assert impact_rows(found) == [
+        ("pkg.fast_path", "param_removed", True, [("app/main.py", 2), ("app/main.py", 10)]),
+        ("pkg.core.leaving", "moved", False, [("app/main.py", 3)]),
+        ("pkg.core.func", "param_removed", True, [("app/main.py", 2), ("app/main.py", 10)]),
+        ("pkg.core.run", "param_default_changed", True, [("app/other.py", 4), ("app/other.py", 5)]),
+        ("pkg.core.run", "param_added_required", True, [("app/other.py", 4), ("app/other.py", 5)]),
+        ("pkg.core.order", "param_moved", True, [("app/main.py", 7), ("app/main.py", 10)]),
+        ("pkg.core.opt", "param_now_required", False, [("app/main.py", 3)]),
+        ("pkg.core.Engine", "param_removed", True, [("app/main.py", 7), ("app/main.py", 8)]),
+        ("pkg.core.Engine.close", "member_removed", False, [("app/main.py", 7), ("app/main.py", 8)]),
+        ("pkg.core.typed", "return_changed", True, [("app/main.py", 10)]),
+    ]
+    assert found[0].change == "parameter `b` removed"
+
+
+def test_impact_of_removed_reexport_module_flags_and_environment(upstream, team):
+    repo, shas = upstream
+    index = build_index(team, ["pkg"])
+    found = impacts(changes_of(repo, shas["reexport"]).changes, index)
+    assert impact_rows(found) == [
+        ("pkg.run", "removed", True, [("app/other.py", 5)]),
+        ("pkg.legacy", "removed", True, [("app/other.py", 2), ("app/other.py", 6)]),
+    ]
+    found = impacts(changes_of(repo, shas["cli"]).changes, index)
+    assert impact_rows(found) == [
+        ("--tp-size", "flag_renamed", True, [("scripts/launch.sh", 3)]),
+        ("PKG_CACHE", "env_removed", True, [("Dockerfile", 2), ("scripts/launch.sh", 2)]),
+        ("PKG_DEBUG", "env_removed", True, [("deploy/config.yaml", 2)]),
+    ]
+    assert found[0].change == "flag `--tp-size` renamed to `--tensor-parallel-size`"
