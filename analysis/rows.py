@@ -12,6 +12,7 @@ from analysis.models import (
     Commit,
     FileChange,
     Importance,
+    Usage,
     card_from_json,
     card_to_json,
 )
@@ -25,7 +26,6 @@ from analysis.state import (
     RunRecord,
     RunStatus,
     Subscription,
-    UsageTotals,
 )
 from storage.db import Row, now
 
@@ -244,10 +244,10 @@ def repository_to_row(r: RepositoryState) -> Row:
     return row | ({"last_error": r.last_error} if r.last_run_at else {})
 
 
-def usage_from_row(row: Row) -> UsageTotals:
+def usage_from_row(row: Row) -> Usage:
     """Usage totals from a summing query's row."""
-    names = {f.name for f in fields(UsageTotals)}
-    return UsageTotals(**{k: int(v or 0) for k, v in row.items() if k in names})
+    names = {f.name for f in fields(Usage)} - {"cost_usd"}
+    return Usage(**{k: int(v or 0) for k, v in row.items() if k in names})
 
 
 def subscription_from_row(row: Row) -> Subscription:

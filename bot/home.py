@@ -13,8 +13,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from analysis import store
 from analysis.llm import cost_usd
-from analysis.models import Importance
-from analysis.state import Alert, Delivery, RepositoryState, Subscription, UsageTotals
+from analysis.models import Importance, Usage
+from analysis.state import Alert, Delivery, RepositoryState, Subscription
 from bot import subscriptions
 from bot.scheduler import ChannelOutcome, trigger
 from bot.slack.answers import one_line
@@ -56,7 +56,7 @@ class HomeData:
     alerts: list[Alert]
     rate_limits: list[RepositoryState]
     llm_model: str | None
-    usage: UsageTotals
+    usage: Usage
     cost: float | None
     running: bool = False
     usage_days: int = USAGE_DAYS

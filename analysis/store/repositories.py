@@ -5,7 +5,8 @@ from __future__ import annotations
 import sqlite_utils
 
 from analysis import rows
-from analysis.state import Cursor, RepositoryState, RunRecord, UsageTotals
+from analysis.models import Usage
+from analysis.state import Cursor, RepositoryState, RunRecord
 from analysis.store.scrub import redacted
 from storage import history, repositories, runs
 
@@ -63,11 +64,11 @@ def last_run(db: sqlite_utils.Database, repo: str) -> RunRecord | None:
     return rows.run_from_row(row) if row else None
 
 
-def usage_since(db: sqlite_utils.Database, since_utc: str) -> UsageTotals:
+def usage_since(db: sqlite_utils.Database, since_utc: str) -> Usage:
     """Runs, LLM calls, tokens and errors over runs started at or after `since_utc`."""
     return rows.usage_from_row(runs.usage_since(db, since_utc))
 
 
-def usage_totals(db: sqlite_utils.Database) -> UsageTotals:
+def usage_totals(db: sqlite_utils.Database) -> Usage:
     """LLM calls and tokens over all recorded runs."""
     return rows.usage_from_row(runs.usage_totals(db))
