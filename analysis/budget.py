@@ -286,7 +286,7 @@ def _render(
     return parts
 
 
-def clip(text: str, tokens: int) -> str:
+def clip_tokens(text: str, tokens: int) -> str:
     """The leading whole lines of `text` within `tokens`; a single long line is cut by characters."""
     if estimate_tokens(text) <= tokens:
         return text
@@ -305,4 +305,4 @@ def overview(commit: Commit, budget: int) -> str:
     files = [(f, _kind(f)) for f in commit.files]
     lines, _ = _file_list(files, budget - _cost(header) - _cost("## Files"))
     total = commit.total_files or len(commit.files)
-    return clip(f"{header}## Files ({total} files)\n" + "\n".join(line for line, _ in lines), budget)
+    return clip_tokens(f"{header}## Files ({total} files)\n" + "\n".join(line for line, _ in lines), budget)

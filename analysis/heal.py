@@ -46,6 +46,6 @@ async def heal(
         if commit is not None:
             analysis, made = await analyze_once(db, cfg, commit, analyzer, prompt_version)
             if made:
-                usage.add(analysis)
+                usage.add(analysis.usage)
 
     await asyncio.gather(*(one(sha) for sha in todo))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -193,6 +193,11 @@ class Analysis:
         """The card's importance when there is a card, else the scorer's."""
         return self.card.importance if self.card else self.scored
 
+    @property
+    def usage(self) -> Usage:
+        """The calls and tokens this analysis cost."""
+        return Usage(self.llm_calls, self.prompt_tokens, self.completion_tokens)
+
 
 @dataclass
 class DigestEntry:
@@ -239,18 +244,31 @@ class RepoDigest:
 
 @dataclass
 class Usage:
-    """LLM accounting for a run."""
+    """LLM calls and tokens spent (on a request, a commit, an overview, a run or a period), with the cost when
+    priced; `runs` and `errors` count recorded runs when summed over a period."""
 
     llm_calls: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cost_usd: float | None = None
+    runs: int = 0
+    errors: int = 0
 
-    def add(self, a: Analysis) -> None:
-        """Count one analysis made during this run."""
-        self.llm_calls += a.llm_calls
-        self.prompt_tokens += a.prompt_tokens
-        self.completion_tokens += a.completion_tokens
+    def __add__(self, other: Usage) -> Usage:
+        """Both amounts together; the cost is known when either one's is."""
+        total = {
+            f.name: getattr(self, f.name) + getattr(other, f.name)
+            for f in fields(self)
+            if f.name != "cost_usd"
+        }
+        known = self.cost_usd is not None or other.cost_usd is not None
+        return Usage(**total, cost_usd=(self.cost_usd or 0) + (other.cost_usd or 0) if known else None)
+
+    def add(self, other: Usage) -> None:
+        """Count `other` in this amount, in place."""
+        total = self + other
+        for f in fields(self):
+            setattr(self, f.name, getattr(total, f.name))
 
 
 @dataclass

@@ -19,7 +19,6 @@ from analysis.history import Selection, mark_delivered, rewrite_note, select_new
 from analysis.llm import Analyzer, cost_usd, make_analyzer
 from analysis.models import Analysis, Commit, Digest, DigestEntry, RepoDigest, Usage, repo_url_of
 from analysis.names import disambiguate
-from analysis.overview.adapter import endpoint_completer
 from analysis.overview.build import attach_overview
 from analysis.progress import Phase, Progress, ProgressEvent
 from analysis.redact import error_text, redact
@@ -207,7 +206,7 @@ class RepoRun:
             return DigestEntry(commit, shared)  # the same change was analyzed before under another SHA
         analysis, made = await analyze_once(self.db, self.cfg, commit, self.analyzer, self._prompt_version())
         if made:
-            self.usage.add(analysis)
+            self.usage.add(analysis.usage)
         return DigestEntry(commit, analysis)
 
     def _report(self, phase: Phase, done: int = 0, total: int = 0) -> None:
@@ -240,15 +239,13 @@ async def run_digest(
         date=(day or today(cfg.timezone)).isoformat(), timezone=cfg.timezone, language=cfg.language
     )
     analyzer = make_analyzer(cfg, db)
-    completer = endpoint_completer(analyzer)  # the day's overview: the analyzer's endpoint, when it has one
+    requester = analyzer.requester if analyzer is not None else None  # the day's overview, when it has one
     try:
         for spec in cfg.repos:
             run = RepoRun(db, cfg, spec, analyzer, target=target, progress=progress)
             digest.repos.append(await run.digest(day))
-            await attach_overview(db, cfg, digest.repos[-1], digest.date, completer, digest.usage)
-            digest.usage.llm_calls += run.usage.llm_calls
-            digest.usage.prompt_tokens += run.usage.prompt_tokens
-            digest.usage.completion_tokens += run.usage.completion_tokens
+            await attach_overview(db, cfg, digest.repos[-1], digest.date, requester, digest.usage)
+            digest.usage.add(run.usage)
             digest.alerts.extend(run.alerts)
     finally:
         if analyzer is not None:

@@ -119,17 +119,6 @@ class RepositoryState:
 
 
 @dataclass
-class UsageTotals:
-    """Runs, LLM calls and tokens summed over a period."""
-
-    runs: int = 0
-    llm_calls: int = 0
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    errors: int = 0
-
-
-@dataclass
 class Subscription:
     """One channel following one repository, with the filters deciding what it sees."""
 

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 from slack_sdk.web.async_client import AsyncWebClient
 
 from analysis.llm import cost_usd
-from analysis.models import Importance
-from analysis.state import Alert, Delivery, RepositoryState, Subscription, UsageTotals
+from analysis.models import Importance, Usage
+from analysis.state import Alert, Delivery, RepositoryState, Subscription
 from analysis.store import analyses as analysis_store
 from analysis.store import deliveries as delivery_store
 from analysis.store import repositories as repo_store
@@ -59,7 +59,7 @@ class HomeData:
     alerts: list[Alert]
     rate_limits: list[RepositoryState]
     llm_model: str | None
-    usage: UsageTotals
+    usage: Usage
     cost: float | None
     running: bool = False
     usage_days: int = USAGE_DAYS

@@ -13,6 +13,7 @@ from analysis.llm.errors import StopReason, UnknownProvider
 from analysis.llm.memory import EndpointMemory, Learned, SqliteMemory
 from analysis.llm.parse import MalformedAnswer, parse_card
 from analysis.llm.pricing import cost_usd
+from analysis.llm.request import Requester
 from analysis.models import Analysis, Commit, Score
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "Learned",
     "LLMAnalyzer",
     "MalformedAnswer",
+    "Requester",
     "UnknownProvider",
     "cost_usd",
     "make_analyzer",
@@ -52,6 +54,12 @@ class Analyzer(Protocol):
     @property
     def stopped(self) -> StopReason | None:
         """Why the rest of the run makes no call (key refused, no answer, deadline, unusable answers), or None."""
+        ...
+
+    @property
+    def requester(self) -> Requester | None:
+        """The run's requests besides cards (the day's overview), through the same endpoint; None when the
+        analyzer makes no such request."""
         ...
 
     async def analyze(self, commit: Commit, score: Score) -> Analysis:

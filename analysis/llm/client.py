@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 
 import openai
 
-from analysis.budget import clip, estimate_tokens, overview, pack
+from analysis.budget import clip_tokens, overview, pack
 from analysis.config import LLMConfig
 from analysis.llm import prompts
-from analysis.llm.endpoint import TRIES, Builder, Endpoint, Tally
+from analysis.llm.endpoint import TRIES, Builder, Endpoint
 from analysis.llm.errors import ContextTooLong, Failed, GaveUp, Stopped, StopReason
+from analysis.llm.framing import estimate
 from analysis.llm.limiter import AdaptiveLimiter
 from analysis.llm.memory import EndpointMemory
 from analysis.llm.parse import MalformedAnswer, parse_card
-from analysis.models import Analysis, AnalysisStatus, Card, Commit, Importance, Insight, Score
+from analysis.llm.request import Requester, parts_then_merge
+from analysis.models import Analysis, AnalysisStatus, Card, Commit, Importance, Insight, Score, Usage
 
 _MAX_TOKENS = {Importance.LOW: 800, Importance.MEDIUM: 1600, Importance.HIGH: 3200}
 _MAX_TOKENS_CAP = 12000
@@ -45,7 +46,7 @@ class LLMAnalyzer:
     ):
         self.cfg = cfg
         self.language = language if language in ("en", "zh") else "en"
-        self.prompt_version = prompts.PROMPT_VERSION
+        self.prompt_version = prompts.CARD_FRAMING.version
         self.endpoint = Endpoint(
             cfg,
             memory=memory,
@@ -53,6 +54,7 @@ class LLMAnalyzer:
             max_wait=max_wait,
             max_calls=3 * (cfg.max_calls_per_commit + 1) + TRIES,
         )
+        self.requester = Requester(self.endpoint)  # cards here; the day's overview through the same one
         self._left_pending = 0
 
     @property
@@ -108,11 +110,11 @@ class LLMAnalyzer:
 
     async def analyze(self, commit: Commit, score: Score) -> Analysis:
         """The commit's analysis: DONE with a card, FAILED with a reason, or PENDING for the next run."""
-        tally = Tally()
+        usage = Usage()
         started = time.monotonic()
         status, card, error = AnalysisStatus.PENDING, None, None
         try:
-            card = await self._analyze(commit, score, tally)
+            card = await self._analyze(commit, score, usage)
             status = AnalysisStatus.DONE
         except Stopped as e:
             self._left_pending += 1
@@ -132,25 +134,25 @@ class LLMAnalyzer:
             model=self.cfg.model,
             prompt_version=self.prompt_version,
             language=self.language,
-            prompt_tokens=tally.prompt_tokens,
-            completion_tokens=tally.completion_tokens,
-            llm_calls=tally.calls,
+            prompt_tokens=usage.prompt_tokens,
+            completion_tokens=usage.completion_tokens,
+            llm_calls=usage.llm_calls,
             latency_ms=int((time.monotonic() - started) * 1000),
-            attempts=1 if tally.calls else 0,
+            attempts=1 if usage.llm_calls else 0,
             error=error,
         )
 
-    async def _analyze(self, commit: Commit, score: Score, tally: Tally) -> Card:
+    async def _analyze(self, commit: Commit, score: Score, usage: Usage) -> Card:
         if self.endpoint.stop:
             raise Stopped(self.endpoint.stop)
-        await self.endpoint.learn_window()
+        await self.requester.learn_window()
         answer = _MAX_TOKENS[score.importance]
-        budget = self.endpoint.budget(self.cfg.prompt_tokens, answer)
+        budget = self.requester.budget(self.cfg.prompt_tokens, answer)
         for _ in range(_SHRINKS + 1):
             try:
-                return await self._within(commit, score, budget, tally)
+                return await self._within(commit, score, budget, usage)
             except ContextTooLong as e:
-                learned = self.endpoint.budget(self.cfg.prompt_tokens, answer)
+                learned = self.requester.budget(self.cfg.prompt_tokens, answer)
                 budget = learned if e.learned and learned < budget else int(budget * _SHRINK)
                 budget = max(_MIN_BUDGET, budget)
         raise Failed("prompt too long for the endpoint even after shrinking")
@@ -160,34 +162,33 @@ class LLMAnalyzer:
         msgs = prompts.merge_messages(
             "", [], score.importance, score.reasons, self.language, "text", terse=True
         )
-        return sum(estimate_tokens(m["content"]) + 8 for m in msgs) + 32
+        return estimate(msgs) + 32
 
-    async def _within(self, commit: Commit, score: Score, budget: int, tally: Tally) -> Card:
+    async def _within(self, commit: Commit, score: Score, budget: int, usage: Usage) -> Card:
         hint, reasons, lang = score.importance, score.reasons, self.language
         room = budget - self._overhead(score)
         parts = pack(commit, room, self.cfg.max_calls_per_commit)
         if len(parts) == 1:
             text = parts[0].text
             card = await self._card(
-                lambda m, t: prompts.card_messages(text, hint, reasons, lang, m, t), hint, budget, tally
+                lambda m, t: prompts.card_messages(text, hint, reasons, lang, m, t), hint, budget, usage
             )
         else:
-            results = await asyncio.gather(
-                *(self._notes(p.text, tally) for p in parts), return_exceptions=True
-            )
-            for r in results:
-                if isinstance(r, BaseException):
-                    raise r
-            notes = [str(r) for r in results]
             head = overview(commit, room // 3)
-            per_note = max(50, (room - estimate_tokens(head)) // len(notes) - 16)
-            notes = [clip(n, per_note) for n in notes]
-            card = await self._card(
-                lambda m, t: prompts.merge_messages(head, notes, hint, reasons, lang, m, t),
-                hint,
-                budget,
-                tally,
+            merged = await parts_then_merge(
+                [p.text for p in parts],
+                lambda text, _i, _n: self._notes(text, usage),
+                lambda notes: self._card(
+                    lambda m, t: prompts.merge_messages(head, notes, hint, reasons, lang, m, t),
+                    hint,
+                    budget,
+                    usage,
+                ),
+                room,
+                head,
             )
+            assert merged is not None  # every part gives notes
+            card = merged
         ours = parts[0].not_read
         card.not_read = ours + [
             x for x in card.not_read if x not in ours and x.strip().lower() not in ("", "none")
@@ -196,20 +197,20 @@ class LLMAnalyzer:
             card.summary, card.insight = card.summary[:1], Insight()
         return card
 
-    async def _notes(self, content: str, tally: Tally) -> str:
+    async def _notes(self, content: str, usage: Usage) -> str:
         msgs = prompts.notes_messages(content, self.language)
         # no second try when cut off: the merge clips each part's notes to fewer tokens than this anyway
-        text, finish = await self.endpoint.complete(
-            lambda _m, _t: msgs, _NOTES_TOKENS, False, tally, structured=False
+        text, finish = await self.requester.complete(
+            lambda _m, _t: msgs, _NOTES_TOKENS, usage, structured=False
         )
         return text + (" (notes cut off)" if finish == "length" else "")
 
-    async def _card(self, build: Builder, hint: Importance, budget: int, tally: Tally) -> Card:
+    async def _card(self, build: Builder, hint: Importance, budget: int, usage: Usage) -> Card:
         max_tokens = _MAX_TOKENS[hint]
         for cut in range(_LENGTH_RETRIES + 1):
             if cut:
                 max_tokens = min(max_tokens * 2, _MAX_TOKENS_CAP)
-            text, finish = await self.endpoint.complete(build, max_tokens, terse=cut > 0, tally=tally)
+            text, finish = await self.requester.complete(build, max_tokens, usage, terse=cut > 0)
             if finish != "length":
                 break
         else:
@@ -219,9 +220,9 @@ class LLMAnalyzer:
         except MalformedAnswer as e:
             error = str(e)
         lang = self.language
-        bad = clip(text, budget - self._overhead_repair(error))
-        text, finish = await self.endpoint.complete(
-            lambda m, _t: prompts.repair_messages(bad, error, lang, m), max_tokens, terse=False, tally=tally
+        bad = clip_tokens(text, budget - self._overhead_repair(error))
+        text, finish = await self.requester.complete(
+            lambda m, _t: prompts.repair_messages(bad, error, lang, m), max_tokens, usage
         )
         if finish == "length":
             raise Failed("repaired answer cut off")
@@ -232,4 +233,4 @@ class LLMAnalyzer:
 
     def _overhead_repair(self, error: str) -> int:
         msgs = prompts.repair_messages("", error, self.language, "text")
-        return sum(estimate_tokens(m["content"]) + 8 for m in msgs) + 32
+        return estimate(msgs) + 32

@@ -6,7 +6,6 @@ import asyncio
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import openai
 from openai import AsyncOpenAI
@@ -24,10 +23,12 @@ from analysis.llm.errors import (
     Stopped,
     StopReason,
 )
+from analysis.llm.framing import Messages, estimate
 from analysis.llm.limiter import AdaptiveLimiter
 from analysis.llm.memory import EndpointMemory, Learned, RunMemory, endpoint_key
 from analysis.llm.parse import MalformedAnswer
 from analysis.llm.room import MIN_ANSWER, Room
+from analysis.models import Usage
 
 TRIES = 4  # requests per call while the endpoint answers 429, 5xx or times out
 MALFORMED_TRIES = 2  # an answer that is not a completion is asked again once
@@ -35,21 +36,7 @@ MODES = ["json_schema", "json_object_schema", "json_object", "text"]
 _DRAIN_TRIES = 2  # tiny requests, each timing out, after which the endpoint is unresponsive
 _UNUSABLE_AFTER = 8  # answers that are not completions, with none that is, after which the run stops calling
 
-Messages = list[dict[str, str]]
 Builder = Callable[[str, bool], Messages]  # (mode, terse) -> messages
-
-
-@dataclass
-class Tally:
-    """Tokens and calls spent on one commit."""
-
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    calls: int = 0
-
-
-def _estimate(messages: Messages) -> int:
-    return sum(estimate_tokens(m["content"]) + 8 for m in messages)
 
 
 class Endpoint:
@@ -115,7 +102,7 @@ class Endpoint:
         build: Builder,
         max_tokens: int,
         terse: bool,
-        tally: Tally,
+        usage: Usage,
         *,
         structured: bool = True,
         schema: tuple[str, dict] | None = None,
@@ -129,12 +116,12 @@ class Endpoint:
             shape = {"name": schema[0], "schema": schema[1]} if schema else {}
             response_format = prompts.response_format(mode, **shape) if structured else None
             messages = build(mode, terse)
-            room = self.room.answer(_estimate(messages), max_tokens)
+            room = self.room.answer(estimate(messages), max_tokens)
             if room < min(MIN_ANSWER, max_tokens):
                 raise ContextTooLong(learned=False)  # the server would refuse it: not sent
             try:
                 return await self._request(
-                    messages, room, response_format, tally, mode if structured else None
+                    messages, room, response_format, usage, mode if structured else None
                 )
             except FormatRejected:
                 if mode == self.mode and mode != MODES[-1]:
@@ -163,7 +150,7 @@ class Endpoint:
         messages: Messages,
         max_tokens: int,
         response_format: dict | None,
-        tally: Tally,
+        usage: Usage,
         mode: str | None,
     ) -> tuple[str, str]:
         """Content and finish reason of one completion, retrying transient errors with backoff."""
@@ -176,7 +163,7 @@ class Endpoint:
         try:
             async for attempt in retrying:
                 with attempt:
-                    return await self._once(messages, max_tokens, response_format, tally, mode)
+                    return await self._once(messages, max_tokens, response_format, usage, mode)
         except MalformedAnswer as e:
             raise GaveUp(f"LLM endpoint answered badly: {e}") from None
         raise AssertionError("unreachable")  # AsyncRetrying either returns or re-raises
@@ -202,7 +189,7 @@ class Endpoint:
             await self.limiter.release("error")
             raise Stopped(self.stop)
 
-    async def _wait_for_abandoned_work(self, tally: Tally) -> None:
+    async def _wait_for_abandoned_work(self, usage: Usage) -> None:
         """After a timeout, a tiny request that a serial server answers only once it finished the abandoned one.
 
         A retry sent at once would queue behind the abandoned work and time out in turn. Two tiny
@@ -213,7 +200,7 @@ class Endpoint:
                 if not self._drain or self.stop:
                     return
                 timeout, by_deadline = self._timeout()
-                tally.calls += 1
+                usage.llm_calls += 1
                 try:
                     await self.client.chat.completions.create(
                         model=self.cfg.model,
@@ -237,27 +224,27 @@ class Endpoint:
         messages: Messages,
         max_tokens: int,
         response_format: dict | None,
-        tally: Tally,
+        usage: Usage,
         mode: str | None,
     ) -> tuple[str, str]:
         while True:
             if self._drain:
-                await self._wait_for_abandoned_work(tally)
+                await self._wait_for_abandoned_work(usage)
             await self._acquire()
             if not self._drain:
                 break
             await self.limiter.release("error")  # a request timed out while this one waited
-        outcome, usage, sent = "error", (0, 0), time.monotonic()
+        outcome, spent, sent = "error", (0, 0), time.monotonic()
         alone = (self.limiter.in_flight, self.limiter.acquired)  # (1, n) still at the end: computed alone
         try:
             if mode is not None and mode != self.mode:
                 raise FormatRejected  # refused while this one waited: rebuilt in the new mode, not sent
-            if not self.room.fits(_estimate(messages), max_tokens):
+            if not self.room.fits(estimate(messages), max_tokens):
                 raise ContextTooLong(learned=True)  # the window was learned while this one waited: not sent
-            max_tokens = self.room.answer(_estimate(messages), max_tokens)  # speed may be known by now
-            if tally.calls >= self._max_calls:
-                raise GaveUp(f"gave up after {tally.calls} LLM calls this run")
-            tally.calls += 1
+            max_tokens = self.room.answer(estimate(messages), max_tokens)  # speed may be known by now
+            if usage.llm_calls >= self._max_calls:
+                raise GaveUp(f"gave up after {usage.llm_calls} LLM calls this run")
+            usage.llm_calls += 1
             timeout, by_deadline = self._timeout()
             extra = {"response_format": response_format} if response_format else {}
             extra[self._limit_param] = max_tokens
@@ -282,13 +269,12 @@ class Endpoint:
             self._answered += 1
             outcome = "ok"
             if resp.usage:
-                usage = (resp.usage.prompt_tokens or 0, resp.usage.completion_tokens or 0)
+                spent = (resp.usage.prompt_tokens or 0, resp.usage.completion_tokens or 0)
             else:
-                usage = (_estimate(messages), estimate_tokens(text))
-            tally.prompt_tokens += usage[0]
-            tally.completion_tokens += usage[1]
+                spent = (estimate(messages), estimate_tokens(text))
+            usage.add(Usage(0, *spent))
             if alone[0] == 1 and (self.limiter.in_flight, self.limiter.acquired) == alone:
-                self.room.speed.add(usage[0], usage[1], time.monotonic() - sent)
+                self.room.speed.add(spent[0], spent[1], time.monotonic() - sent)
             return text, finish
         except openai.RateLimitError:
             outcome = "throttled"
@@ -300,7 +286,7 @@ class Endpoint:
         except openai.APIStatusError as e:
             raise self._refusal(e, messages, response_format) from None
         finally:
-            await self.limiter.release(outcome, *usage, time.monotonic() - sent)
+            await self.limiter.release(outcome, *spent, time.monotonic() - sent)
 
     def _refusal(
         self, e: openai.APIStatusError, messages: Messages, response_format: dict | None
@@ -308,7 +294,7 @@ class Endpoint:
         """What a refusal means: the prompt's size, a parameter, the format, a passing fault, or the commit."""
         msg = answers.message_of(e)
         if answers.too_long(e):
-            return ContextTooLong(learned=self.room.learn_from_refusal(msg, _estimate(messages)))
+            return ContextTooLong(learned=self.room.learn_from_refusal(msg, estimate(messages)))
         if self._limit_param == "max_tokens" and (e.param == "max_tokens" or "max_completion_tokens" in msg):
             return LimitParamRejected()
         if response_format and answers.refuses_format(e):

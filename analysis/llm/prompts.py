@@ -1,4 +1,4 @@
-"""Prompt text for commit analysis; bump PROMPT_VERSION whenever any of it changes."""
+"""Prompt text for commit analysis; bump CARD_FRAMING.version whenever any of it changes."""
 
 from __future__ import annotations
 
@@ -8,9 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from analysis.llm.framing import Framing, Messages
 from analysis.models import Card, Importance
-
-PROMPT_VERSION = "2026-11.1"
 
 _LANGUAGE = {
     "en": "Write every prose value in English.",
@@ -44,6 +43,8 @@ _SYSTEM = (
     "cite paths and identifiers, and do not invent changes the data does not show."
 )
 
+CARD_FRAMING = Framing(version="2026-11.1", system=_SYSTEM, languages=_LANGUAGE, fence="commit-data")
+
 _CARD_TASK = (
     "Analyze the commit and answer with one JSON object, the commit card. The deterministic scorer "
     "rated this commit; you may overrule its tier when the diff justifies it, and say why in "
@@ -65,11 +66,6 @@ _MERGE_TASK = (
 )
 
 _TERSE = "Be brief: your previous answer ran out of room. Keep every value short."
-
-
-def system_prompt() -> str:
-    """The system message of every request."""
-    return _SYSTEM
 
 
 def _strict(schema: dict[str, Any]) -> dict[str, Any]:
@@ -117,7 +113,12 @@ def response_format(
 
 
 def _card_instructions(hint: Importance, language: str, mode: str, terse: bool) -> str:
-    parts = [_CARD_TASK, f"Importance hint from the scorer: {hint.value}.", _DEPTH[hint], _LANGUAGE[language]]
+    parts = [
+        _CARD_TASK,
+        f"Importance hint from the scorer: {hint.value}.",
+        _DEPTH[hint],
+        CARD_FRAMING.language(language),
+    ]
     if mode != "json_schema":
         parts.append(
             "The JSON object must follow this JSON schema:\n" + json.dumps(_SCHEMA, ensure_ascii=False)
@@ -127,24 +128,19 @@ def _card_instructions(hint: Importance, language: str, mode: str, terse: bool) 
     return "\n".join(parts)
 
 
-def wrap(content: str) -> str:
-    """Commit content fenced as untrusted data."""
-    return "<commit-data>\n" + content.replace("</commit-data>", "<\\/commit-data>") + "\n</commit-data>"
-
-
 def card_messages(
     content: str, hint: Importance, reasons: list[str], language: str, mode: str, terse: bool = False
-) -> list[dict[str, str]]:
+) -> Messages:
     """Messages asking for the card of a commit that fits one prompt."""
     why = f"Scorer's reasons: {'; '.join(reasons)}\n" if reasons else ""
-    user = _card_instructions(hint, language, mode, terse) + "\n" + why + wrap(content)
-    return [{"role": "system", "content": _SYSTEM}, {"role": "user", "content": user}]
+    user = _card_instructions(hint, language, mode, terse) + "\n" + why + CARD_FRAMING.wrap(content)
+    return CARD_FRAMING.messages(user)
 
 
-def notes_messages(content: str, language: str) -> list[dict[str, str]]:
+def notes_messages(content: str, language: str) -> Messages:
     """Messages asking for notes on one part of a large commit."""
-    user = _NOTES_TASK + "\n" + _LANGUAGE[language] + "\n" + wrap(content)
-    return [{"role": "system", "content": _SYSTEM}, {"role": "user", "content": user}]
+    user = _NOTES_TASK + "\n" + CARD_FRAMING.language(language) + "\n" + CARD_FRAMING.wrap(content)
+    return CARD_FRAMING.messages(user)
 
 
 def merge_messages(
@@ -155,24 +151,31 @@ def merge_messages(
     language: str,
     mode: str,
     terse: bool = False,
-) -> list[dict[str, str]]:
+) -> Messages:
     """Messages asking for one card from the notes on every part."""
     body = overview + "".join(f"\n## Notes on part {i} of {len(notes)}\n{n}" for i, n in enumerate(notes, 1))
     why = f"Scorer's reasons: {'; '.join(reasons)}\n" if reasons else ""
-    user = _MERGE_TASK + "\n" + _card_instructions(hint, language, mode, terse) + "\n" + why + wrap(body)
-    return [{"role": "system", "content": _SYSTEM}, {"role": "user", "content": user}]
+    user = (
+        _MERGE_TASK
+        + "\n"
+        + _card_instructions(hint, language, mode, terse)
+        + "\n"
+        + why
+        + CARD_FRAMING.wrap(body)
+    )
+    return CARD_FRAMING.messages(user)
 
 
-def repair_messages(answer: str, error: str, language: str, mode: str) -> list[dict[str, str]]:
+def repair_messages(answer: str, error: str, language: str, mode: str) -> Messages:
     """Messages asking to correct an answer that failed validation."""
     user = (
         "The answer below was meant to be one JSON object, a commit card, but it failed validation:\n"
-        f"{error}\nReturn the corrected JSON object only. {_LANGUAGE[language]}\n"
+        f"{error}\nReturn the corrected JSON object only. {CARD_FRAMING.language(language)}\n"
         + (
             "The JSON schema:\n" + json.dumps(_SCHEMA, ensure_ascii=False) + "\n"
             if mode != "json_schema"
             else ""
         )
-        + wrap(answer)
+        + CARD_FRAMING.wrap(answer)
     )
-    return [{"role": "system", "content": _SYSTEM}, {"role": "user", "content": user}]
+    return CARD_FRAMING.messages(user)

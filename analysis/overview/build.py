@@ -7,10 +7,11 @@ import logging
 import sqlite_utils
 
 from analysis.config import PipelineConfig
+from analysis.llm.request import Requester
 from analysis.models import AnalysisStatus, DigestEntry, RepoDigest, Usage
 from analysis.overview import cache
 from analysis.overview.heuristic import heuristic_overview
-from analysis.overview.llm import StructuredCompleter, llm_overview
+from analysis.overview.llm import llm_overview
 from analysis.overview.models import Overview
 
 log = logging.getLogger(__name__)
@@ -26,7 +27,7 @@ async def day_overview(
     repo: str,
     date: str,
     entries: list[DigestEntry],
-    completer: StructuredCompleter | None,
+    requester: Requester | None,
     usage: Usage,
 ) -> Overview | None:
     """The overview of `entries` (None when there are none), cached by repository and day; model calls
@@ -34,23 +35,21 @@ async def day_overview(
     if not entries:
         return None
     lang = cfg.language
-    ask = completer is not None and cfg.llm is not None and not _pending(entries)
-    model = completer.model if ask and completer is not None else None
+    ask = requester is not None and cfg.llm is not None and not _pending(entries)
+    model = requester.model if ask and requester is not None else None
     key = cache.fingerprint(entries, lang, "llm" if ask else "heuristic", model)
     stored = cache.load(db, repo, date)
     if stored is not None and stored.fingerprint == key:
         return stored.overview
-    if not ask or completer is None or cfg.llm is None:
+    if not ask or requester is None or cfg.llm is None:
         overview = heuristic_overview(entries, lang)
         cache.save(db, cache.Cached(repo, date, key, overview, lang))
         return overview
-    outcome = await llm_overview(completer, entries, lang, cfg.llm.prompt_tokens)
-    usage.llm_calls += outcome.spent.calls
-    usage.prompt_tokens += outcome.spent.prompt_tokens
-    usage.completion_tokens += outcome.spent.completion_tokens
+    outcome = await llm_overview(requester, entries, lang, cfg.llm.prompt_tokens)
+    usage.add(outcome.usage)
     overview = outcome.overview or heuristic_overview(entries, lang)
     if outcome.answered:  # a model that answered badly is not asked again until the day changes
-        cache.save(db, cache.Cached(repo, date, key, overview, lang), model, outcome.spent)
+        cache.save(db, cache.Cached(repo, date, key, overview, lang), model, outcome.usage)
     else:
         log.warning("%s: no overview from the model this run; the heuristic one is shown", repo)
     return overview
@@ -61,12 +60,12 @@ async def attach_overview(
     cfg: PipelineConfig,
     rd: RepoDigest,
     date: str,
-    completer: StructuredCompleter | None,
+    requester: Requester | None,
     usage: Usage,
 ) -> None:
     """Set `rd.overview` for the repository's digest; one bad overview never stops the digest."""
     try:
-        rd.overview = await day_overview(db, cfg, rd.repo, date, rd.entries, completer, usage)
+        rd.overview = await day_overview(db, cfg, rd.repo, date, rd.entries, requester, usage)
     except Exception:
         log.exception("%s: overview failed; the digest goes out without it", rd.repo)
         rd.overview = None

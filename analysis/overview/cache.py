@@ -6,9 +6,8 @@ import hashlib
 
 import sqlite_utils
 
-from analysis.models import DigestEntry
+from analysis.models import DigestEntry, Usage
 from analysis.overview import prompt
-from analysis.overview.llm import Spent
 from analysis.overview.models import Cached
 from analysis.store import saved_overviews as overview_store
 
@@ -22,7 +21,7 @@ def fingerprint(entries: list[DigestEntry], language: str, source: str, model: s
         f"{e.commit.sha}:{e.analysis.status.value}:{e.analysis.model or ''}:{e.analysis.prompt_version or ''}"
         for e in entries
     )
-    head = f"{source}:{model or ''}:{prompt.PROMPT_VERSION}:{language}"
+    head = f"{source}:{model or ''}:{prompt.DAY_FRAMING.version}:{language}"
     return hashlib.sha256("\n".join([head, *lines]).encode()).hexdigest()
 
 
@@ -35,15 +34,15 @@ def save(
     db: sqlite_utils.Database,
     cached: Cached,
     model: str | None = None,
-    spent: Spent | None = None,
+    usage: Usage | None = None,
 ) -> None:
     """Store a repository-day's overview, replacing the earlier one."""
-    spent = spent or Spent()
+    usage = usage or Usage()
     overview_store.save_overview(
         db,
         cached,
         model,
-        calls=spent.calls,
-        prompt_tokens=spent.prompt_tokens,
-        completion_tokens=spent.completion_tokens,
+        calls=usage.llm_calls,
+        prompt_tokens=usage.prompt_tokens,
+        completion_tokens=usage.completion_tokens,
     )

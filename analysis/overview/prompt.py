@@ -1,11 +1,11 @@
-"""Prompt text for the day's overview; bump PROMPT_VERSION whenever any of it changes."""
+"""Prompt text for the day's overview; bump DAY_FRAMING.version whenever any of it changes."""
 
 from __future__ import annotations
 
 from analysis.facts import clip, plain, summary_lines
+from analysis.llm.framing import Framing
 from analysis.models import DigestEntry, Importance
 
-PROMPT_VERSION = "overview-2026-11.1"
 SHA_CHARS = 10  # how much of a SHA the cards show and the model cites
 
 _SYSTEM = (
@@ -22,6 +22,8 @@ _LANGUAGE = {
         "paths and SHAs as they are, and the JSON keys in English."
     ),
 }
+
+DAY_FRAMING = Framing(version="overview-2026-11.1", system=_SYSTEM, languages=_LANGUAGE, fence="day-data")
 
 _TASK = (
     "Write the day's overview from the commit cards below, as one JSON object. headline: one sentence, "
@@ -44,11 +46,6 @@ _MERGE = (
 _DEPTH = {Importance.HIGH: (3, True), Importance.MEDIUM: (2, True), Importance.LOW: (1, False)}
 
 
-def system_prompt() -> str:
-    """The system message of every overview request."""
-    return _SYSTEM
-
-
 def cite(sha: str) -> str:
     """How a commit is named to the model: the first SHA_CHARS characters in brackets."""
     return f"[{sha[:SHA_CHARS]}]"
@@ -69,24 +66,15 @@ def card_text(entry: DigestEntry, brief: bool = False) -> str:
     return "\n".join(lines)
 
 
-def wrap(content: str) -> str:
-    """Day content fenced as untrusted data."""
-    return "<day-data>\n" + content.replace("</day-data>", "<\\/day-data>") + "\n</day-data>"
-
-
-def _language(language: str) -> str:
-    return _LANGUAGE.get(language, _LANGUAGE["en"])
-
-
 def overview_user(cards: list[str], language: str, part: tuple[int, int] | None = None) -> str:
     """The user message asking for the overview of a day (or of one part of it)."""
-    head = [_TASK, _language(language)]
+    head = [_TASK, DAY_FRAMING.language(language)]
     if part:
         head.append(_PART.format(i=part[0], n=part[1]))
-    return "\n".join(head) + "\n" + wrap("\n".join(cards))
+    return "\n".join(head) + "\n" + DAY_FRAMING.wrap("\n".join(cards))
 
 
 def merge_user(partials: list[str], language: str) -> str:
     """The user message asking to merge the overviews of a day's parts."""
     body = "\n\n".join(f"## Part {i} of {len(partials)}\n{p}" for i, p in enumerate(partials, 1))
-    return "\n".join([_MERGE, _language(language)]) + "\n" + wrap(body)
+    return "\n".join([_MERGE, DAY_FRAMING.language(language)]) + "\n" + DAY_FRAMING.wrap(body)

@@ -6,7 +6,8 @@ from dataclasses import fields
 
 import sqlite_utils
 
-from analysis.state import RunRecord, RunStatus, UsageTotals
+from analysis.models import Usage
+from analysis.state import RunRecord, RunStatus
 from analysis.store.codec import Row, redacted
 
 _SUMS = (
@@ -24,9 +25,9 @@ def _run_from(row: Row) -> RunRecord:
     return RunRecord(**values)
 
 
-def _usage_from(row: Row) -> UsageTotals:
-    names = {f.name for f in fields(UsageTotals)}
-    return UsageTotals(**{k: int(v or 0) for k, v in row.items() if k in names})
+def _usage_from(row: Row) -> Usage:
+    names = {f.name for f in fields(Usage)}
+    return Usage(**{k: int(v or 0) for k, v in row.items() if k in names})
 
 
 def save_run(db: sqlite_utils.Database, run: RunRecord) -> int:
@@ -43,7 +44,7 @@ def last_run(db: sqlite_utils.Database, repo: str) -> RunRecord | None:
     return _run_from(row) if row else None
 
 
-def usage_since(db: sqlite_utils.Database, since_utc: str) -> UsageTotals:
+def usage_since(db: sqlite_utils.Database, since_utc: str) -> Usage:
     """Runs, LLM calls, tokens and errors over runs started at or after `since_utc`."""
     sql = (
         f"select count(*) as runs, {_SUMS}, coalesce(sum(status = 'error'), 0) as errors "
@@ -52,6 +53,6 @@ def usage_since(db: sqlite_utils.Database, since_utc: str) -> UsageTotals:
     return _usage_from(next(db.query(sql, [since_utc])))
 
 
-def usage_totals(db: sqlite_utils.Database) -> UsageTotals:
+def usage_totals(db: sqlite_utils.Database) -> Usage:
     """LLM calls and tokens over all recorded runs."""
     return _usage_from(next(db.query(f"select {_SUMS} from runs")))

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from analysis.budget import clip, estimate_tokens, overview, pack
+from analysis.budget import clip_tokens, estimate_tokens, overview, pack
 from analysis.models import Commit, FileChange
 
 BUDGET = 12000
@@ -193,8 +193,8 @@ def test_untrusted_message_is_clipped_not_trusted_for_size():
 
 
 def test_clip_and_overview_stay_within_their_budgets():
-    assert estimate_tokens(clip("x" * 10_000, 100)) <= 100
-    assert clip("a\nb", 100) == "a\nb"
+    assert estimate_tokens(clip_tokens("x" * 10_000, 100)) <= 100
+    assert clip_tokens("a\nb", 100) == "a\nb"
     commit = _commit(_mixed(3000))
     text = overview(commit, 2000)
     assert estimate_tokens(text) <= 2000

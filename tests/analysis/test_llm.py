@@ -12,7 +12,7 @@ import pytest
 from analysis.config import LLMConfig, PipelineConfig
 from analysis.llm import LLMAnalyzer, cost_usd, parse_card
 from analysis.llm.memory import Learned, RunMemory, endpoint_key
-from analysis.llm.prompts import PROMPT_VERSION
+from analysis.llm.prompts import CARD_FRAMING
 from analysis.models import AnalysisStatus, Commit, FileChange, Importance, Score
 from analysis.pipeline import run_digest
 from analysis.store.analyses import get_analyses
@@ -66,7 +66,7 @@ async def test_json_schema_card_with_accounting():
     assert req.prompt_tokens <= 12000
     assert (a.prompt_tokens, a.llm_calls, a.attempts) == (req.prompt_tokens, 1, 1)
     assert a.completion_tokens > 0
-    assert (a.model, a.prompt_version, a.language) == ("test-model", PROMPT_VERSION, "en")
+    assert (a.model, a.prompt_version, a.language) == ("test-model", CARD_FRAMING.version, "en")
     assert a.latency_ms >= 0
 
 

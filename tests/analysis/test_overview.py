@@ -8,9 +8,9 @@ import re
 
 from analysis.config import LLMConfig, PipelineConfig
 from analysis.llm.endpoint import Endpoint
+from analysis.llm.request import Requester
 from analysis.models import AnalysisStatus, Importance
 from analysis.overview import cache
-from analysis.overview.adapter import EndpointCompleter
 from analysis.overview.llm import llm_overview
 from analysis.overview.models import HEADLINE_CHARS, MAX_THEMES, TEXT_CHARS, TITLE_CHARS
 from analysis.overview.prompt import SHA_CHARS
@@ -191,7 +191,7 @@ async def _ask(server: ChatServer, entries, budget: int, language: str = "en"):
     cfg = LLMConfig(api_key="sk-test", model="test-model", base_url=server.base_url, timeout=10.0)
     endpoint = Endpoint(cfg, backoff=0.05, max_calls=10)
     try:
-        return await llm_overview(EndpointCompleter(endpoint), entries, language, budget)
+        return await llm_overview(Requester(endpoint), entries, language, budget)
     finally:
         await endpoint.aclose()
 
@@ -202,7 +202,7 @@ async def test_a_day_of_sixty_commits_fits_the_budget_in_one_call():
         outcome = await _ask(server, entries, 12000)
     [req] = server.requests
     assert req.prompt_tokens <= 12000 and req.status == 200
-    assert outcome.overview.source == "llm" and outcome.spent.calls == 1
+    assert outcome.overview.source == "llm" and outcome.usage.llm_calls == 1
     assert all(f"[{e.commit.sha[:SHA_CHARS]}]" in req.user_text for e in entries)
 
 
@@ -218,7 +218,7 @@ async def test_a_huge_day_is_read_in_parts_and_merged_within_the_budget():
     merge = server.requests[-1]
     assert "Merge them into the overview" in merge.user_text and "Simplified Chinese" in merge.user_text
     o = outcome.overview
-    assert o.source == "llm" and outcome.spent.calls == len(server.requests)
+    assert o.source == "llm" and outcome.usage.llm_calls == len(server.requests)
     assert o.headline.startswith("今天") and set(o.cited()) <= {e.commit.sha for e in entries}
 
 

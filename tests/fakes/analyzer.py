@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from analysis.config import LLMConfig
-from analysis.llm import EndpointMemory, register_analyzer, unregister_analyzer
+from analysis.llm import EndpointMemory, Requester, register_analyzer, unregister_analyzer
 from analysis.llm.errors import StopReason
 from analysis.models import Analysis, AnalysisStatus, Card, Commit, Score
 
@@ -33,6 +33,7 @@ class FakeAnalyzer:
     runs: int = 0  # analyzers built (one per run)
     closed: int = 0
     language: str = "en"
+    requester: Requester | None = None  # no endpoint: the day's overview is the heuristic one
 
     def build(self, cfg: LLMConfig, language: str, memory: EndpointMemory | None = None) -> FakeAnalyzer:
         """The registry's factory: this same fake, so a test reads what every run did."""

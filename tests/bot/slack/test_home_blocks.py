@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from analysis.state import Alert, Subscription, UsageTotals
+from analysis.models import Usage
+from analysis.state import Alert, Subscription
 from bot.home import ChannelHome, HomeData
 from bot.slack.home import MAX_VIEW_BLOCKS, home_view
 from tests.fakes.slack import MENTION, FakeSlack
@@ -24,7 +25,7 @@ def data(channels: int, more: int = 0) -> HomeData:
         alerts=[Alert("C1", "provider", "key <!everyone> rejected")],
         rate_limits=[],
         llm_model=None,
-        usage=UsageTotals(),
+        usage=Usage(),
         cost=None,
     )
 
