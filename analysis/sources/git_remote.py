@@ -37,6 +37,11 @@ def _config(git: GitRunner, *args: str) -> list[tuple[str, str]]:
     return pairs
 
 
+def _get(git: GitRunner, key: str) -> str:
+    """One configuration value, or ""."""
+    return decode(git.run_now("config", "-z", "--get", key, counted=False)).split("\0")[0]
+
+
 def read_shape(git: GitRunner) -> CloneShape:
     """Read the clone's shape from its configuration and its shallow file."""
     shape = CloneShape()
@@ -45,7 +50,7 @@ def read_shape(git: GitRunner) -> CloneShape:
     branch = decode(git.run_now("symbolic-ref", "--quiet", "--short", "HEAD", counted=False)).strip()
     tracked = ""
     if branch:
-        tracked = next((v for _, v in _config(git, "--get", f"branch.{branch}.remote")), "")
+        tracked = _get(git, f"branch.{branch}.remote")
     if tracked in shape.remotes:
         shape.remote = tracked
     elif len(shape.remotes) == 1:
@@ -54,7 +59,7 @@ def read_shape(git: GitRunner) -> CloneShape:
         shape.remote = "origin"
     promisors = _config(git, "--get-regexp", r"^(extensions\.partialclone|remote\..*\.promisor)$")
     shape.partial = any(k.startswith("extensions.") or v == "true" for k, v in promisors)
-    if enc := next((v for _, v in _config(git, "--get", "i18n.commitEncoding")), ""):
+    if enc := _get(git, "i18n.commitEncoding"):
         shape.encoding = enc
     shallow = decode(git.run_now("rev-parse", "--git-path", "shallow", counted=False)).strip()
     if shallow:
