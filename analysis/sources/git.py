@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import datetime
 from pathlib import Path
@@ -13,6 +14,7 @@ from analysis.sources.git_cli import GitRunner, _GitFailed, check_rev, decode
 from analysis.sources.git_parse import FORMAT, META, parse_commit, parse_files, parse_raw, parse_refs
 from analysis.sources.git_remote import CloneShape, read_shape
 
+log = logging.getLogger(__name__)
 _GITHUB_RE = re.compile(r"github\.com[:/]+([\w.-]+)/([\w.-]+?)(?:\.git)?/?$")
 # owner/repo at the end of a remote on a host (https://host/owner/repo.git, git@host:owner/repo), not a local path
 _OWNER_REPO_RE = re.compile(
@@ -59,12 +61,12 @@ class GitSource:
             notes += await self._fetch(remote)
             self._shape_cache = None  # a fetch may deepen a shallow clone
             shape = self._shape
-        elif self._fetch_first and not shape.remotes:
-            notes.append(f"{self.display} has no remote to fetch: this digest shows its local branches.")
+        elif self._fetch_first and not shape.remotes:  # common and harmless: one log line, not a digest note
+            log.info("%s has no remote to fetch: reading its local branches", self.display)
         elif self._fetch_first:
             names = ", ".join(sorted(shape.remotes))
-            notes.append(
-                f"{self.display} has several remotes ({names}) and the branch tracks none: none was fetched."
+            log.warning(
+                "%s has remotes (%s) but its branch tracks none: none was fetched", self.display, names
             )
         if shape.shallow:
             notes.append(

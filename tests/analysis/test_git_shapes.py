@@ -136,15 +136,16 @@ async def test_a_clone_tracking_one_of_two_remotes_follows_the_tracked_one(upstr
     assert shas(digest) == [fresh] and digest.repos[0].followed == "upstream/main"
 
 
-async def test_a_clone_without_a_remote_says_so_in_one_line(tmp_path):
+async def test_a_clone_without_a_remote_says_so_in_one_line(tmp_path, caplog):
     repo = GitRepo(tmp_path / "alone")
     made = repo.commit("Local work", {"a.py": "a\n"}, date=ago(5))
 
-    digest = await run_digest(open_db(tmp_path / "d.db"), cfg(repo.path))
+    with caplog.at_level("INFO", logger="analysis.sources.git"):
+        digest = await run_digest(open_db(tmp_path / "d.db"), cfg(repo.path))
 
     assert shas(digest) == [made]
-    said = [n for n in digest.repos[0].notes if "remote" in n]
-    assert len(said) == 1 and "no remote" in said[0] and "\n" not in said[0]
+    said = [r.getMessage() for r in caplog.records if "remote" in r.getMessage()]
+    assert said == ["alone has no remote to fetch: reading its local branches"]
 
 
 def _silent_server() -> tuple[socket.socket, list[socket.socket], threading.Event]:
