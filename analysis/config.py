@@ -31,6 +31,7 @@ class SourceConfig:
     github_token: str | None = None
     branch: str | None = None  # None: the repository's default branch, read from the source every run
     git_fetch: bool = True  # a local clone fetches origin before it is read
+    git_fetch_timeout: float = 60.0  # seconds a clone's fetch may take; then the run reads what the clone has
 
 
 @dataclass

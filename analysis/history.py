@@ -98,16 +98,17 @@ async def select_new(
             sel.check_rewrites = True
             sel.rewritten_from = cursor.sha
     fresh = oldest_first([r for r in refs if r.sha not in reported])
+    if not complete:  # the walk back hit its bound: commits older than those read are not known here
+        sel.notes.append(
+            f"More than {len(fresh)} commits are new since the history was rewritten; "
+            "commits older than those were not read and are not reported."
+        )
     if len(fresh) > limit:
         sel.notes.append(
             f"This digest stops at {limit} new commits; {len(fresh) - limit} more follow in the next digest."
         )
         fresh = fresh[:limit]
         sel.head = fresh[-1].sha
-    elif not complete:
-        sel.notes.append(
-            f"More than {limit} commits are new since the history was rewritten; older ones were not read."
-        )
     sel.refs = fresh
     return sel
 

@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     digest_repos: Annotated[list[str], NoDecode] = Field(default_factory=list)
     digest_branch: str | None = None
     digest_git_fetch: bool = True
+    digest_git_fetch_timeout: float = Field(default=60.0, gt=0, le=3600)
     digest_max_new_commits: int = Field(default=300, ge=1, le=100_000)
     digest_timezone: str = "UTC"
     digest_language: Literal["en", "zh"] = "en"
@@ -142,7 +143,11 @@ class Settings(BaseSettings):
             timezone=self.digest_timezone,
             language=self.digest_language,
             source=SourceConfig(
-                self.github_api_url, token, self.digest_branch or None, self.digest_git_fetch
+                self.github_api_url,
+                token,
+                self.digest_branch or None,
+                self.digest_git_fetch,
+                git_fetch_timeout=self.digest_git_fetch_timeout,
             ),
             llm=self._llm_config(),
             reanalyze=reanalyze,

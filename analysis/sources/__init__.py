@@ -50,7 +50,8 @@ def open_source(
     if not github_only and is_local(spec):
         from analysis.sources.git import GitSource
 
-        return GitSource(os.path.abspath(os.path.expanduser(spec)), fetch=cfg.git_fetch)
+        path = os.path.abspath(os.path.expanduser(spec))
+        return GitSource(path, fetch=cfg.git_fetch, fetch_timeout=cfg.git_fetch_timeout)
     if not REPO_NAME_RE.match(spec):
         raise SourceError(f"{spec!r} is neither owner/repo nor a path to a local clone")
     from analysis.sources.github import GitHubSource

@@ -2,135 +2,138 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import datetime
 from pathlib import Path
 
 from analysis.errors import AmbiguousRevision, SourceError, UnknownRevision
-from analysis.models import Commit, FileChange
+from analysis.models import Commit
 from analysis.sources.base import CommitRef
 from analysis.sources.git_cli import GitRunner, _GitFailed, check_rev, decode
+from analysis.sources.git_parse import FORMAT, META, parse_commit, parse_files, parse_raw, parse_refs
+from analysis.sources.git_remote import CloneShape, read_shape
 
-_STATUS = {"A": "added", "M": "modified", "D": "removed", "R": "renamed", "C": "copied"}
-_META = ["%H", "%P", "%an", "%ae", "%aI", "%cn", "%cI", "%B"]
-_FORMAT = "--format=" + "%x00".join(_META) + "%x00"
+log = logging.getLogger(__name__)
 _GITHUB_RE = re.compile(r"github\.com[:/]+([\w.-]+)/([\w.-]+?)(?:\.git)?/?$")
 # owner/repo at the end of a remote on a host (https://host/owner/repo.git, git@host:owner/repo), not a local path
 _OWNER_REPO_RE = re.compile(
     r"^(?:[A-Za-z][A-Za-z0-9+.-]*://[^/]+/|[^@/\s]+@[^:/\s]+:)(?:\S*/)?([\w.-]+)/([\w.-]+?)(?:\.git)?/?$"
 )
 _USERINFO_RE = re.compile(r"://[^/@\s]+@")
-_FETCH_TIMEOUT = 300.0  # seconds a `git fetch` may take before the run reads what the clone has
-
-
-def _commit(repo: str, fields: list[bytes]) -> Commit:
-    sha, parents, an, ae, ad, cn, cd, msg = (decode(f) for f in fields)
-    return Commit(
-        repo=repo,
-        sha=sha,
-        message=msg.rstrip(),
-        author_name=an,
-        author_email=ae,
-        authored_at=datetime.fromisoformat(ad),
-        committer_name=cn,
-        committed_at=datetime.fromisoformat(cd),
-        parents=parents.split(),
-    )
-
-
-def _refs(repo: str, out: bytes) -> list[CommitRef]:
-    parts = out.split(b"\0")
-    n = len(_META) + 1  # `-z` ends each record with one more NUL
-    commits = [_commit(repo, parts[i : i + n - 1]) for i in range(0, len(parts) - n + 1, n)]
-    return [CommitRef(c.sha, c.committed_at, c.parents, summary=c) for c in commits]
-
-
-def _count(s: str) -> int:
-    return 0 if s == "-" else int(s)
-
-
-def _files(rest: bytes) -> list[FileChange]:
-    """Parse `--raw --numstat -p -z` output: raw entries, then numstat entries, then patches."""
-    parts = rest.lstrip(b"\0\n").split(b"\0")
-    files: list[FileChange] = []
-    i = 0
-    while i < len(parts) and parts[i].startswith(b":"):
-        code = decode(parts[i].split()[-1])
-        if code[0] in "RC":
-            old, new = decode(parts[i + 1]), decode(parts[i + 2])
-            files.append(FileChange(path=new, status=_STATUS[code[0]], previous_path=old))
-            i += 3
-        else:
-            files.append(FileChange(path=decode(parts[i + 1]), status=_STATUS.get(code[0], "changed")))
-            i += 2
-    for f in files:
-        add, dele, path = decode(parts[i]).split("\t", 2)
-        i += 1 if path else 3  # a rename's numstat entry carries both paths after an empty one
-        f.additions, f.deletions, f.binary = _count(add), _count(dele), add == "-"
-    patches = b"\0".join(parts[i:]).lstrip(b"\0").split(b"\ndiff --git ")
-    if len(patches) == len(files):
-        for f, p in zip(files, patches, strict=True):
-            hunk = p.find(b"\n@@ ")
-            f.patch = None if f.binary or hunk < 0 else decode(p[hunk + 1 :]).rstrip("\n")
-    return files
+FETCH_TIMEOUT = 60.0  # seconds a `git fetch` may take before the run reads what the clone has
+_HEX_RE = re.compile(r"^[0-9a-fA-F]{4,39}$")
 
 
 class GitSource:
     """Commits of a local clone; `repo` is the clone's absolute path, `display` its remote's owner/repo or folder name."""
 
-    def __init__(self, path: str, *, fetch: bool = False):
+    def __init__(self, path: str, *, fetch: bool = False, fetch_timeout: float = FETCH_TIMEOUT):
         self.path = str(Path(path).expanduser().absolute())
         self.repo = self.path
         self.display = Path(self.path).name
         self.followed: str | None = None
         self._fetch_first = fetch
+        self._fetch_timeout = fetch_timeout
         self._git = GitRunner(self.path)
-        self._web_base: str | None | bool = False  # False: not looked up yet
+        self._shape_cache: CloneShape | None = None
 
     @property
     def requests(self) -> int:
         """git invocations made so far."""
         return self._git.requests
 
+    @property
+    def _shape(self) -> CloneShape:
+        if self._shape_cache is None:
+            self._shape_cache = read_shape(self._git)
+        return self._shape_cache
+
     async def refresh(self) -> str | None:
-        """Fetch origin (when asked to) and learn the display name; a note when the fetch failed."""
-        url = decode(await self._git.run("config", "--get", "remote.origin.url", ok=(0, 1))).strip()
-        if m := _OWNER_REPO_RE.search(url):
+        """Fetch the followed remote (when asked to) and learn the display name; a note on what the clone lacks."""
+        self._git.check_repo()
+        shape = self._shape
+        remote = shape.remote
+        if remote and (m := _OWNER_REPO_RE.search(shape.remotes[remote])):
             self.display = f"{m.group(1)}/{m.group(2)}"
-        if not self._fetch_first or not url:
-            return None
+        notes = []
+        if self._fetch_first and remote:
+            notes += await self._fetch(remote)
+            self._shape_cache = None  # a fetch may deepen a shallow clone
+            shape = self._shape
+        elif self._fetch_first and not shape.remotes:  # common and harmless: one log line, not a digest note
+            log.info("%s has no remote to fetch: reading its local branches", self.display)
+        elif self._fetch_first:
+            names = ", ".join(sorted(shape.remotes))
+            log.warning(
+                "%s has remotes (%s) but its branch tracks none: none was fetched", self.display, names
+            )
+        if shape.shallow:
+            notes.append(
+                f"{self.display} is a shallow clone: commits before its oldest one are not in it, "
+                "and its boundary commits are not reported because their changes cannot be read."
+            )
+        if shape.partial:
+            notes.append(
+                f"{self.display} is a partial clone: commits whose file contents it never received "
+                "are listed with their files but without diffs."
+            )
+        return " ".join(notes) or None
+
+    async def _fetch(self, remote: str) -> list[str]:
+        """Fetch `remote` within the fetch timeout; the note when that failed."""
         try:
-            await self._git.run("fetch", "--quiet", "--prune", "origin", timeout=_FETCH_TIMEOUT)
+            await self._git.run(
+                "fetch", "--quiet", "--prune", remote, timeout=self._fetch_timeout, online=True
+            )
         except _GitFailed as e:
             reason = _USERINFO_RE.sub("://", str(e))[:200]  # never echo credentials kept in a remote URL
-            return f"could not fetch origin ({reason}); this digest shows what the clone already had"
-        try:  # follow a renamed default branch: origin/HEAD as the remote has it now
-            await self._git.run("remote", "set-head", "origin", "--auto", timeout=_FETCH_TIMEOUT)
+            return [f"could not fetch {remote} ({reason}); this digest shows what the clone already had"]
+        try:  # follow a renamed default branch: <remote>/HEAD as the remote has it now
+            await self._git.run(
+                "remote", "set-head", remote, "--auto", timeout=self._fetch_timeout, online=True
+            )
         except _GitFailed:
             pass
-        return None
+        return []
 
     async def default_branch(self) -> str:
-        """The branch origin/HEAD points to, else the clone's current branch."""
-        out = await self._git.run("symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD", ok=(0, 1))
-        if out.strip():
-            return decode(out).strip().removeprefix("origin/")
+        """The branch <remote>/HEAD points to, else the clone's current branch."""
+        if remote := self._shape.remote:
+            ref = f"refs/remotes/{remote}/HEAD"
+            out = await self._git.run("symbolic-ref", "--quiet", "--short", ref, ok=(0, 1))
+            if out.strip():
+                return decode(out).strip().removeprefix(f"{remote}/")
         out = await self._git.run("symbolic-ref", "--quiet", "--short", "HEAD", ok=(0, 1))
         if out.strip():
             return decode(out).strip()
         raise SourceError(f"{self.path} has a detached HEAD and no origin/HEAD: name the branch to read")
 
     async def head(self, branch: str) -> str:
-        """The SHA at the tip of origin/`branch` (what upstream has), else of the local branch."""
+        """The SHA at the tip of <remote>/`branch` (what upstream has), else of the local branch."""
         check_rev(branch)
-        local, remote = f"refs/heads/{branch}", f"refs/remotes/origin/{branch}"
-        out = await self._git.run("for-each-ref", "--format=%(refname)%00%(objectname)", local, remote)
+        remote_name = self._shape.remote
+        local = f"refs/heads/{branch}"
+        refs = [(local, branch)]
+        if remote_name:
+            refs.insert(0, (f"refs/remotes/{remote_name}/{branch}", f"{remote_name}/{branch}"))
+        out = await self._git.run(
+            "for-each-ref", "--format=%(refname)%00%(objectname)", *(r for r, _ in refs)
+        )
         found = dict(decode(line).split("\0") for line in out.splitlines() if line)
-        for ref, name in ((remote, f"origin/{branch}"), (local, branch)):
+        for ref, name in refs:
             if sha := found.get(ref):
                 self.followed = name
                 return sha
-        raise UnknownRevision(f"branch {branch!r} is not in {self.display} (neither on origin nor local)")
+        raise UnknownRevision(f"branch {branch!r} is not in {self.display} (neither on its remote nor local)")
+
+    def _visible(self, refs: list[CommitRef]) -> list[CommitRef]:
+        """The commits whose changes the clone can show: a shallow clone's boundary commits are left out."""
+        grafted = self._shape.grafted
+        return [r for r in refs if r.sha not in grafted] if grafted else refs
+
+    def _refs(self, out: bytes) -> list[CommitRef]:
+        return self._visible(parse_refs(self.repo, out, self._shape.encoding))
 
     async def list_window(self, branch: str, since: datetime, until: datetime | None) -> list[CommitRef]:
         """Commits reachable from `branch` whose committer date is in [since, until), newest first.
@@ -152,28 +155,27 @@ class GitSource:
         if not shas:
             return []
         out = await self._git.run(
-            "log", "-z", _FORMAT, "--no-walk=unsorted", "--stdin", input="\n".join(shas).encode()
+            "log", "-z", FORMAT, "--no-walk=unsorted", "--stdin", input="\n".join(shas).encode()
         )
-        return _refs(self.repo, out)
+        return self._refs(out)
 
     async def compare(self, base: str, head: str) -> tuple[list[CommitRef], bool]:
         """Commits reachable from `head` but not from `base`, newest first; and whether `base` left the history."""
         if not await self._exists(check_rev(base)):
             raise UnknownRevision(f"{base} is not a commit in {self.display}")
         diverged = not await self._is_ancestor(base, head)
-        out = await self._git.run("log", "-z", _FORMAT, f"{base}..{check_rev(head)}", "--")
-        return _refs(self.repo, out), diverged
+        out = await self._git.run("log", "-z", FORMAT, f"{base}..{check_rev(head)}", "--")
+        return self._refs(out), diverged
 
     async def _exists(self, sha: str) -> bool:
         out = await self._git.run("cat-file", "-t", sha, ok=(0, 1, 128))
         return out.strip() == b"commit"
 
     async def _is_ancestor(self, base: str, head: str) -> bool:
-        try:
-            await self._git.run("merge-base", "--is-ancestor", base, head)
-        except _GitFailed:
-            return False
-        return True
+        code, _, err = await self._git.call("merge-base", "--is-ancestor", base, head)
+        if code not in (0, 1):  # 1: not an ancestor; anything else is a failure
+            raise _GitFailed(f"git merge-base failed in {self.path} (exit {code}): {decode(err)[:500]}", code)
+        return code == 0
 
     async def walk_new(self, head: str, known: set[str], limit: int) -> tuple[list[CommitRef], bool]:
         """Commits reachable from `head` and from no known commit that still exists, newest first (all of them)."""
@@ -199,7 +201,9 @@ class GitSource:
             "log", "-p", "--no-walk=unsorted", "--stdin", "--format=commit %H", "--no-color",
             "--no-ext-diff", "--no-textconv", "--diff-merges=first-parent",
         )  # fmt: skip
-        patches = await self._git.run(*log_args, input="\n".join(r.sha for r in refs).encode())
+        code, patches, _ = await self._git.call(*log_args, input="\n".join(r.sha for r in refs).encode())
+        if code != 0:  # contents missing from a partial clone: rewrites are matched once commits are read
+            return {}
         out = await self._git.run("patch-id", "--stable", input=patches)
         ids = {}
         for line in decode(out).splitlines():
@@ -215,49 +219,65 @@ class GitSource:
         """Commits reachable from `head` but not from `base`, newest first."""
         spec = f"{check_rev(base)}..{check_rev(head)}"
         try:
-            out = await self._git.run("log", "-z", _FORMAT, spec, "--")
+            out = await self._git.run("log", "-z", FORMAT, spec, "--")
         except _GitFailed:
             await self.resolve(base)
             await self.resolve(head)
             raise
-        return _refs(self.repo, out)
+        return self._refs(out)
 
     async def fetch(self, sha: str) -> Commit:
-        """One commit with all its files and patches; a merge is diffed against its first parent."""
-        args = (
-            "diff-tree", "-r", "-z", "--root", "--always", "--raw", "--numstat", "-p", "-C",
-            "--no-ext-diff", "--no-textconv", "--diff-merges=first-parent", _FORMAT,
-            check_rev(sha), "--",
-        )  # fmt: skip
-        try:
-            out = await self._git.run(*args)
-        except _GitFailed as e:
-            raise UnknownRevision(f"commit {sha} is not in {self.repo}") from e
-        n = len(_META)
+        """One commit with all its files and patches; a merge is diffed against its first parent.
+
+        A shallow clone's boundary commit has no files (its parent is not in the clone); a commit whose
+        file contents a partial clone lacks has its files without patches.
+        """
+        diff = (
+            "diff-tree",
+            "-r",
+            "-z",
+            "--root",
+            "--always",
+            "--raw",
+            "--no-ext-diff",
+            "--diff-merges=first-parent",
+        )
+        full = ("--numstat", "-p", "-C", "--no-textconv")
+        code, out, _ = await self._git.call(*diff, *full, FORMAT, check_rev(sha), "--")
+        if code != 0:
+            if not await self._exists(sha):
+                raise UnknownRevision(f"commit {sha} is not in {self.repo}")
+            out = await self._git.run(*diff, "--no-renames", FORMAT, sha, "--")
+        n = len(META)
         parts = out.split(b"\0", n)
-        commit = _commit(self.repo, parts[:n])
-        commit.files = _files(parts[n])
+        commit = parse_commit(self.repo, parts[:n], self._shape.encoding)
+        if sha in self._shape.grafted or commit.sha in self._shape.grafted:
+            commit.files, commit.files_truncated = [], True
+            return commit
+        commit.files = (
+            parse_files(parts[n]) if code == 0 else parse_raw(parts[n].lstrip(b"\0\n").split(b"\0"))[0]
+        )
         commit.total_files = len(commit.files)
         return commit
 
     async def resolve(self, rev: str) -> str:
         """The full SHA of a SHA prefix or ref; raises UnknownRevision, also for ambiguous prefixes."""
         spec = f"{check_rev(rev)}^{{commit}}"
-        try:
-            out = await self._git.run("rev-parse", "--verify", spec)
-        except _GitFailed as e:
-            if "ambiguous" in str(e):
-                raise AmbiguousRevision(f"{rev!r} is ambiguous in {self.repo}: give more characters") from e
-            raise UnknownRevision(f"{rev!r} is not a commit in {self.repo}") from e
-        return decode(out).strip()
+        code, out, _ = await self._git.call("rev-parse", "--verify", "--quiet", spec)
+        if code == 0:
+            return decode(out).strip()
+        if _HEX_RE.match(rev):
+            found = await self._git.run("rev-parse", f"--disambiguate={rev}", ok=(0, 1, 128))
+            if len(found.split()) > 1:
+                raise AmbiguousRevision(f"{rev!r} is ambiguous in {self.repo}: give more characters")
+        raise UnknownRevision(f"{rev!r} is not a commit in {self.repo}")
 
     def web_url(self, sha: str) -> str | None:
-        """The commit's GitHub page when the clone's origin is on GitHub, else None."""
-        if self._web_base is False:
-            out = self._git.run_now("config", "--get", "remote.origin.url")
-            m = _GITHUB_RE.search(decode(out).strip())
-            self._web_base = f"https://github.com/{m.group(1)}/{m.group(2)}" if m else None
-        return f"{self._web_base}/commit/{sha}" if self._web_base else None
+        """The commit's GitHub page when the clone's followed remote is on GitHub, else None."""
+        shape = self._shape
+        url = shape.remotes.get(shape.remote or "", "")
+        m = _GITHUB_RE.search(url)
+        return f"https://github.com/{m.group(1)}/{m.group(2)}/commit/{sha}" if m else None
 
     async def aclose(self) -> None:
         """Nothing to release: every git process has exited."""

@@ -16,6 +16,7 @@ from analysis.sources.github_http import GitHubHttp, body_json
 from analysis.sources.github_http import safe_text as _text
 
 FILES_CAP = 3000  # GitHub lists at most this many files of one commit
+WALK_PAGES = 500  # listing pages (100 commits each) a walk back after a rewrite reads at most
 _SHA_MEDIA = "application/vnd.github.sha"
 
 
@@ -146,14 +147,17 @@ class GitHubSource:
     async def walk_new(self, head: str, known: set[str], limit: int) -> tuple[list[CommitRef], bool]:
         """Commits reachable from `head` and from no known commit, newest first, read from the commit listing.
 
-        Pages are read until every path from `head` has met a known commit (or the root), and at most
-        a few times `limit` commits; the second value says whether the walk got to the end.
+        Pages are read until every path from `head` has met a known commit (or the root), whatever `limit`
+        is (listing 100 commits a request is cheap next to reading each); only WALK_PAGES bounds it. The
+        second value says whether the walk got to the end.
         """
         params = {"sha": head, "per_page": "100"}
         url: str | None = str(httpx.URL(f"{self._api}/repos/{self.repo}/commits", params=params))
         seen: dict[str, CommitRef] = {}
         new: list[CommitRef] = []
-        while url and len(seen) < 4 * limit + 100:
+        pages = 0
+        while url and pages < WALK_PAGES:
+            pages += 1
             body, url = await self._http.page(url, unknown=f"{head} is not a commit in {self.repo}")
             seen.update((r.sha, r) for r in map(self._ref, json.loads(body)))
             new, frontier = _reach(head, seen, known)

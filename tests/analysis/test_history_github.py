@@ -133,3 +133,47 @@ async def test_same_name_forks_archive_apart(gh, tmp_path):
         f"{year}/bob/proj/{digest.date}.md",
     ]
     assert "alice" in paths[0].read_text() and "bob" in paths[1].read_text()
+
+
+async def test_many_commits_after_a_walk_back_are_all_reported_with_the_true_count(gh, tmp_path):
+    up = GitRepo(tmp_path / "engine")
+    root = up.commit("Initial import", {"README.md": "hi\n"}, date=ago(600))
+    gone = up.commit("Dropped", {"d.py": "d\n"}, date=ago(590))
+    gh.mirror(NAME, up.path)
+    db = open_db(tmp_path / "d.db")
+    assert gone in shas(await run_digest(db, cfg(gh)))
+    up.reset_hard(root)  # force-push: GitHub collects the dropped commit, compare answers 404
+    made = up.many(250, date=ago(500))
+    gh.mirror(NAME, up.path)
+
+    seen: list[str] = []
+    for run in range(14):
+        digest = await run_digest(db, cfg(gh, max_new_commits=20))
+        got = shas(digest)
+        if run == 0:
+            assert any("stops at 20 new commits; 230 more follow" in n for n in digest.repos[0].notes)
+        seen += got
+        if not got:
+            break
+    assert sorted(seen) == sorted(made) and len(seen) == 250
+
+
+async def test_a_walk_back_longer_than_its_page_bound_says_what_it_did_not_read(gh, tmp_path, monkeypatch):
+    from analysis.sources import github
+
+    monkeypatch.setattr(github, "WALK_PAGES", 1)
+    up = GitRepo(tmp_path / "engine")
+    root = up.commit("Initial import", {"README.md": "hi\n"}, date=ago(600))
+    up.commit("Dropped", {"d.py": "d\n"}, date=ago(590))
+    gh.mirror(NAME, up.path)
+    db = open_db(tmp_path / "d.db")
+    await run_digest(db, cfg(gh))
+    up.reset_hard(root)
+    up.many(150, date=ago(500))
+    gh.mirror(NAME, up.path)
+
+    digest = await run_digest(db, cfg(gh, max_new_commits=20))
+
+    notes = digest.repos[0].notes
+    assert any("More than 100 commits are new" in n and "not read" in n for n in notes)
+    assert any("stops at 20 new commits; 80 more follow" in n for n in notes)
