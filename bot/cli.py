@@ -16,6 +16,7 @@ import sqlite_utils
 
 from analysis import report
 from analysis.facts import short_reason
+from analysis.identity import RepoSpecError, repo_spec, repo_specs
 from analysis.lookup import Lookup, LookupKind, lookup_cached, lookup_commit
 from analysis.pipeline import run_digest
 from analysis.report import TEXT_WIDTH, write_archive
@@ -100,6 +101,16 @@ def main() -> None:
     """A daily digest of what changed in the repositories you depend on."""
 
 
+def _repo_option(_ctx: click.Context, param: click.Parameter, value: object) -> object:
+    """--repo as one identity each: owner/repo (any letter case, URL or .git form) or a clone's real path."""
+    try:
+        if isinstance(value, tuple):
+            return tuple(repo_specs(value))
+        return repo_spec(value) if isinstance(value, str) else value
+    except RepoSpecError as e:
+        raise SettingsProblem(f"--{param.name if param.name != 'repos' else 'repo'}: {e}") from None
+
+
 def _parse_day(value: str | None) -> dt.date | None:
     if value is None:
         return None
@@ -117,6 +128,7 @@ def _parse_day(value: str | None) -> dt.date | None:
     "--repo",
     "repos",
     multiple=True,
+    callback=_repo_option,
     help="owner/repo or a local clone path (repeatable; default DIGEST_REPOS).",
 )
 @click.option(
@@ -185,13 +197,11 @@ def run(
 def _lookup(settings: Settings, sha: str, repo: str | None) -> Lookup:
     """From the cache; with `repo`, a commit not cached (or not analyzed) is fetched and analyzed there."""
     db = _open(settings, read_only_ok=repo is None)
-    found = lookup_cached(db, sha)
+    found = lookup_cached(db, sha, repo)
     if repo is None or found.kind in (LookupKind.MALFORMED, LookupKind.AMBIGUOUS):
         if found.kind is LookupKind.UNKNOWN:
             found.message += " (pass --repo owner/name to fetch it)"
         return found
-    if found.entry is not None and found.entry.commit.repo.lower() != repo.lower():
-        found = Lookup(LookupKind.UNKNOWN, query=found.query)
     return asyncio.run(lookup_commit(db, settings.pipeline_config([repo]), sha, cached=found))
 
 
@@ -199,7 +209,9 @@ def _lookup(settings: Settings, sha: str, repo: str | None) -> Lookup:
 @verbose_option
 @click.argument("sha")
 @click.option(
-    "--repo", help="owner/repo or a clone path: fetch and analyze the commit there when it is not cached."
+    "--repo",
+    callback=_repo_option,
+    help="owner/repo or a clone path: fetch and analyze the commit there when it is not cached.",
 )
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True
@@ -219,6 +231,8 @@ def show(sha: str, repo: str | None, fmt: str) -> None:
     if found.kind is not LookupKind.FOUND:
         raise click.ClickException(found.message)
     assert found.entry is not None
+    if found.also_in:
+        click.echo(f"note: {found.entry.commit.sha} is also in {', '.join(found.also_in)}", err=True)
     if fmt == "json":
         click.echo(
             json.dumps(report.entry_json(found.entry, settings.digest_timezone), ensure_ascii=False, indent=2)

@@ -10,6 +10,7 @@ from functools import lru_cache
 import sqlite_utils
 
 from analysis import scope, store
+from analysis.identity import github_name
 from analysis.models import Digest, DigestEntry, Importance
 from analysis.sources import identity
 from analysis.state import Subscription
@@ -113,8 +114,8 @@ def parse_subscribe(channel: str, args: list[str]) -> Subscription:
     """A subscription from `/digest subscribe` arguments; raises UsageError."""
     if not args:
         raise UsageError("usage", usage=SUBSCRIBE_USAGE)
-    repo = args[0].strip("<>").removeprefix("https://github.com/").rstrip("/")
-    if not scope.is_repo_name(repo):
+    repo = github_name(args[0])  # one identity: lower-case owner/repo, from any URL or .git form
+    if repo is None:
         raise UsageError("not_a_repo", arg=args[0], usage=SUBSCRIBE_USAGE)
     sub = Subscription(channel=channel, repo=repo)
     for arg in args[1:]:
@@ -152,7 +153,10 @@ def subscribe(db: sqlite_utils.Database, sub: Subscription, user: str | None = N
 
 def unsubscribe(db: sqlite_utils.Database, channel: str, repo: str) -> bool:
     """Remove a channel's subscription; True when there was one."""
-    return store.delete_subscription(db, channel, repo)
+    if store.delete_subscription(db, channel, repo):
+        return True
+    name = github_name(repo)
+    return name is not None and name != repo and store.delete_subscription(db, channel, name)
 
 
 def channel_subscriptions(db: sqlite_utils.Database, channel: str) -> list[Subscription]:

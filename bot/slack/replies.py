@@ -40,6 +40,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "lookup_unknown": "{reason}",
         "lookup_ambiguous": "That prefix matches several commits:",
         "lookup_more": "… and {n} more",
+        "also_in": "This commit is also in {repos}.",
+        "already_posted": "Today's digest was already posted in this channel; nothing new since.",
         "no_such_commit": "No such commit.",
         # /digest status
         "st_schedule": "*Schedule* `{schedule}` ({tz}), next {next}",
@@ -95,6 +97,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "lookup_unknown": "没有找到提交 `{prefix}`",
         "lookup_ambiguous": "该前缀对应多个提交：",
         "lookup_more": "… 另有 {n} 个",
+        "also_in": "该提交也存在于 {repos}。",
+        "already_posted": "今天的摘要已发布到本频道；此后没有新提交。",
         "no_such_commit": "没有这个提交。",
         "st_schedule": "*发送计划* `{schedule}`（{tz}），下次 {next}",
         "st_last_digest": "*上次日报* {date}：{status}{error}",

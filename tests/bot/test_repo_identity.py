@@ -1,0 +1,103 @@
+"""One repository, one identity: however a repository is written, it is read, stored and reported once."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import main
+from bot.subscriptions import UsageError, parse_subscribe
+from storage import migrations
+from storage.db import open_db
+from tests.fakes.github import FakeGitHub
+from tests.gitrepo import GitRepo
+
+WHEN = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=5)
+DAY = WHEN.date().isoformat()
+
+
+@pytest.fixture
+def gh(monkeypatch):
+    with FakeGitHub() as fake:
+        fake.add_repo("acme/proj")
+        fake.add_commit("acme/proj", "Add the planner", committed_at=WHEN)
+        monkeypatch.setenv("GITHUB_API_URL", fake.url)
+        yield fake
+
+
+def _run(*args: str) -> tuple[int, dict, str]:
+    res = CliRunner().invoke(main, ["run", "--format", "json", *args])
+    return res.exit_code, (json.loads(res.stdout) if res.stdout.strip() else {}), res.stderr
+
+
+def _repos(out: dict) -> list[str]:
+    return [r["repo"] for r in out["repos"]]
+
+
+def test_digest_repos_are_trimmed_deduplicated_and_clone_paths_resolved(gh, tmp_path, monkeypatch):
+    clone = GitRepo(tmp_path / "clone")
+    clone.commit("Local change", {"a.py": "x = 1\n"}, date=WHEN.isoformat())
+    path = str(clone.path)
+    monkeypatch.setenv(
+        "DIGEST_REPOS", f" acme/proj , acme/proj,\tacme/proj ,, {path} ,{path}/, ./clone "
+    )
+    code, out, err = _run("--date", DAY)
+    assert code == 0, err
+    assert _repos(out) == ["acme/proj", path]
+    code, out, err = _run("--repo", "./clone", "--repo", "./clone/", "--date", DAY)
+    assert code == 0 and _repos(out) == [path]
+
+
+def test_github_names_are_one_repository_in_any_letter_case_or_form(gh, tmp_path):
+    code, out, _ = _run("--repo", "acme/proj", "--repo", "ACME/proj", "--date", DAY)
+    assert code == 0 and _repos(out) == ["acme/proj"]
+    first = _run("--repo", "acme/proj")[1]
+    assert [c["title"] for c in first["repos"][0]["commits"]] == ["Add the planner"]
+    for form in ("ACME/Proj", "https://github.com/acme/proj", "git@github.com:acme/proj.git", "acme/proj.git", "acme/proj/"):
+        code, out, err = _run("--repo", form)
+        assert code == 0, (form, err)
+        assert _repos(out) == ["acme/proj"] and out["repos"][0]["commits"] == [], form  # reported once
+    db = open_db(tmp_path / "digest.db")
+    assert db.execute("select count(*) from analyses").fetchone()[0] == 1
+    assert {r[0] for r in db.execute("select distinct repo from commits")} == {"acme/proj"}
+
+
+def test_a_malformed_repository_exits_2_with_one_line(gh):
+    res = CliRunner().invoke(main, ["run", "--repo", "https://github.com/acme"])
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    [line] = res.stderr.strip().splitlines()
+    assert line.startswith("Error: --repo: 'https://github.com/acme' is neither owner/repo")
+
+
+def test_subscriptions_take_one_name_per_repository():
+    for form in ("ACME/Proj", "acme/proj.git", "https://github.com/Acme/proj/", "<https://github.com/acme/proj>"):
+        assert parse_subscribe("C1", [form]).repo == "acme/proj", form
+    with pytest.raises(UsageError):
+        parse_subscribe("C1", ["../etc"])
+
+
+def test_the_migration_merges_rows_stored_under_names_differing_by_case(tmp_path, monkeypatch):
+    path, every = tmp_path / "old.db", list(migrations.MIGRATIONS)
+    monkeypatch.setattr(migrations, "MIGRATIONS", every[:8])  # a database made before m009
+    db = open_db(path)
+    for repo, sha, title in (
+        ("acme/proj", "a" * 40, "first"),
+        ("ACME/proj", "a" * 40, "again"),
+        ("Acme/Proj.git", "b" * 40, "only here"),
+        ("/srv/Clone", "c" * 40, "a clone keeps its path"),
+    ):
+        db["commits"].insert({"repo": repo, "sha": sha, "title": title})
+        db["analyses"].insert({"repo": repo, "sha": sha, "status": "done"})
+        db["reported"].insert({"repo": repo, "target": "terminal", "sha": sha})
+    db["subscriptions"].insert({"channel": "C1", "repo": "ACME/Proj", "created_at": "1"})
+    db["subscriptions"].insert({"channel": "C1", "repo": "acme/proj", "created_at": "2"})
+    db.conn.close()
+    monkeypatch.setattr(migrations, "MIGRATIONS", every)
+    db = open_db(path)
+    rows = sorted((r["repo"], r["sha"][0], r["title"]) for r in db["commits"].rows)
+    assert rows == [("/srv/Clone", "c", "a clone keeps its path"), ("acme/proj", "a", "first"), ("acme/proj", "b", "only here")]
+    assert db["analyses"].count == 3 and db["reported"].count == 3
+    assert [(r["repo"], r["created_at"]) for r in db["subscriptions"].rows] == [("acme/proj", "1")]
