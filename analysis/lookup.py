@@ -96,7 +96,7 @@ def _stored_entry(db: sqlite_utils.Database, repo: str, sha: str) -> DigestEntry
 def lookup_cached(db: sqlite_utils.Database, text: str, repo: str | None = None) -> Lookup:
     """Look a commit up in the cache only: fast, never touches the network; `repo` keeps that repository's only.
 
-    A full SHA held by several repositories (a fork and its upstream) is found in the first, naming the others.
+    One SHA held by several repositories (a fork and its upstream) is found in the first, naming the others.
     """
     q = parse_query(text)
     if isinstance(q, str):
@@ -107,7 +107,7 @@ def lookup_cached(db: sqlite_utils.Database, text: str, repo: str | None = None)
         keys = [(r, sha) for r, sha in keys if named_by(r, name)]
     if repo is not None:
         keys = [(r, sha) for r, sha in keys if stored_as(repo, r) or same_repo(repo, r)]
-    if len(keys) == 1 or (keys and len({sha for _, sha in keys}) == 1 and len(q.prefix) == 40):
+    if keys and len({sha for _, sha in keys}) == 1:
         others = [display_name(r) for r, _ in keys[1:]]
         return Lookup(LookupKind.FOUND, entry=_stored_entry(db, *keys[0]), query=q, also_in=others)
     if len(keys) > 1:

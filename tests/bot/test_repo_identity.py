@@ -101,3 +101,31 @@ def test_the_migration_merges_rows_stored_under_names_differing_by_case(tmp_path
     assert rows == [("/srv/Clone", "c", "a clone keeps its path"), ("acme/proj", "a", "first"), ("acme/proj", "b", "only here")]
     assert db["analyses"].count == 3 and db["reported"].count == 3
     assert [(r["repo"], r["created_at"]) for r in db["subscriptions"].rows] == [("acme/proj", "1")]
+
+
+def test_a_full_sha_in_a_fork_and_its_upstream_is_shown_not_called_ambiguous(gh):
+    gh.add_repo("fork/proj")
+    sha = next(iter(gh.repos["acme/proj"].commits))
+    gh.add_commit("fork/proj", "Add the planner in the fork", committed_at=WHEN, sha=sha)
+    assert _run("--repo", "acme/proj", "--repo", "fork/proj", "--date", DAY)[0] == 0
+    runner = CliRunner()
+    plain = runner.invoke(main, ["show", sha])
+    assert plain.exit_code == 0 and "give more characters" not in plain.output
+    assert "Add the planner" in plain.stdout and f"{sha} is also in fork/proj" in plain.stderr
+    for repo, title in (
+        ("acme/proj", "Add the planner"),
+        ("FORK/proj", "Add the planner in the fork"),
+        ("https://github.com/fork/proj.git", "Add the planner in the fork"),
+    ):
+        picked = runner.invoke(main, ["show", sha, "--repo", repo, "--format", "json"])
+        assert picked.exit_code == 0, picked.output
+        assert json.loads(picked.stdout)["title"] == title and "also in" not in picked.stderr
+    prefix = runner.invoke(main, ["show", sha[:10]])
+    assert prefix.exit_code == 0 and "also in fork/proj" in prefix.stderr
+
+
+def test_a_commit_patch_or_diff_url_is_a_commit_url(gh):
+    sha = next(iter(gh.repos["acme/proj"].commits))
+    for suffix in (".patch", ".diff", ""):
+        res = CliRunner().invoke(main, ["show", f"https://github.com/acme/proj/commit/{sha}{suffix}", "--repo", "acme/proj"])
+        assert res.exit_code == 0 and "Add the planner" in res.stdout, (suffix, res.output)
