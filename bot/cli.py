@@ -25,7 +25,7 @@ from bot.envcheck import configured_names, unknown_variables
 from bot.logs import configure_logging
 from bot.progress import ProgressDisplay
 from bot.runtime import SetupError, open_database, post_now
-from bot.scheduler import BUSY
+from bot.scheduler import ALREADY_POSTED, BUSY, FOLLOWED_UP
 from bot.settings import Settings, SettingsError, load_settings
 from bot.status import status_lines
 from storage.db import is_read_only
@@ -169,6 +169,10 @@ def run(
         for o in outcomes:
             if o.busy:
                 click.echo(f"{o.channel}: {BUSY}", err=True)
+            elif o.already:
+                click.echo(f"{o.channel}: {ALREADY_POSTED}", err=True)
+            elif o.followed_up:
+                click.echo(f"{o.channel}: {FOLLOWED_UP}", err=True)
         return
     cfg = settings.pipeline_config(list(repos) or None, reanalyze=reanalyze)
     if not cfg.repos:

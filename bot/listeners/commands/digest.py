@@ -70,6 +70,8 @@ def _outcome_text(outcomes: list[ChannelOutcome] | None, lang: str = "en") -> st
         return "A digest for this channel and day is being posted by another process."
     if o.error:
         return reply(lang, "not_posted", error=one_line(o.error))
+    if o.already:
+        return reply(lang, "already_posted")
     return reply(lang, "posted" if o.posted else "nothing_new")
 
 
