@@ -28,6 +28,7 @@ from analysis.rewrites import Rewrites
 from analysis.run_record import record_run
 from analysis.sources import CommitRef, Source, identity, open_source
 from storage.db import now
+from storage.space import reclaim_space
 
 __all__ = [
     "FETCH_CONCURRENCY",
@@ -258,6 +259,7 @@ async def run_digest(
         digest.usage.cost_usd = cost_usd(digest.usage.prompt_tokens, digest.usage.completion_tokens, cfg.llm)
     if day is None and advance_cursor:
         advance_cursors(db, digest, target)
+    reclaim_space(db)  # the room of the patches cleared after analysis goes back to the disk
     return digest
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+
 import sqlite_utils
 from slack_sdk.web.async_client import AsyncWebClient
 

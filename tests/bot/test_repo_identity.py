@@ -129,3 +129,17 @@ def test_a_commit_patch_or_diff_url_is_a_commit_url(gh):
     for suffix in (".patch", ".diff", ""):
         res = CliRunner().invoke(main, ["show", f"https://github.com/acme/proj/commit/{sha}{suffix}", "--repo", "acme/proj"])
         assert res.exit_code == 0 and "Add the planner" in res.stdout, (suffix, res.output)
+
+
+def test_the_room_of_a_large_patch_is_given_back_after_it_is_dropped(tmp_path):
+    clone = GitRepo(tmp_path / "big")
+    text = "".join(f"line {i} of a large generated text file, long enough to weigh\n" for i in range(80_000))
+    clone.commit("Add a large text file", {"data/big.txt": text}, date=WHEN.isoformat())
+    res = CliRunner().invoke(main, ["run", "--repo", str(clone.path), "--date", DAY])
+    assert res.exit_code == 0, res.output
+    db_file = tmp_path / "digest.db"
+    db = open_db(db_file)
+    assert db.execute("select count(*) from files where patch is not null").fetchone()[0] == 0
+    assert db.execute("PRAGMA freelist_count").fetchone()[0] < 64
+    used = sum(p.stat().st_size for p in tmp_path.glob("digest.db*"))
+    assert used < len(text) // 2  # a 5 MB patch leaves no 5 MB file (or WAL) behind
