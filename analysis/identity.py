@@ -54,7 +54,9 @@ def repo_spec(text: str) -> str:
         return os.path.realpath(os.path.expanduser(text))
     name = github_name(text)
     if name is None:
-        raise RepoSpecError(f"{text[:100]!r} is neither owner/repo nor a path to a local clone (nor a GitHub repository URL)")
+        raise RepoSpecError(
+            f"{text[:100]!r} is neither owner/repo nor a path to a local clone (nor a GitHub repository URL)"
+        )
     return name
 
 

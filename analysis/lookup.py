@@ -58,7 +58,9 @@ class Lookup:
     entry: DigestEntry | None = None
     candidates: list[Commit] = field(default_factory=list)  # the commits an ambiguous prefix matches
     query: Query | None = None  # the parsed query, so a later network lookup does not parse it again
-    also_in: list[str] = field(default_factory=list)  # shown names of other repositories holding this full SHA
+    also_in: list[str] = field(
+        default_factory=list
+    )  # shown names of other repositories holding this full SHA
 
 
 def parse_query(text: str) -> Query | str:

@@ -23,7 +23,9 @@ def reclaim_space(db: sqlite_utils.Database) -> bool:
             return False
         conn.execute("VACUUM")
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # in WAL mode the file shrinks at the checkpoint
-    except sqlite3.OperationalError as e:  # busy (another process reads) or read-only: the next run tries again
+    except (
+        sqlite3.OperationalError
+    ) as e:  # busy (another process reads) or read-only: the next run tries again
         log.info("the database was not compacted: %s", e)
         return False
     log.info("the database was compacted: %d of %d pages were free", free, pages)

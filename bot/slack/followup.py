@@ -44,7 +44,9 @@ async def post_followup(
 
     posted, parent = 0, None
     for i, msg in enumerate(digest_messages(digest)):
-        ts = await _post(client, record.channel, msg, metadata=_metadata(record.key, followup_item(digest, i)))
+        ts = await _post(
+            client, record.channel, msg, metadata=_metadata(record.key, followup_item(digest, i))
+        )
         parent = parent or ts
         posted += 1
     for repo_url, entry in _threaded(digest, thread_level):

@@ -41,7 +41,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "lookup_ambiguous": "That prefix matches several commits:",
         "lookup_more": "… and {n} more",
         "also_in": "This commit is also in {repos}.",
-        "already_posted": "Today's digest was already posted in this channel; nothing new since.",
+        "already_posted": "Nothing new since today's digest was posted in this channel.",
         "no_such_commit": "No such commit.",
         # /digest status
         "st_schedule": "*Schedule* `{schedule}` ({tz}), next {next}",

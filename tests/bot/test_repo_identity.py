@@ -41,9 +41,7 @@ def test_digest_repos_are_trimmed_deduplicated_and_clone_paths_resolved(gh, tmp_
     clone = GitRepo(tmp_path / "clone")
     clone.commit("Local change", {"a.py": "x = 1\n"}, date=WHEN.isoformat())
     path = str(clone.path)
-    monkeypatch.setenv(
-        "DIGEST_REPOS", f" acme/proj , acme/proj,\tacme/proj ,, {path} ,{path}/, ./clone "
-    )
+    monkeypatch.setenv("DIGEST_REPOS", f" acme/proj , acme/proj,\tacme/proj ,, {path} ,{path}/, ./clone ")
     code, out, err = _run("--date", DAY)
     assert code == 0, err
     assert _repos(out) == ["acme/proj", path]
@@ -56,7 +54,13 @@ def test_github_names_are_one_repository_in_any_letter_case_or_form(gh, tmp_path
     assert code == 0 and _repos(out) == ["acme/proj"]
     first = _run("--repo", "acme/proj")[1]
     assert [c["title"] for c in first["repos"][0]["commits"]] == ["Add the planner"]
-    for form in ("ACME/Proj", "https://github.com/acme/proj", "git@github.com:acme/proj.git", "acme/proj.git", "acme/proj/"):
+    for form in (
+        "ACME/Proj",
+        "https://github.com/acme/proj",
+        "git@github.com:acme/proj.git",
+        "acme/proj.git",
+        "acme/proj/",
+    ):
         code, out, err = _run("--repo", form)
         assert code == 0, (form, err)
         assert _repos(out) == ["acme/proj"] and out["repos"][0]["commits"] == [], form  # reported once
@@ -73,7 +77,12 @@ def test_a_malformed_repository_exits_2_with_one_line(gh):
 
 
 def test_subscriptions_take_one_name_per_repository():
-    for form in ("ACME/Proj", "acme/proj.git", "https://github.com/Acme/proj/", "<https://github.com/acme/proj>"):
+    for form in (
+        "ACME/Proj",
+        "acme/proj.git",
+        "https://github.com/Acme/proj/",
+        "<https://github.com/acme/proj>",
+    ):
         assert parse_subscribe("C1", [form]).repo == "acme/proj", form
     with pytest.raises(UsageError):
         parse_subscribe("C1", ["../etc"])
@@ -98,7 +107,11 @@ def test_the_migration_merges_rows_stored_under_names_differing_by_case(tmp_path
     monkeypatch.setattr(migrations, "MIGRATIONS", every)
     db = open_db(path)
     rows = sorted((r["repo"], r["sha"][0], r["title"]) for r in db["commits"].rows)
-    assert rows == [("/srv/Clone", "c", "a clone keeps its path"), ("acme/proj", "a", "first"), ("acme/proj", "b", "only here")]
+    assert rows == [
+        ("/srv/Clone", "c", "a clone keeps its path"),
+        ("acme/proj", "a", "first"),
+        ("acme/proj", "b", "only here"),
+    ]
     assert db["analyses"].count == 3 and db["reported"].count == 3
     assert [(r["repo"], r["created_at"]) for r in db["subscriptions"].rows] == [("acme/proj", "1")]
 
@@ -127,7 +140,9 @@ def test_a_full_sha_in_a_fork_and_its_upstream_is_shown_not_called_ambiguous(gh)
 def test_a_commit_patch_or_diff_url_is_a_commit_url(gh):
     sha = next(iter(gh.repos["acme/proj"].commits))
     for suffix in (".patch", ".diff", ""):
-        res = CliRunner().invoke(main, ["show", f"https://github.com/acme/proj/commit/{sha}{suffix}", "--repo", "acme/proj"])
+        res = CliRunner().invoke(
+            main, ["show", f"https://github.com/acme/proj/commit/{sha}{suffix}", "--repo", "acme/proj"]
+        )
         assert res.exit_code == 0 and "Add the planner" in res.stdout, (suffix, res.output)
 
 

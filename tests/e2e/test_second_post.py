@@ -44,7 +44,9 @@ def test_a_second_post_on_a_posted_day_says_so_and_posts_only_the_new_commits(tm
         parents = w.slack.top_level(CHANNEL)
         assert len(parents) == 2 and late[:7] in str(parents[1].blocks)
         assert all(sha[:7] not in str(parents[1].blocks) for sha in w.window[repo][:2])
-        assert len(w.slack.thread(parents[1].ts)) == 1  # the new high commit's full card, in the follow-up's thread
+        assert (
+            len(w.slack.thread(parents[1].ts)) == 1
+        )  # the new high commit's full card, in the follow-up's thread
 
         last = post()
         assert "nothing new since" in last.stderr and len(w.slack.top_level(CHANNEL)) == 2
