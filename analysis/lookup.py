@@ -15,6 +15,7 @@ from analysis.config import PipelineConfig
 from analysis.errors import AmbiguousRevision, SourceError, UnknownRevision
 from analysis.fetch import CommitReader
 from analysis.heuristic import heuristic_analysis
+from analysis.identity import same_repo
 from analysis.importance import score
 from analysis.llm import make_analyzer
 from analysis.models import Commit, DigestEntry
@@ -27,7 +28,7 @@ log = logging.getLogger(__name__)
 MIN_PREFIX = 7
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
 _URL = re.compile(
-    r"^https?://[^/\s]+/(?:repos/)?(?P<repo>[\w.-]+/[\w.-]+)/(?:commit|commits|pull/\d+/commits)/(?P<sha>[0-9a-fA-F]+)/?(?:[?#].*)?$"
+    r"^https?://[^/\s]+/(?:repos/)?(?P<repo>[\w.-]+/[\w.-]+)/(?:commit|commits|pull/\d+/commits)/(?P<sha>[0-9a-fA-F]+)(?:\.patch|\.diff)?/?(?:[?#].*)?$"
 )
 
 
@@ -58,6 +59,9 @@ class Lookup:
     entry: DigestEntry | None = None
     candidates: list[Commit] = field(default_factory=list)  # the commits an ambiguous prefix matches
     query: Query | None = None  # the parsed query, so a later network lookup does not parse it again
+    also_in: list[str] = field(
+        default_factory=list
+    )  # shown names of other repositories holding this full SHA
 
 
 def parse_query(text: str) -> Query | str:
@@ -92,17 +96,23 @@ def _stored_entry(db: sqlite_utils.Database, repo: str, sha: str) -> DigestEntry
     return DigestEntry(commit, analysis)
 
 
-def lookup_cached(db: sqlite_utils.Database, text: str) -> Lookup:
-    """Look a commit up in the cache only: fast, never touches the network."""
+def lookup_cached(db: sqlite_utils.Database, text: str, repo: str | None = None) -> Lookup:
+    """Look a commit up in the cache only: fast, never touches the network; `repo` keeps that repository's only.
+
+    One SHA held by several repositories (a fork and its upstream) is found in the first, naming the others.
+    """
     q = parse_query(text)
     if isinstance(q, str):
         return Lookup(LookupKind.MALFORMED, q)
     keys = commit_store.commit_keys_by_prefix(db, q.prefix)
     if q.repo:
         name = q.repo.lower()
-        keys = [(repo, sha) for repo, sha in keys if named_by(repo, name)]
-    if len(keys) == 1:
-        return Lookup(LookupKind.FOUND, entry=_stored_entry(db, *keys[0]), query=q)
+        keys = [(r, sha) for r, sha in keys if named_by(r, name)]
+    if repo is not None:
+        keys = [(r, sha) for r, sha in keys if stored_as(repo, r) or same_repo(repo, r)]
+    if keys and len({sha for _, sha in keys}) == 1:
+        others = [display_name(r) for r, _ in keys[1:]]
+        return Lookup(LookupKind.FOUND, entry=_stored_entry(db, *keys[0]), query=q, also_in=others)
     if len(keys) > 1:
         return Lookup(
             LookupKind.AMBIGUOUS,

@@ -29,6 +29,7 @@ from analysis.store import analyses as analysis_store
 from analysis.store import commits as commit_store
 from analysis.store import repositories as repo_store
 from storage.db import now
+from storage.space import reclaim_space
 
 __all__ = [
     "FETCH_CONCURRENCY",
@@ -257,6 +258,7 @@ async def run_digest(
         digest.usage.cost_usd = cost_usd(digest.usage.prompt_tokens, digest.usage.completion_tokens, cfg.llm)
     if day is None and advance_cursor:
         advance_cursors(db, digest, target)
+    reclaim_space(db)  # the room of the patches cleared after analysis goes back to the disk
     return digest
 
 

@@ -17,6 +17,7 @@ import sqlite_utils
 from analysis import report
 from analysis.errors import CommitDigestError
 from analysis.facts import short_reason
+from analysis.identity import RepoSpecError, repo_spec, repo_specs
 from analysis.lookup import Lookup, LookupKind, lookup_cached, lookup_commit
 from analysis.pipeline import run_digest
 from analysis.report import TEXT_WIDTH, write_archive
@@ -25,7 +26,7 @@ from bot.envcheck import configured_names, unknown_variables
 from bot.logs import configure_logging
 from bot.progress import ProgressDisplay
 from bot.runtime import SetupError, open_database, post_now
-from bot.scheduler import BUSY
+from bot.scheduler import ALREADY_POSTED, BUSY, FOLLOWED_UP
 from bot.settings import Settings, SettingsError, load_settings
 from bot.status import status_lines
 from storage.db import is_read_only
@@ -101,6 +102,16 @@ def main() -> None:
     """A daily digest of what changed in the repositories you depend on."""
 
 
+def _repo_option(_ctx: click.Context, param: click.Parameter, value: object) -> object:
+    """--repo as one identity each: owner/repo (any letter case, URL or .git form) or a clone's real path."""
+    try:
+        if isinstance(value, tuple):
+            return tuple(repo_specs(value))
+        return repo_spec(value) if isinstance(value, str) else value
+    except RepoSpecError as e:
+        raise SettingsProblem(f"--{param.name if param.name != 'repos' else 'repo'}: {e}") from None
+
+
 def _parse_day(value: str | None) -> dt.date | None:
     if value is None:
         return None
@@ -118,6 +129,7 @@ def _parse_day(value: str | None) -> dt.date | None:
     "--repo",
     "repos",
     multiple=True,
+    callback=_repo_option,
     help="owner/repo or a local clone path (repeatable; default DIGEST_REPOS).",
 )
 @click.option(
@@ -158,6 +170,10 @@ def run(
         for o in outcomes:
             if o.busy:
                 click.echo(f"{o.channel}: {BUSY}", err=True)
+            elif o.already:
+                click.echo(f"{o.channel}: {ALREADY_POSTED}", err=True)
+            elif o.followed_up:
+                click.echo(f"{o.channel}: {FOLLOWED_UP}", err=True)
         return
     cfg = settings.pipeline_config(list(repos) or None, reanalyze=reanalyze)
     if not cfg.repos:
@@ -186,13 +202,11 @@ def run(
 def _lookup(settings: Settings, sha: str, repo: str | None) -> Lookup:
     """From the cache; with `repo`, a commit not cached (or not analyzed) is fetched and analyzed there."""
     db = _open(settings, read_only_ok=repo is None)
-    found = lookup_cached(db, sha)
+    found = lookup_cached(db, sha, repo)
     if repo is None or found.kind in (LookupKind.MALFORMED, LookupKind.AMBIGUOUS):
         if found.kind is LookupKind.UNKNOWN:
             found.message += " (pass --repo owner/name to fetch it)"
         return found
-    if found.entry is not None and found.entry.commit.repo.lower() != repo.lower():
-        found = Lookup(LookupKind.UNKNOWN, query=found.query)
     return asyncio.run(lookup_commit(db, settings.pipeline_config([repo]), sha, cached=found))
 
 
@@ -200,7 +214,9 @@ def _lookup(settings: Settings, sha: str, repo: str | None) -> Lookup:
 @verbose_option
 @click.argument("sha")
 @click.option(
-    "--repo", help="owner/repo or a clone path: fetch and analyze the commit there when it is not cached."
+    "--repo",
+    callback=_repo_option,
+    help="owner/repo or a clone path: fetch and analyze the commit there when it is not cached.",
 )
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True
@@ -220,6 +236,8 @@ def show(sha: str, repo: str | None, fmt: str) -> None:
     if found.kind is not LookupKind.FOUND:
         raise click.ClickException(found.message)
     assert found.entry is not None
+    if found.also_in:
+        click.echo(f"note: {found.entry.commit.sha} is also in {', '.join(found.also_in)}", err=True)
     if fmt == "json":
         click.echo(
             json.dumps(report.entry_json(found.entry, settings.digest_timezone), ensure_ascii=False, indent=2)

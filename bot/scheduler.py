@@ -28,6 +28,8 @@ from bot.subscriptions import channel_subscriptions, filter_digest, subscribed_c
 log = logging.getLogger(__name__)
 PROVIDER_ALERT = "provider"  # LLM or GitHub authentication / rate-limit trouble
 POST_ALERT = "post"  # the digest could not be posted
+ALREADY_POSTED = "the digest for this channel and day was already posted; nothing new since"
+FOLLOWED_UP = "the digest for this channel and day was already posted; what is new since was posted after it"
 BUSY = "a digest for this channel and day is being posted by another process; this run leaves it to that one"
 
 
@@ -40,6 +42,8 @@ class ChannelOutcome:
     error: str | None = None
     alerts: list[str] = field(default_factory=list)
     busy: bool = False  # another process holds this channel's digest for the day
+    already: bool = False  # the day's digest was posted earlier and nothing is new since
+    followed_up: bool = False  # the day's digest was posted earlier; what is new since was posted after it
 
 
 class Digester:
@@ -105,7 +109,9 @@ class Digester:
                 thread_level=self.settings.digest_thread_level,
                 empty_day=self.settings.digest_empty_day,
             )
-            outcome.posted = result.status is PostStatus.POSTED
+            outcome.posted = result.status in (PostStatus.POSTED, PostStatus.FOLLOWED_UP)
+            outcome.already = result.status is PostStatus.ALREADY_POSTED
+            outcome.followed_up = result.status is PostStatus.FOLLOWED_UP
             outcome.error = redact_opt(result.error)
         except Exception as e:  # one bad channel or repository never stops the bot
             log.exception("digest for %s failed", channel)
@@ -121,7 +127,7 @@ class Digester:
                 f"The digest for channel {channel} could not be posted: {outcome.error}",
             )
             return outcome
-        if day is None and result.status in (PostStatus.POSTED, PostStatus.SKIPPED):
+        if day is None and result.status is not PostStatus.FAILED:
             advance_cursors(self.db, digest, channel)
         if outcome.alerts:
             await self._alert(alert_channel, PROVIDER_ALERT, "\n".join(dict.fromkeys(outcome.alerts)))

@@ -11,7 +11,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from analysis.config import LLMConfig, PipelineConfig, SourceConfig
 from analysis.errors import CommitDigestError
-from analysis.models import REPO_NAME_RE
+from analysis.identity import RepoSpecError, repo_specs, split_repos
 from analysis.redact import redact, register_secrets, split_userinfo, url_secrets
 
 
@@ -66,16 +66,14 @@ class Settings(BaseSettings):
     @field_validator("digest_repos", mode="before")
     @classmethod
     def _split_repos(cls, v: object) -> object:
-        if isinstance(v, str):
-            v = [p.strip() for p in v.split(",") if p.strip()]
-        return v
-
-    @field_validator("digest_repos")
-    @classmethod
-    def _check_repos(cls, v: list[str]) -> list[str]:
-        for r in v:
-            if not (REPO_NAME_RE.match(r) or "/" in r or r.startswith((".", "~"))):
-                raise ValueError(f"{r!r} is neither owner/repo nor a path to a local clone")
+        """Trim, drop empties, normalise each repository to its one identity, keep each once."""
+        try:
+            if isinstance(v, str):
+                return split_repos(v)
+            if isinstance(v, list | tuple):
+                return repo_specs(str(r) for r in v)
+        except RepoSpecError as e:
+            raise ValueError(str(e)) from None
         return v
 
     @field_validator("digest_timezone")

@@ -11,6 +11,7 @@ import sqlite_utils
 
 from analysis import scope
 from analysis.errors import CommitDigestError
+from analysis.identity import github_name
 from analysis.models import Digest, DigestEntry, Importance
 from analysis.sources import identity
 from analysis.state import Subscription
@@ -115,8 +116,8 @@ def parse_subscribe(channel: str, args: list[str]) -> Subscription:
     """A subscription from `/digest subscribe` arguments; raises UsageError."""
     if not args:
         raise UsageError("cmd_usage", usage=SUBSCRIBE_USAGE)
-    repo = args[0].strip("<>").removeprefix("https://github.com/").rstrip("/")
-    if not scope.is_repo_name(repo):
+    repo = github_name(args[0])  # one identity: lower-case owner/repo, from any URL or .git form
+    if repo is None:
         raise UsageError("not_a_repo", arg=args[0], usage=SUBSCRIBE_USAGE)
     sub = Subscription(channel=channel, repo=repo)
     for arg in args[1:]:
@@ -154,7 +155,10 @@ def subscribe(db: sqlite_utils.Database, sub: Subscription, user: str | None = N
 
 def unsubscribe(db: sqlite_utils.Database, channel: str, repo: str) -> bool:
     """Remove a channel's subscription; True when there was one."""
-    return subscription_store.delete_subscription(db, channel, repo)
+    if subscription_store.delete_subscription(db, channel, repo):
+        return True
+    name = github_name(repo)
+    return name is not None and name != repo and subscription_store.delete_subscription(db, channel, name)
 
 
 def channel_subscriptions(db: sqlite_utils.Database, channel: str) -> list[Subscription]:

@@ -259,6 +259,48 @@ def m008_llm_endpoints(db: sqlite_utils.Database) -> None:
     )
 
 
+def _canonical_repo(name: str) -> str:
+    """A GitHub name as its one identity (lower case, no `.git`, no trailing slash); a clone path unchanged."""
+    if name.startswith(("/", ".", "~")):
+        return name
+    name = name.strip().rstrip("/")
+    if name.lower().endswith(".git"):
+        name = name[:-4].rstrip("/")
+    return name.lower()
+
+
+@migration
+def m009_one_name_per_repo(db: sqlite_utils.Database) -> None:
+    """Merge the rows of GitHub repositories stored under names differing only by letter case or `.git`.
+
+    In each table the earliest row of each key is kept; later duplicates (commits, analyses, reported sets) go.
+    """
+    for table in db.tables:
+        if "repo" not in table.columns_dict:
+            continue
+        names = [r[0] for r in db.execute(f"SELECT DISTINCT repo FROM [{table.name}] WHERE repo IS NOT NULL")]
+        groups: dict[str, list[str]] = {}
+        for name in names:
+            groups.setdefault(_canonical_repo(name), []).append(name)
+        pks = table.pks
+        for canonical, members in groups.items():
+            if members == [canonical]:
+                continue
+            marks = ",".join("?" * len(members))
+            if pks != ["rowid"] and "repo" in pks:
+                cols = ", ".join(f"[{c}]" for c in pks if c != "repo")
+                seen: set[tuple] = set()
+                doomed = []
+                sql = f"SELECT rowid{', ' + cols if cols else ''} FROM [{table.name}] WHERE repo IN ({marks}) ORDER BY rowid"
+                for row in db.execute(sql, members):
+                    if row[1:] in seen:
+                        doomed.append(row[0])
+                    seen.add(row[1:])
+                for rowid in doomed:
+                    db.execute(f"DELETE FROM [{table.name}] WHERE rowid = ?", [rowid])
+            db.execute(f"UPDATE [{table.name}] SET repo = ? WHERE repo IN ({marks})", [canonical, *members])
+
+
 def _part_no(key: str) -> int:
     return int(key.split(":", 1)[1])
 

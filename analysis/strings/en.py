@@ -202,6 +202,8 @@ STRINGS: dict[str, str] = {
     "lookup_unknown": "{reason}",
     "lookup_ambiguous": "That prefix matches several commits:",
     "lookup_more": "… and {n} more",
+    "also_in": "This commit is also in {repos}.",
+    "already_posted": "Nothing new since today's digest was posted in this channel.",
     "no_such_commit": "No such commit.",
     "st_schedule": "*Schedule* `{schedule}` ({tz}), next {next}",
     "st_last_digest": "*Last digest* {date}: {status}{error}",

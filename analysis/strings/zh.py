@@ -198,6 +198,8 @@ STRINGS: dict[str, str] = {
     "lookup_unknown": "没有找到提交 `{prefix}`",
     "lookup_ambiguous": "该前缀对应多个提交：",
     "lookup_more": "… 另有 {n} 个",
+    "also_in": "该提交也存在于 {repos}。",
+    "already_posted": "今天的摘要已发布到本频道；此后没有新提交。",
     "no_such_commit": "没有这个提交。",
     "st_schedule": "*发送计划* `{schedule}`（{tz}），下次 {next}",
     "st_last_digest": "*上次日报* {date}：{status}{error}",

@@ -40,6 +40,7 @@ class PostStatus(enum.StrEnum):
 
     POSTED = "posted"
     ALREADY_POSTED = "already_posted"
+    FOLLOWED_UP = "followed_up"  # the day was posted earlier; what is new since went out as a follow-up
     SKIPPED = "skipped"
     FAILED = "failed"
 
@@ -185,7 +186,19 @@ async def post_digest(
 ) -> PostResult:
     """Post the digest and its thread in `channel` once per day, resuming a half-posted one."""
     earlier = delivery_store.get_delivery(db, channel, digest.date)
-    if earlier is not None and earlier.finished:
+    if earlier is not None and earlier.status is DeliveryStatus.POSTED:
+        from bot.slack.followup import new_since, post_followup
+
+        news = new_since(digest, earlier)
+        if is_empty(news):
+            return _result(earlier, PostStatus.ALREADY_POSTED)
+        try:
+            posted = await post_followup(client, db, earlier, news, thread_level)
+        except PostError as e:
+            log.warning("the follow-up of %s could not be posted: %s", earlier.key, e.code)
+            return _result(earlier, PostStatus.FAILED, error=str(e))
+        return _result(earlier, PostStatus.FOLLOWED_UP, posted)
+    if earlier is not None and earlier.finished and is_empty(digest):
         return _result(earlier, PostStatus.ALREADY_POSTED)
     record = earlier or Delivery(channel, digest.date)
     record.repos = [r.repo for r in digest.repos]

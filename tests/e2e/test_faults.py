@@ -131,7 +131,10 @@ async def check_scenario(w: World, sc: Scenario) -> None:
     assert outcome.error is None and not outcome.alerts, outcome
     w.check_complete()
     w.check_posted_once()
-    assert len(w.digest_parents()) == 1
+    # a repository unreadable at the day's digest is posted, once readable, as that day's follow-up
+    assert len(w.digest_parents()) == (2 if sc.unread else 1)
+    if sc.unread:
+        assert all(sha[:7] in str(w.digest_parents()[1].blocks) for sha in w.window["org/svc1"])
     for kind in (PROVIDER_ALERT, POST_ALERT):
         w.check_alerts(kind, 1 if kind == sc.alert else 0)
         if kind == sc.alert:

@@ -201,7 +201,9 @@ class World:
         assert len({r["date"] for r in rows}) == len(rows)
         parents = self.digest_parents()
         parts = sum(len(json.loads(r["parts"] or "[]")) for r in rows)
-        assert len(parents) == parts, (len(parents), parts)
+        followups = [m for m in parents if str(_item(m)).startswith("more:")]  # commits readable only later
+        assert len(parents) - len(followups) == parts, (len(parents), parts)
+        assert len({_item(m) for m in followups}) == len(followups), "a follow-up was posted twice"
         for p in parents:
             replies = self.slack.thread(p.ts)
             titles = [json.dumps(m.blocks)[:400] for m in replies]
@@ -211,6 +213,11 @@ class World:
     def check_alerts(self, kind: str, expected: int) -> None:
         """`expected` alerts of `kind` were raised (each posted exactly once)."""
         assert len(self.alerts(kind)) == expected, [m.text for m in self.slack.top_level(ALERTS)]
+
+
+def _item(m: Message) -> object:
+    """The delivery item a digest message's metadata names (`part:<i>`, `more:<sha>:part:<i>`)."""
+    return ((m.metadata or {}).get("event_payload") or {}).get("item")
 
 
 def make_world(tmp: Path, stack: contextlib.ExitStack, repos: int = 3, **overrides: Any) -> World:

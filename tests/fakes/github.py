@@ -401,7 +401,10 @@ class FakeGitHub:
         self, path: str, query: dict[str, str], headers: dict[str, str], auth: bool
     ) -> tuple[int, dict[str, str], Any]:
         m = re.fullmatch(r"/repos/([^/]+/[^/]+)(/.*)?", path)
-        repo = self.repos.get(m.group(1)) if m else None
+        # GitHub's owner and repository names are case-insensitive
+        repo = (
+            next((r for n, r in self.repos.items() if n.lower() == m.group(1).lower()), None) if m else None
+        )
         if not m or repo is None or (repo.private and not auth):
             return 404, {}, {"message": "Not Found"}
         rest = m.group(2) or ""

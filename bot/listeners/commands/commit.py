@@ -29,7 +29,11 @@ def _cached(db: sqlite_utils.Database, text: str) -> Lookup | None:
 async def _answer(respond: AsyncRespond, result: Lookup, language: str) -> None:
     if result.kind is LookupKind.FOUND and result.entry is not None:
         msg = card_ephemeral_blocks(result.entry, language=language)
-        await respond(text=msg.text, blocks=msg.blocks, response_type="ephemeral", replace_original=True)
+        blocks = list(msg.blocks)
+        if result.also_in:
+            note = t(language, "also_in", repos=", ".join(one_line(r) for r in result.also_in))
+            blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": note}]})
+        await respond(text=msg.text, blocks=blocks, response_type="ephemeral", replace_original=True)
     else:
         await respond(text=lookup_text(result, language), response_type="ephemeral", replace_original=True)
 

@@ -65,6 +65,8 @@ def _outcome_text(outcomes: list[ChannelOutcome] | None, lang: str = "en") -> st
         return t(lang, "busy_elsewhere")
     if o.error:
         return t(lang, "not_posted", error=one_line(o.error))
+    if o.already:
+        return t(lang, "already_posted")
     return t(lang, "posted" if o.posted else "nothing_new")
 
 
