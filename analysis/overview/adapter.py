@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
-import openai
 from pydantic import BaseModel, ValidationError
 
-from analysis.llm.endpoint import Endpoint, Tally
 from analysis.llm.errors import LLMError
 from analysis.llm.parse import first_object, short_reason
 from analysis.llm.prompts import strict_schema
 from analysis.overview.llm import CompletionError
+
+if TYPE_CHECKING:  # the OpenAI client loads with the run's analyzer, not with this module
+    from analysis.llm.endpoint import Endpoint
 
 
 class EndpointCompleter:
@@ -29,6 +31,10 @@ class EndpointCompleter:
         self, system: str, user: str, schema: type[BaseModel], max_tokens: int
     ) -> tuple[BaseModel, int, int]:
         """The answer validated as `schema`, with prompt and completion tokens; CompletionError when none."""
+        import openai
+
+        from analysis.llm.endpoint import Tally
+
         shape = json.dumps(schema.model_json_schema(), ensure_ascii=False)
         content = f"{user}\nAnswer with one JSON object only, following this JSON schema:\n{shape}"
         messages = [{"role": "system", "content": system}, {"role": "user", "content": content}]
@@ -63,4 +69,8 @@ class EndpointCompleter:
 def endpoint_completer(analyzer: object) -> EndpointCompleter | None:
     """A completer sharing the run's analyzer endpoint (its limiter and learned modes), when it has one."""
     endpoint = getattr(analyzer, "endpoint", None)
+    if endpoint is None:
+        return None
+    from analysis.llm.endpoint import Endpoint
+
     return EndpointCompleter(endpoint) if isinstance(endpoint, Endpoint) else None

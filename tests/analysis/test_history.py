@@ -8,7 +8,7 @@ import pytest
 
 from analysis.config import PipelineConfig, SourceConfig
 from analysis.pipeline import run_digest
-from bot.cli import write_archive
+from analysis.report import write_archive
 from storage.db import open_db
 from storage.history import reported_shas, rewrite_of
 from storage.repositories import get_cursor, get_repository
