@@ -14,7 +14,6 @@ from analysis.config import LLMConfig
 from analysis.llm import cost_usd
 from analysis.state import Cursor, RepositoryState, RunRecord
 from bot import subscriptions
-from bot.scheduler import trigger
 from bot.slack.answers import one_line
 from bot.slack.replies import reply, status_word
 
@@ -140,6 +139,8 @@ def _repo_line(r: RepoStatus, lang: str) -> str:
 
 def channel_status(ctx: Context, channel: str) -> str:
     """`/digest status`: the schedule, this channel's last digest, alerts, its repositories and usage."""
+    from bot.scheduler import trigger  # the bot's scheduler and Slack client, not needed by the CLI's status
+
     s, now = ctx.settings, dt.datetime.now(dt.UTC)
     lang = s.digest_language
     nxt = trigger(s).get_next_fire_time(None, now)

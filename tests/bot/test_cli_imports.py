@@ -1,4 +1,4 @@
-"""What the CLI loads: --version and --help import no SDK, and a day digested without a key loads no LLM or Slack client."""
+"""What the CLI loads: --version and --help import no SDK; a day without a key and `status` load no LLM or Slack client."""
 
 from __future__ import annotations
 
@@ -54,10 +54,13 @@ def test_version_and_help_load_no_sdk(tmp_path):
         assert loaded == [], args
 
 
-def test_a_day_without_a_key_loads_no_llm_or_slack_client(tmp_path):
+def test_a_day_without_a_key_and_its_status_load_no_llm_or_slack_client(tmp_path):
     repo = GitRepo(tmp_path / "upstream")
     repo.commit("Add the scheduler", {"src/a.py": "x = 1\n"}, date=f"{DAY}T03:00:00+00:00")
     for _ in range(2):  # the first run analyzes, the second reuses what is stored
         proc, loaded = _loaded(tmp_path, "run", "--repo", str(repo.path), "--date", DAY)
         assert proc.returncode == 0 and "Add the scheduler" in proc.stdout, proc.stderr
         assert loaded == []
+    proc, loaded = _loaded(tmp_path, "status")
+    assert proc.returncode == 0 and proc.stdout, proc.stderr
+    assert loaded == []
