@@ -11,7 +11,7 @@ import os
 import re
 from collections.abc import Iterable
 
-from analysis.models import REPO_NAME_RE
+REPO_NAME_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")  # a GitHub "owner/name"
 
 _DOT_PARTS = {".", ".."}
 _HTTP = re.compile(r"^(?:https?://|ssh://(?:git@)?)[^/\s]+/(?P<name>[^\s?#]+?)/*(?:[?#].*)?$", re.IGNORECASE)

@@ -16,7 +16,6 @@ if TYPE_CHECKING:
 
 # ---- shared patterns (one definition each) ----
 PR_SUFFIX_RE = re.compile(r"\s*\(#(\d+)\)\s*$")  # "Fix the cache (#1234)": the PR number at the end
-REPO_NAME_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")  # a GitHub "owner/name"
 # ---- end of shared patterns ----
 
 

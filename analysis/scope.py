@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 import sqlite_utils
 
-from analysis.models import REPO_NAME_RE
+from analysis.identity import REPO_NAME_RE
 from analysis.sources import is_local
 from analysis.store import channel_subscriptions as subscription_store
 

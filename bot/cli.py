@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import json
 import logging
@@ -10,26 +9,19 @@ import os
 import shutil
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import sqlite_utils
 
-from analysis import report
 from analysis.errors import CommitDigestError
-from analysis.facts import short_reason
 from analysis.identity import RepoSpecError, repo_spec, repo_specs
-from analysis.lookup import Lookup, LookupKind, lookup_cached, lookup_commit
-from analysis.pipeline import run_digest
-from analysis.report import TEXT_WIDTH, write_archive
-from bot.app import run_bot
-from bot.envcheck import configured_names, unknown_variables
 from bot.logs import configure_logging
-from bot.progress import ProgressDisplay
-from bot.runtime import SetupError, open_database, post_now
-from bot.scheduler import ALREADY_POSTED, BUSY, FOLLOWED_UP
-from bot.settings import Settings, SettingsError, load_settings
-from bot.status import status_lines
-from storage.db import is_read_only
+
+if TYPE_CHECKING:  # the commands import their runtime when they run, so --version and --help stay quick
+    import sqlite_utils
+
+    from analysis.lookup import Lookup
+    from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 EXIT_CODES = """\b
@@ -46,6 +38,9 @@ class SettingsProblem(click.ClickException, CommitDigestError):
 
 
 def _settings() -> Settings:
+    from bot.envcheck import configured_names, unknown_variables
+    from bot.settings import SettingsError, load_settings
+
     try:
         settings = load_settings()
     except SettingsError as e:
@@ -60,6 +55,9 @@ def _settings() -> Settings:
 
 
 def _open(settings: Settings, *, read_only_ok: bool = False) -> sqlite_utils.Database:
+    from bot.runtime import SetupError, open_database
+    from storage.db import is_read_only
+
     try:
         db = open_database(settings, read_only_ok=read_only_ok)
     except SetupError as e:
@@ -92,6 +90,8 @@ verbose_option = click.option(
 
 def _width() -> int:
     """The terminal's width for the text digest; 100 columns when stdout is not a terminal."""
+    from analysis.report import TEXT_WIDTH
+
     return shutil.get_terminal_size((TEXT_WIDTH, 24)).columns if sys.stdout.isatty() else TEXT_WIDTH
 
 
@@ -158,9 +158,20 @@ def run(
     On a terminal, progress is shown on stderr: listing, fetching, analyzing, waits for a rate limit, and an ETA.
     A repository that cannot be read is named on stderr and makes the exit code 1; the others are still printed.
     """
+    import asyncio
+
+    from analysis import report
+    from analysis.facts import short_reason
+    from analysis.pipeline import run_digest
+    from analysis.report import write_archive
+    from bot.progress import ProgressDisplay
+
     settings = _settings()
     day = _parse_day(date_)
     if post:
+        from bot.runtime import SetupError, post_now
+        from bot.scheduler import ALREADY_POSTED, BUSY, FOLLOWED_UP
+
         if repos:
             settings = settings.model_copy(update={"digest_repos": list(repos)})
         try:
@@ -201,6 +212,10 @@ def run(
 
 def _lookup(settings: Settings, sha: str, repo: str | None) -> Lookup:
     """From the cache; with `repo`, a commit not cached (or not analyzed) is fetched and analyzed there."""
+    import asyncio
+
+    from analysis.lookup import LookupKind, lookup_cached, lookup_commit
+
     db = _open(settings, read_only_ok=repo is None)
     found = lookup_cached(db, sha, repo)
     if repo is None or found.kind in (LookupKind.MALFORMED, LookupKind.AMBIGUOUS):
@@ -226,6 +241,9 @@ def show(sha: str, repo: str | None, fmt: str) -> None:
 
     From the cache; with --repo, a commit not read yet is fetched and analyzed like Slack's /commit.
     """
+    from analysis import report
+    from analysis.lookup import LookupKind
+
     settings = _settings()
     found = _lookup(settings, sha, repo)
     if found.kind is LookupKind.AMBIGUOUS:
@@ -260,6 +278,8 @@ def show(sha: str, repo: str | None, fmt: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def status(fmt: str) -> None:
     """Last run per repository, analyses by status, cursors, rate limits and LLM usage."""
+    from bot.status import status_lines
+
     settings = _settings()
     db = _open(settings, read_only_ok=True)
     lines, data = status_lines(db, settings.pipeline_config().llm)
@@ -273,6 +293,11 @@ def status(fmt: str) -> None:
 )
 def serve(port: int) -> None:
     """Run the Slack bot: /commit, /digest, mentions, buttons and the scheduled digest."""
+    import asyncio
+
+    from bot.app import run_bot
+    from bot.runtime import SetupError
+
     settings = _settings()
     try:
         asyncio.run(run_bot(settings, port))

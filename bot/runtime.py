@@ -7,21 +7,22 @@ import datetime as dt
 import logging
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
-from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
 
 from analysis.config import PipelineConfig
 from analysis.errors import CommitDigestError
 from analysis.redact import error_text, redact
 from analysis.scope import watched_repos
 from bot import subscriptions
-from bot.scheduler import ChannelOutcome, Digester
 from bot.settings import Settings
-from bot.slack.client import make_client
 from storage.db import StorageError, open_db
+
+if TYPE_CHECKING:  # Slack's SDK and the scheduler load when the bot talks to Slack, not for every command
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    from bot.scheduler import ChannelOutcome, Digester
 
 log = logging.getLogger(__name__)
 CONTEXT_KEY = "digest_ctx"
@@ -73,6 +74,8 @@ def open_database(settings: Settings, *, read_only_ok: bool = False) -> sqlite_u
 
 def slack_client(settings: Settings) -> AsyncWebClient:
     """The Web API client for SLACK_BOT_TOKEN; raise SetupError when it is not set."""
+    from bot.slack.client import make_client
+
     if not settings.slack_bot_token or not settings.slack_bot_token.get_secret_value():
         raise SetupError(
             "SLACK_BOT_TOKEN is not set: create the app from slack-manifest.yaml and copy its Bot User OAuth Token"
@@ -82,6 +85,8 @@ def slack_client(settings: Settings) -> AsyncWebClient:
 
 def reason(e: Exception) -> str:
     """A one-line reason for an unexpected error: Slack's error code, else the exception's first line."""
+    from slack_sdk.errors import SlackApiError
+
     if isinstance(e, SlackApiError):
         return str(e.response.get("error"))
     return error_text(e).splitlines()[0]
@@ -89,6 +94,8 @@ def reason(e: Exception) -> str:
 
 async def check_token(client: AsyncWebClient) -> dict:
     """auth.test the bot token; raise SetupError saying what is wrong."""
+    from slack_sdk.errors import SlackApiError
+
     try:
         return (await client.auth_test()).data
     except SlackApiError as e:
@@ -99,6 +106,8 @@ async def check_token(client: AsyncWebClient) -> dict:
 
 async def open_context(settings: Settings, *, http_mode: bool = False) -> Context:
     """Check the Slack token, open the database and build the bot's context; raise SetupError on trouble."""
+    from bot.scheduler import Digester
+
     client = slack_client(settings)
     if http_mode and not settings.slack_signing_secret:
         raise SetupError("HTTP mode needs SLACK_SIGNING_SECRET (or set SLACK_APP_TOKEN to use Socket Mode)")

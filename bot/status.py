@@ -19,7 +19,6 @@ from analysis.store import repositories as repo_store
 from analysis.store import runs as run_store
 from analysis.strings import plural, status_word, t
 from bot import subscriptions
-from bot.scheduler import trigger
 from bot.slack.answers import one_line
 
 if TYPE_CHECKING:
@@ -147,6 +146,8 @@ def _repo_line(r: RepoStatus, lang: str) -> str:
 
 def channel_status(ctx: Context, channel: str) -> str:
     """`/digest status`: the schedule, this channel's last digest, alerts, its repositories and usage."""
+    from bot.scheduler import trigger  # the bot's scheduler and Slack client, not needed by the CLI's status
+
     s, now = ctx.settings, dt.datetime.now(dt.UTC)
     lang = s.digest_language
     nxt = trigger(s).get_next_fire_time(None, now)

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import sqlite_utils
 
 from analysis.config import LLMConfig, PipelineConfig
-from analysis.llm.client import LLMAnalyzer
 from analysis.llm.errors import StopReason, UnknownProvider
 from analysis.llm.memory import EndpointMemory, Learned, SqliteMemory
 from analysis.llm.parse import MalformedAnswer, parse_card
 from analysis.llm.pricing import cost_usd
 from analysis.llm.request import Requester
 from analysis.models import Analysis, Commit, Score
+
+if TYPE_CHECKING:  # the OpenAI client loads when an analyzer is built, not when this package is imported
+    from analysis.llm.client import LLMAnalyzer
 
 __all__ = [
     "Analyzer",
@@ -98,4 +100,20 @@ def make_analyzer(cfg: PipelineConfig, db: sqlite_utils.Database | None = None) 
     return factory(cfg.llm, cfg.language, SqliteMemory(db) if db is not None else None)
 
 
-register_analyzer("openai", LLMAnalyzer)
+def _openai_analyzer(llm: LLMConfig, language: str, memory: EndpointMemory | None) -> Analyzer:
+    """The OpenAI-compatible analyzer, its client imported only now."""
+    from analysis.llm.client import LLMAnalyzer
+
+    return LLMAnalyzer(llm, language, memory)
+
+
+def __getattr__(name: str) -> Any:
+    """`LLMAnalyzer` on first use, so importing this package does not load the OpenAI client."""
+    if name == "LLMAnalyzer":
+        from analysis.llm.client import LLMAnalyzer
+
+        return LLMAnalyzer
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+register_analyzer("openai", _openai_analyzer)

@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-import openai
-
 from analysis.budget import clip_tokens, estimate_tokens
 from analysis.llm.errors import LLMError
 from analysis.llm.parse import MalformedAnswer
@@ -83,6 +81,8 @@ async def llm_overview(
 
     async def merge(texts: list[str]) -> Overview | None:
         return checked(await answer(prompt.merge_user(texts, language)), shas)
+
+    import openai  # loaded with the requester already; not at import time, so runs without a key stay light
 
     try:
         if len(parts) == 1:

@@ -15,7 +15,7 @@ from analysis.errors import (
     SourceError,
     UnknownRevision,
 )
-from analysis.models import REPO_NAME_RE
+from analysis.identity import REPO_NAME_RE
 from analysis.sources.base import CommitRef, Source
 
 __all__ = [

@@ -8,9 +8,9 @@ import pytest
 
 from analysis.config import PipelineConfig, SourceConfig
 from analysis.pipeline import run_digest
+from analysis.report import write_archive
 from analysis.store.reported import get_cursor, reported_shas, rewrite_of
 from analysis.store.repositories import get_repository
-from bot.cli import write_archive
 from storage.db import open_db
 from tests.gitrepo import GitRepo
 

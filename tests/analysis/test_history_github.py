@@ -117,7 +117,7 @@ async def test_a_renamed_default_branch_on_github_is_followed(gh, tmp_path):
 
 
 async def test_same_name_forks_archive_apart(gh, tmp_path):
-    from bot.cli import write_archive
+    from analysis.report import write_archive
 
     for owner in ("alice", "bob"):
         up = GitRepo(tmp_path / owner / "proj")
