@@ -259,6 +259,15 @@ def m008_llm_endpoints(db: sqlite_utils.Database) -> None:
     )
 
 
+@migration
+def m009_interface_reports(db: sqlite_utils.Database) -> None:
+    """The interface changes computed for each commit (stored even when empty, so they are computed once)."""
+    db["interface_reports"].create(
+        {"repo": str, "sha": str, "report": str, "computed_at": str},  # report: InterfaceReport JSON
+        pk=("repo", "sha"),
+    )
+
+
 def _part_no(key: str) -> int:
     return int(key.split(":", 1)[1])
 

@@ -20,6 +20,7 @@ _OWNER_REPO_RE = re.compile(
     r"^(?:[A-Za-z][A-Za-z0-9+.-]*://[^/]+/|[^@/\s]+@[^:/\s]+:)(?:\S*/)?([\w.-]+)/([\w.-]+?)(?:\.git)?/?$"
 )
 _USERINFO_RE = re.compile(r"://[^/@\s]+@")
+_READ_TIMEOUT = 60.0  # seconds one file read or file listing may take
 _FETCH_TIMEOUT = 300.0  # seconds a `git fetch` may take before the run reads what the clone has
 
 
@@ -86,6 +87,7 @@ class GitSource:
         self._fetch_first = fetch
         self._git = GitRunner(self.path)
         self._web_base: str | None | bool = False  # False: not looked up yet
+        self._trees: dict[str, list[str]] = {}
 
     @property
     def requests(self) -> int:
@@ -250,6 +252,26 @@ class GitSource:
                 raise AmbiguousRevision(f"{rev!r} is ambiguous in {self.repo}: give more characters") from e
             raise UnknownRevision(f"{rev!r} is not a commit in {self.repo}") from e
         return decode(out).strip()
+
+    async def read_file(self, path: str, rev: str) -> str | None:
+        """The text of `path` at `rev` (`git cat-file blob`), None when absent there."""
+        spec = f"{check_rev(rev)}:{path}"
+        out = await self._git.run("cat-file", "blob", spec, ok=(0, 128), timeout=_READ_TIMEOUT)
+        if not out and not await self._has(spec):
+            return None
+        return decode(out)
+
+    async def _has(self, spec: str) -> bool:
+        out = await self._git.run("cat-file", "-t", spec, ok=(0, 128), timeout=_READ_TIMEOUT)
+        return out.strip() == b"blob"
+
+    async def repo_paths(self, rev: str) -> list[str]:
+        """Every file path at `rev` (`git ls-tree -r`), kept per revision."""
+        if rev not in self._trees:
+            args = ("ls-tree", "-r", "-z", "--name-only", check_rev(rev))
+            out = await self._git.run(*args, timeout=_READ_TIMEOUT)
+            self._trees[rev] = [decode(p) for p in out.split(b"\0") if p]
+        return self._trees[rev]
 
     def web_url(self, sha: str) -> str | None:
         """The commit's GitHub page when the clone's origin is on GitHub, else None."""
