@@ -128,7 +128,9 @@ class Score:
     signals: list[str] = field(
         default_factory=list
     )  # the reasons' keys (e.g. reason_breaking), in no language
-    interfaces: InterfaceReport | None = None  # computed interface changes, shown to the model writing the card
+    interfaces: InterfaceReport | None = (
+        None  # computed interface changes, shown to the model writing the card
+    )
 
 
 _NONE_ANSWERS = {"", "none", "n/a", "无"}
@@ -202,7 +204,9 @@ class DigestEntry:
 
     commit: Commit
     analysis: Analysis
-    interfaces: InterfaceReport | None = None  # computed interface changes (analysis/interfaces), None when not computed
+    interfaces: InterfaceReport | None = (
+        None  # computed interface changes (analysis/interfaces), None when not computed
+    )
 
 
 @dataclass

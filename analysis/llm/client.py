@@ -164,10 +164,11 @@ class LLMAnalyzer:
 
     async def _within(self, commit: Commit, score: Score, budget: int, tally: Tally) -> Card:
         hint, reasons, lang = score.importance, score.reasons, self.language
-        room = budget - self._overhead(score)
+        facts = prompts.interfaces_block(score.interfaces)  # inside the commit data: names come from upstream
+        room = budget - self._overhead(score) - estimate_tokens(facts)
         parts = pack(commit, room, self.cfg.max_calls_per_commit)
         if len(parts) == 1:
-            text = parts[0].text
+            text = facts + parts[0].text
             card = await self._card(
                 lambda m, t: prompts.card_messages(text, hint, reasons, lang, m, t), hint, budget, tally
             )
@@ -179,7 +180,7 @@ class LLMAnalyzer:
                 if isinstance(r, BaseException):
                     raise r
             notes = [str(r) for r in results]
-            head = overview(commit, room // 3)
+            head = facts + overview(commit, room // 3)
             per_note = max(50, (room - estimate_tokens(head)) // len(notes) - 16)
             notes = [clip(n, per_note) for n in notes]
             card = await self._card(

@@ -8,9 +8,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from analysis.interfaces import InterfaceReport, quote
 from analysis.models import Card, Importance
 
-PROMPT_VERSION = "2026-11.1"
+PROMPT_VERSION = "2026-11.2"  # 11.2: computed interface changes in the card prompt
 
 _LANGUAGE = {
     "en": "Write every prose value in English.",
@@ -176,3 +177,20 @@ def repair_messages(answer: str, error: str, language: str, mode: str) -> list[d
         + wrap(answer)
     )
     return [{"role": "system", "content": _SYSTEM}, {"role": "user", "content": user}]
+
+
+INTERFACE_LINES = 12  # computed interface changes shown to the model at most
+
+
+def interfaces_block(report: InterfaceReport | None) -> str:
+    """The commit's computed interface changes as a short block for the card prompt ("" when none).
+
+    These are facts found by comparing the code before and after; the card's impact must agree with them.
+    """
+    if report is None or not report.changes:
+        return ""
+    lines = [f"- {quote(c.object, 80)}: {quote(c.text, 160)}" for c in report.changes[:INTERFACE_LINES]]
+    if len(report.changes) > INTERFACE_LINES:
+        lines.append(f"- and {len(report.changes) - INTERFACE_LINES} more")
+    head = "Computed interface changes (found by comparing the code; state them as facts in the impact):"
+    return head + "\n" + "\n".join(lines) + "\n\n"
