@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import sqlite_utils
 
-from analysis.errors import SourceError
+from analysis.errors import RateLimited, SourceError
 from analysis.interfaces import InterfaceReport
 from analysis.interfaces.commit import commit_interface_changes
 from analysis.interfaces.packages import Package, find_packages, module_of, path_of
@@ -50,6 +50,8 @@ class InterfaceStep:
         self.stored: dict[str, InterfaceReport] = {}
         self.computed = 0  # commits computed (not read from the store) in this run
         self._texts: dict[tuple[str, str], str | None] = {}  # (path, rev) -> text, shared across commits
+        self._run_packages: list[Package] | None = None  # the packages as the run's first listing found them
+        self.halted: Callable[[], bool] = lambda: False  # e.g. the source's rate limit stopped reading
         self._reads = asyncio.Semaphore(READS_AT_ONCE)
         self._engine = asyncio.Semaphore(1)  # the comparison is CPU work: one commit at a time
 
@@ -70,10 +72,13 @@ class InterfaceStep:
             return self.stored[commit.sha]
         if not any(f.path.endswith(PYTHON) or (f.previous_path or "").endswith(PYTHON) for f in commit.files):
             return InterfaceReport()  # nothing Python: nothing to read, nothing to keep
-        if self.clock() > self.deadline:
-            return None  # past the run's bound: a later run computes it
+        if self.clock() > self.deadline or self.halted():
+            return None  # past the run's bound, or the source stopped answering: a later run computes it
         try:
             report = await self._compute(commit)
+        except RateLimited:
+            self.halted = lambda: True
+            return None
         except SourceError as e:
             log.info("%s: interface changes of %s not computed: %s", self.source.repo, commit.short_sha, e)
             return None
@@ -85,10 +90,7 @@ class InterfaceStep:
     async def _compute(self, commit: Commit) -> InterfaceReport:
         new_rev = commit.sha
         old_rev = commit.parents[0] if commit.parents else None
-        paths = list(await self.source.repo_paths(new_rev))
-        if old_rev and any(f.status in ("removed", "renamed") for f in commit.files):
-            paths = sorted(set(paths) | set(await self.source.repo_paths(old_rev)))
-        packages = find_packages(paths)
+        packages = await self._packages(commit, old_rev)
         wanted = _changed_sides(commit, packages)
         if not wanted:
             return InterfaceReport()
@@ -119,7 +121,7 @@ class InterfaceStep:
                 asyncio.to_thread(
                     commit_interface_changes,
                     changed,
-                    paths,
+                    [],
                     read,
                     old_rev or "",
                     new_rev,
@@ -130,6 +132,22 @@ class InterfaceStep:
             )
         report.extend(found)
         return report
+
+    async def _packages(self, commit: Commit, old_rev: str | None) -> list[Package]:
+        """The repository's packages: listed once per run, again for a commit that adds or removes a package."""
+        reshapes = any(
+            f.status in ("added", "removed", "renamed") and f.path.endswith("/__init__.py")
+            for f in commit.files
+        )
+        if self._run_packages is not None and not reshapes:
+            return self._run_packages
+        paths = set(await self.source.repo_paths(commit.sha))
+        if old_rev and reshapes:
+            paths |= set(await self.source.repo_paths(old_rev))
+        packages = find_packages(sorted(paths))
+        if self._run_packages is None and not reshapes:
+            self._run_packages = packages
+        return packages
 
     async def _read(self, path: str, rev: str) -> str | None:
         key = (path, rev)

@@ -95,6 +95,7 @@ class RepoRun:
             self.source = source = open_source(self.spec, self.cfg.source, self.db)
             self.reader = CommitReader(self.db, source)
             self.interfaces = InterfaceStep(self.db, source, enabled=self.cfg.interfaces)
+            self.interfaces.halted = lambda: self.reader is not None and self.reader.limited is not None
             if note := await source.refresh():
                 rd.notes.append(note)
             rd.repo, rd.display = source.repo, source.display
