@@ -16,6 +16,7 @@ from analysis.store import analyses as analysis_store
 from analysis.store import commits as commit_store
 
 if TYPE_CHECKING:
+    from analysis.interfaces import InterfaceReport
     from analysis.llm import Analyzer
 
 CLAIM_WAIT = 600.0  # seconds to wait for another process analyzing the same commit
@@ -49,10 +50,15 @@ def mark_pending(
 
 
 async def analyze_commit(
-    db: sqlite_utils.Database, cfg: PipelineConfig, commit: Commit, analyzer: Analyzer | None
+    db: sqlite_utils.Database,
+    cfg: PipelineConfig,
+    commit: Commit,
+    analyzer: Analyzer | None,
+    interfaces: InterfaceReport | None = None,
 ) -> Analysis:
-    """Score and analyze one stored commit, store the analysis, and return it."""
+    """Score and analyze one stored commit (its computed interface changes shown to the model), store and return it."""
     verdict = score(commit, language=cfg.language)
+    verdict.interfaces = interfaces
     prev = analysis_store.get_analysis(db, commit.repo, commit.sha)
     prev_attempts = prev.attempts if prev else 0
     if analyzer is None or commit.is_merge:
@@ -76,6 +82,8 @@ async def analyze_once(
     commit: Commit,
     analyzer: Analyzer | None,
     prompt_version: str | None,
+    *,
+    interfaces: InterfaceReport | None = None,
 ) -> tuple[Analysis, bool]:
     """Analyze a commit under its claim, or take the analysis another process made meanwhile.
 
@@ -86,4 +94,4 @@ async def analyze_once(
         if reusable(prev, cfg, prompt_version):
             assert prev is not None
             return prev, False
-        return await analyze_commit(db, cfg, commit, analyzer), True
+        return await analyze_commit(db, cfg, commit, analyzer, interfaces), True

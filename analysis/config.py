@@ -45,3 +45,4 @@ class PipelineConfig:
     llm: LLMConfig | None = None  # None: heuristic cards only
     reanalyze: bool = False
     max_new_commits: int = 300  # new commits read per repository and run; the rest wait for the next run
+    interfaces: bool = True  # compute each commit's interface changes (DIGEST_INTERFACES)

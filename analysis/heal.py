@@ -13,6 +13,7 @@ from analysis.llm import Analyzer
 from analysis.models import Usage
 from analysis.store import analyses as analysis_store
 from analysis.store import commits as commit_store
+from analysis.store import interface_reports as report_store
 
 
 def _halted(analyzer: Analyzer | None) -> bool:
@@ -44,7 +45,10 @@ async def heal(
             return
         commit = await reader.read(sha)
         if commit is not None:
-            analysis, made = await analyze_once(db, cfg, commit, analyzer, prompt_version)
+            interfaces = report_store.get_reports(db, repo, [sha]).get(sha)
+            analysis, made = await analyze_once(
+                db, cfg, commit, analyzer, prompt_version, interfaces=interfaces
+            )
             if made:
                 usage.add(analysis.usage)
 

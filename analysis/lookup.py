@@ -17,12 +17,14 @@ from analysis.fetch import CommitReader
 from analysis.heuristic import heuristic_analysis
 from analysis.identity import same_repo
 from analysis.importance import score
+from analysis.interface_step import InterfaceStep
 from analysis.llm import make_analyzer
 from analysis.models import Commit, DigestEntry
 from analysis.scope import display_name, is_repo_name, named_by, selects, stored_as
 from analysis.sources import open_source
 from analysis.store import analyses as analysis_store
 from analysis.store import commits as commit_store
+from analysis.store import interface_reports as report_store
 
 log = logging.getLogger(__name__)
 MIN_PREFIX = 7
@@ -93,7 +95,7 @@ def _stored_entry(db: sqlite_utils.Database, repo: str, sha: str) -> DigestEntry
     commit = commit_store.stored_commit(db, repo, sha, detailed=False)
     assert commit is not None
     analysis = analysis_store.get_analysis(db, repo, sha) or heuristic_analysis(commit, score(commit), "en")
-    return DigestEntry(commit, analysis)
+    return DigestEntry(commit, analysis, report_store.get_reports(db, repo, [sha]).get(sha))
 
 
 def lookup_cached(db: sqlite_utils.Database, text: str, repo: str | None = None) -> Lookup:
@@ -186,13 +188,16 @@ async def lookup_commit(
             commit = await CommitReader(db, source).require(sha)
             if not analyze:
                 return Lookup(LookupKind.FOUND, entry=_stored_entry(db, source.repo, sha), query=q)
+            step = InterfaceStep(db, source, enabled=cfg.interfaces)
+            step.prepare([sha])
+            interfaces = await step.report(commit)
             analyzer = make_analyzer(cfg, db)
             try:
-                analysis = await analyze_commit(db, cfg, commit, analyzer)
+                analysis = await analyze_commit(db, cfg, commit, analyzer, interfaces)
             finally:
                 if analyzer is not None:
                     await analyzer.aclose()
-            return Lookup(LookupKind.FOUND, entry=DigestEntry(commit, analysis), query=q)
+            return Lookup(LookupKind.FOUND, entry=DigestEntry(commit, analysis, interfaces), query=q)
         except AmbiguousRevision:
             return Lookup(
                 LookupKind.AMBIGUOUS,

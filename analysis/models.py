@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, Field
 
 if TYPE_CHECKING:
+    from analysis.interfaces import InterfaceReport
     from analysis.overview.models import Overview
 
 # ---- shared patterns (one definition each) ----
@@ -126,6 +127,9 @@ class Score:
     signals: list[str] = field(
         default_factory=list
     )  # the reasons' keys (e.g. reason_breaking), in no language
+    interfaces: InterfaceReport | None = (
+        None  # computed interface changes, shown to the model writing the card
+    )
 
 
 _NONE_ANSWERS = {"", "none", "n/a", "无"}
@@ -204,6 +208,9 @@ class DigestEntry:
 
     commit: Commit
     analysis: Analysis
+    interfaces: InterfaceReport | None = (
+        None  # computed interface changes (analysis/interfaces), None when not computed
+    )
 
 
 @dataclass

@@ -16,6 +16,7 @@ from analysis.errors import AccessDenied, RateLimited, SourceError
 from analysis.fetch import FETCH_CONCURRENCY, CommitReader
 from analysis.heal import heal
 from analysis.history import Selection, mark_delivered, rewrite_note, select_new
+from analysis.interface_step import InterfaceStep
 from analysis.llm import Analyzer, cost_usd, make_analyzer
 from analysis.models import Analysis, Commit, Digest, DigestEntry, RepoDigest, Usage, repo_url_of
 from analysis.names import disambiguate
@@ -82,6 +83,7 @@ class RepoRun:
         self.alerts: list[str] = []
         self.source: Source | None = None
         self.reader: CommitReader | None = None
+        self.interfaces: InterfaceStep | None = None
         self.selection = Selection()
         self.replaced = 0  # reported commits this run found rewritten
 
@@ -92,6 +94,8 @@ class RepoRun:
         try:
             self.source = source = open_source(self.spec, self.cfg.source, self.db)
             self.reader = CommitReader(self.db, source)
+            self.interfaces = InterfaceStep(self.db, source, enabled=self.cfg.interfaces)
+            self.interfaces.halted = lambda: self.reader is not None and self.reader.limited is not None
             if note := await source.refresh():
                 rd.notes.append(note)
             rd.repo, rd.display = source.repo, source.display
@@ -159,6 +163,8 @@ class RepoRun:
         assert self.source is not None and self.reader is not None
         repo, reader = self.source.repo, self.reader
         stored = analysis_store.get_analyses(self.db, repo, [r.sha for r in refs])
+        assert self.interfaces is not None
+        self.interfaces.prepare([r.sha for r in refs])
         rewrites = Rewrites(self.db, self.source, self.target, self.selection.check_rewrites)
         await rewrites.prepare(refs)
         done = 0
@@ -196,19 +202,26 @@ class RepoRun:
         if original:
             rewrites.link(ref, original)
             return None
+        assert self.interfaces is not None
         if commit is None:  # not fetched (rate limit): listed, and pending until a later run reads it
             commit = self._listed(ref)
-            return DigestEntry(commit, mark_pending(self.db, commit, self.cfg, prev))
+            pending = mark_pending(self.db, commit, self.cfg, prev)
+            return DigestEntry(commit, pending, self.interfaces.known(ref.sha))
+        interfaces = await self.interfaces.report(commit)
         if reusable(prev, self.cfg, self._prompt_version()):
             assert prev is not None
-            return DigestEntry(commit, prev)
+            return DigestEntry(commit, prev, interfaces)
         if prev is None and reusable(shared := rewrites.shared(ref), self.cfg, self._prompt_version()):
             assert shared is not None
-            return DigestEntry(commit, shared)  # the same change was analyzed before under another SHA
-        analysis, made = await analyze_once(self.db, self.cfg, commit, self.analyzer, self._prompt_version())
+            return DigestEntry(
+                commit, shared, interfaces
+            )  # the same change was analyzed before under another SHA
+        analysis, made = await analyze_once(
+            self.db, self.cfg, commit, self.analyzer, self._prompt_version(), interfaces=interfaces
+        )
         if made:
             self.usage.add(analysis.usage)
-        return DigestEntry(commit, analysis)
+        return DigestEntry(commit, analysis, interfaces)
 
     def _report(self, phase: Phase, done: int = 0, total: int = 0) -> None:
         if self.progress is not None:

@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     digest_git_fetch: bool = True
     digest_git_fetch_timeout: float = Field(default=60.0, gt=0, le=3600)
     digest_max_new_commits: int = Field(default=300, ge=1, le=100_000)
+    digest_interfaces: bool = True  # compute and show each commit's interface changes
     digest_timezone: str = "UTC"
     digest_language: Literal["en", "zh"] = "en"
     digest_db_path: str = "./data/commit-digest.db"
@@ -150,6 +151,7 @@ class Settings(BaseSettings):
             llm=self._llm_config(),
             reanalyze=reanalyze,
             max_new_commits=self.digest_max_new_commits,
+            interfaces=self.digest_interfaces,
         )
 
 

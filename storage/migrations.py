@@ -301,6 +301,15 @@ def m009_one_name_per_repo(db: sqlite_utils.Database) -> None:
             db.execute(f"UPDATE [{table.name}] SET repo = ? WHERE repo IN ({marks})", [canonical, *members])
 
 
+@migration
+def m010_interface_reports(db: sqlite_utils.Database) -> None:
+    """The interface changes computed for each commit (stored even when empty, so they are computed once)."""
+    db["interface_reports"].create(
+        {"repo": str, "sha": str, "report": str, "computed_at": str},  # report: InterfaceReport JSON
+        pk=("repo", "sha"),
+    )
+
+
 def _part_no(key: str) -> int:
     return int(key.split(":", 1)[1])
 

@@ -6,7 +6,7 @@ import time
 
 import openai
 
-from analysis.budget import clip_tokens, overview, pack
+from analysis.budget import clip_tokens, estimate_tokens, overview, pack
 from analysis.config import LLMConfig
 from analysis.llm import prompts
 from analysis.llm.endpoint import TRIES, Builder, Endpoint
@@ -166,15 +166,16 @@ class LLMAnalyzer:
 
     async def _within(self, commit: Commit, score: Score, budget: int, usage: Usage) -> Card:
         hint, reasons, lang = score.importance, score.reasons, self.language
-        room = budget - self._overhead(score)
+        facts = prompts.interfaces_block(score.interfaces)  # inside the commit data: names come from upstream
+        room = budget - self._overhead(score) - estimate_tokens(facts)
         parts = pack(commit, room, self.cfg.max_calls_per_commit)
         if len(parts) == 1:
-            text = parts[0].text
+            text = facts + parts[0].text
             card = await self._card(
                 lambda m, t: prompts.card_messages(text, hint, reasons, lang, m, t), hint, budget, usage
             )
         else:
-            head = overview(commit, room // 3)
+            head = facts + overview(commit, room // 3)
             merged = await parts_then_merge(
                 [p.text for p in parts],
                 lambda text, _i, _n: self._notes(text, usage),

@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from analysis.interfaces import InterfaceReport, quote
 from analysis.llm.framing import Framing, Messages
 from analysis.models import Card, Importance
 
@@ -43,7 +44,7 @@ _SYSTEM = (
     "cite paths and identifiers, and do not invent changes the data does not show."
 )
 
-CARD_FRAMING = Framing(version="2026-11.1", system=_SYSTEM, languages=_LANGUAGE, fence="commit-data")
+CARD_FRAMING = Framing(version="2026-11.2", system=_SYSTEM, languages=_LANGUAGE, fence="commit-data")
 
 _CARD_TASK = (
     "Analyze the commit and answer with one JSON object, the commit card. The deterministic scorer "
@@ -179,3 +180,20 @@ def repair_messages(answer: str, error: str, language: str, mode: str) -> Messag
         + CARD_FRAMING.wrap(answer)
     )
     return CARD_FRAMING.messages(user)
+
+
+INTERFACE_LINES = 12  # computed interface changes shown to the model at most
+
+
+def interfaces_block(report: InterfaceReport | None) -> str:
+    """The commit's computed interface changes as a short block for the card prompt ("" when none).
+
+    These are facts found by comparing the code before and after; the card's impact must agree with them.
+    """
+    if report is None or not report.changes:
+        return ""
+    lines = [f"- {quote(c.object, 80)}: {quote(c.text, 160)}" for c in report.changes[:INTERFACE_LINES]]
+    if len(report.changes) > INTERFACE_LINES:
+        lines.append(f"- and {len(report.changes) - INTERFACE_LINES} more")
+    head = "Computed interface changes (found by comparing the code; state them as facts in the impact):"
+    return head + "\n" + "\n".join(lines) + "\n\n"

@@ -9,6 +9,7 @@ from fnmatch import fnmatch
 from analysis.facts import clip, plain
 from analysis.heuristic import clean_title
 from analysis.importance import DEFAULT_RULES, classify_path, score
+from analysis.interfaces import quote
 from analysis.models import Commit, DigestEntry, Importance
 from analysis.overview.models import (
     HEADLINE_CHARS,
@@ -20,6 +21,7 @@ from analysis.overview.models import (
     Overview,
     Theme,
 )
+from analysis.report.interfaces import breaking_changes
 from analysis.strings import t
 
 PATH_DEPTH = 3  # directory levels below the day's common root an area is named by
@@ -44,7 +46,8 @@ _MANIFESTS = (
 )  # fmt: skip
 _API_CONFIG_DIRS = {"api", "apis", "config", "configs", "settings", "entrypoints", "openai_api", "protocol"}
 _API_CONFIG_NAMES = ("*config*.py", "*settings*.py", "envs.py", "environ*.py", "*.proto", "openapi*", ".env*")
-_ATTENTION_ORDER = ("breaking", "security", "revert", "deps", "deprecate", "api")
+_ATTENTION_ORDER = ("breaking", "interfaces", "security", "revert", "deps", "deprecate", "api")
+CHANGES_SHOWN = 3  # computed interface changes quoted in the attention item
 
 
 def title_area(title: str) -> str | None:
@@ -177,12 +180,25 @@ def _kinds(entry: DigestEntry) -> set[str]:
         if classify_path(f.path) == "lock" or any(fnmatch(name, p) for p in _MANIFESTS):
             kinds.add("deps")
         elif (
-            classify_path(f.path) == "source"
+            entry.interfaces is None  # computed interface changes replace the guess from paths
+            and classify_path(f.path) == "source"
             and entry.analysis.importance is not Importance.LOW
             and (any(d in _API_CONFIG_DIRS for d in dirs) or any(fnmatch(name, p) for p in _API_CONFIG_NAMES))
         ):
             kinds.add("api")
+    if breaking_changes(entry.interfaces):
+        kinds.add("interfaces")
     return kinds
+
+
+def _changes(entries: list[DigestEntry], language: str) -> str:
+    """The day's breaking interface changes, the first few named (`object: what changed`)."""
+    found = [c for e in entries for c in breaking_changes(e.interfaces)]
+    shown = [f"{quote(c.object, 60)}: {quote(c.text, 80)}" for c in found[:CHANGES_SHOWN]]
+    text = t(language, "sep").join(shown)
+    if len(found) > CHANGES_SHOWN:
+        text += t(language, "sep") + t(language, "ov_more", n=len(found) - CHANGES_SHOWN)
+    return text
 
 
 def attention(entries: list[DigestEntry], language: str) -> list[AttentionItem]:
@@ -194,7 +210,10 @@ def attention(entries: list[DigestEntry], language: str) -> list[AttentionItem]:
     out = []
     for kind in _ATTENTION_ORDER:
         if es := _ordered(found.get(kind, [])):
-            text = t(language, f"att_{kind}", titles=_titles(es, language))
+            if kind == "interfaces":
+                text = t(language, "att_interfaces", items=_changes(es, language))
+            else:
+                text = t(language, f"att_{kind}", titles=_titles(es, language))
             out.append(AttentionItem(text=clip(text, TEXT_CHARS), commits=[e.commit.sha for e in es]))
     return out[:MAX_ATTENTION]
 

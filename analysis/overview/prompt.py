@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from analysis.facts import clip, plain, summary_lines
+from analysis.interfaces import quote
 from analysis.llm.framing import Framing
 from analysis.models import DigestEntry, Importance
+from analysis.report.interfaces import breaking_changes
 
 SHA_CHARS = 10  # how much of a SHA the cards show and the model cites
 
@@ -23,7 +25,7 @@ _LANGUAGE = {
     ),
 }
 
-DAY_FRAMING = Framing(version="overview-2026-11.1", system=_SYSTEM, languages=_LANGUAGE, fence="day-data")
+DAY_FRAMING = Framing(version="overview-2026-11.2", system=_SYSTEM, languages=_LANGUAGE, fence="day-data")
 
 _TASK = (
     "Write the day's overview from the commit cards below, as one JSON object. headline: one sentence, "
@@ -63,6 +65,11 @@ def card_text(entry: DigestEntry, brief: bool = False) -> str:
         lines += [f"  - {clip(s, 200)}" for s in summary_lines(entry)[:points]]
         if risk and card.risks and plain(card.risks[0]):
             lines.append(f"  risk: {clip(plain(card.risks[0]), 200)}")
+    found = breaking_changes(entry.interfaces)
+    if found and not brief:
+        shown = "; ".join(f"{quote(c.object, 60)}: {quote(c.text, 80)}" for c in found[:3])
+        more = f" (+{len(found) - 3} more)" if len(found) > 3 else ""
+        lines.append(f"  computed interface changes: {shown}{more}")
     return "\n".join(lines)
 
 

@@ -31,6 +31,10 @@ def _entry_json(repo: RepoDigest, entry: DigestEntry, tz: str) -> dict:
         "reasons": list(a.reasons),
         "attempts": a.attempts,
         "error": short_reason(a.error) if a.status == AnalysisStatus.FAILED and a.error else None,
+        "interface_changes": [
+            {"object": ch.object, "kind": ch.kind, "text": ch.text}
+            for ch in (entry.interfaces.changes if entry.interfaces else [])
+        ],
     }
 
 

@@ -28,6 +28,7 @@ from analysis.report.escape import (
     md_heading,
     md_text,
 )
+from analysis.report.interfaces import interface_items, left_out
 from analysis.report.overview import overview_markdown
 from analysis.strings import t
 
@@ -186,7 +187,22 @@ def _entry_md(repo: RepoDigest, entry: DigestEntry, anchor: str, lang: str) -> l
         if a.reasons:
             reasons = t(lang, "sep").join(md_text(r) for r in bounded_list(a.reasons, lang))
             lines.append(_field(lang, "reasons", "📋", reasons))
+    lines += _interfaces_md(entry, lang)
     return [*lines, "", "---", ""]
+
+
+def _interfaces_md(entry: DigestEntry, lang: str) -> list[str]:
+    """The computed interface changes, stated as facts (names from upstream code, escaped)."""
+    items, more = interface_items(entry.interfaces)
+    if not items:
+        return []
+    lines = ["", _label(lang, "interfaces", "🔌") + "  "]
+    lines += [f"- {code_span(obj)}{t(lang, 'colon')}{md_text(text)}  " for obj, text in items]
+    if more:
+        lines.append(f"- {t(lang, 'interfaces_more', n=more)}  ")
+    if n := left_out(entry.interfaces):
+        lines.append(f"*{t(lang, 'interfaces_left', n=n)}*  ")
+    return lines
 
 
 def render_card_markdown(entry: DigestEntry, language: str = "en", repo_url: str | None = None) -> str:

@@ -21,11 +21,13 @@ from analysis.facts import (
     usage_line,
 )
 from analysis.models import AnalysisStatus, Digest, DigestEntry, Importance, RepoDigest
+from analysis.report.interfaces import interface_items
 from analysis.report.overview import overview_text_lines
 from analysis.strings import t
 
 TEXT_WIDTH = 100
 MIN_WIDTH = 40
+TEXT_INTERFACES = 5  # interface changes listed per commit in a terminal
 TEXT_SUMMARY_LINES = {Importance.HIGH: 3, Importance.MEDIUM: 1, Importance.LOW: 1}
 _ANSI = {"bold": "1", "dim": "2", "red": "31", "yellow": "33", "green": "32", "cyan": "36"}
 _LEVEL_COLOR = {Importance.HIGH: "red", Importance.MEDIUM: "yellow", Importance.LOW: "green"}
@@ -77,6 +79,15 @@ def _entry_text(
     if a.reasons and (a.status == AnalysisStatus.HEURISTIC or not a.card and note):
         reasons = t(lang, "sep").join(plain(r) for r in a.reasons)
         lines.append(indent + _clip(f"{t(lang, 'reasons')}{t(lang, 'colon')}{reasons}", width - 11))
+    items, more = interface_items(entry.interfaces, TEXT_INTERFACES)
+    if items:
+        lines.append(indent + t(lang, "interfaces") + t(lang, "colon").rstrip())
+        lines += [
+            indent + _clip(f"  {plain(obj)}{t(lang, 'colon')}{plain(text)}", width - 11)
+            for obj, text in items
+        ]
+        if more:
+            lines.append(indent + "  " + t(lang, "interfaces_more", n=more))
     return lines
 
 

@@ -82,6 +82,14 @@ class Source(Protocol):
         """The full SHA of a SHA prefix or ref; raises UnknownRevision."""
         ...
 
+    async def read_file(self, path: str, rev: str) -> str | None:
+        """The text of `path` at `rev`, None when the file is absent at that revision."""
+        ...
+
+    async def repo_paths(self, rev: str) -> list[str]:
+        """Every file path at `rev` (to find the repository's packages); kept per revision."""
+        ...
+
     def web_url(self, sha: str) -> str | None:
         """The commit's web page, when the source has one."""
         ...

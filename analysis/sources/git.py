@@ -23,6 +23,7 @@ _OWNER_REPO_RE = re.compile(
 _USERINFO_RE = re.compile(r"://[^/@\s]+@")
 FETCH_TIMEOUT = 60.0  # seconds a `git fetch` may take before the run reads what the clone has
 _HEX_RE = re.compile(r"^[0-9a-fA-F]{4,39}$")
+_READ_TIMEOUT = 60.0  # seconds one file read or file listing may take
 
 
 class GitSource:
@@ -37,6 +38,8 @@ class GitSource:
         self._fetch_timeout = fetch_timeout
         self._git = GitRunner(self.path)
         self._shape_cache: CloneShape | None = None
+        self._web_base: str | None | bool = False  # False: not looked up yet
+        self._trees: dict[str, list[str]] = {}
 
     @property
     def requests(self) -> int:
@@ -271,6 +274,26 @@ class GitSource:
             if len(found.split()) > 1:
                 raise AmbiguousRevision(f"{rev!r} is ambiguous in {self.repo}: give more characters")
         raise UnknownRevision(f"{rev!r} is not a commit in {self.repo}")
+
+    async def read_file(self, path: str, rev: str) -> str | None:
+        """The text of `path` at `rev` (`git cat-file blob`), None when absent there."""
+        spec = f"{check_rev(rev)}:{path}"
+        out = await self._git.run("cat-file", "blob", spec, ok=(0, 128), timeout=_READ_TIMEOUT)
+        if not out and not await self._has(spec):
+            return None
+        return decode(out)
+
+    async def _has(self, spec: str) -> bool:
+        out = await self._git.run("cat-file", "-t", spec, ok=(0, 128), timeout=_READ_TIMEOUT)
+        return out.strip() == b"blob"
+
+    async def repo_paths(self, rev: str) -> list[str]:
+        """Every file path at `rev` (`git ls-tree -r`), kept per revision."""
+        if rev not in self._trees:
+            args = ("ls-tree", "-r", "-z", "--name-only", check_rev(rev))
+            out = await self._git.run(*args, timeout=_READ_TIMEOUT)
+            self._trees[rev] = [decode(p) for p in out.split(b"\0") if p]
+        return self._trees[rev]
 
     def web_url(self, sha: str) -> str | None:
         """The commit's GitHub page when the clone's followed remote is on GitHub, else None."""

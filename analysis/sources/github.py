@@ -12,6 +12,7 @@ import httpx
 from analysis.errors import SourceError
 from analysis.models import Commit, FileChange
 from analysis.sources.base import CommitRef, HttpCache
+from analysis.sources.github_files import list_tree, read_contents
 from analysis.sources.github_http import GitHubHttp, body_json
 from analysis.sources.github_http import safe_text as _text
 
@@ -71,6 +72,7 @@ class GitHubSource:
         self._api = self._http.api
         host = urlsplit(self._api).hostname or ""
         self._web: str | None = "https://github.com" if host == "api.github.com" else None
+        self._trees: dict[str, list[str]] = {}
 
     @property
     def requests(self) -> int:
@@ -200,6 +202,16 @@ class GitHubSource:
     async def resolve(self, rev: str) -> str:
         """The full SHA of a SHA prefix or ref; raises UnknownRevision."""
         return await self._sha(rev, f"{rev} is not a commit in {self.repo}")
+
+    async def read_file(self, path: str, rev: str) -> str | None:
+        """The text of `path` at `rev`, None when absent there (the contents API)."""
+        return await read_contents(self._http, path, rev)
+
+    async def repo_paths(self, rev: str) -> list[str]:
+        """Every file path at `rev` (the git trees API), kept per revision."""
+        if rev not in self._trees:
+            self._trees[rev] = await list_tree(self._http, rev)
+        return self._trees[rev]
 
     def web_url(self, sha: str) -> str | None:
         """The commit's web page."""

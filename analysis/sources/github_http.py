@@ -143,6 +143,25 @@ class GitHubHttp:
             self._cache.put(url, etag, json.dumps({"body": body, "next": nxt}))
         return body, nxt
 
+    async def page_or_none(self, url: str, accept: str | None = None, key: str | None = None) -> str | None:
+        """A conditional GET like `page` (cached under `key`, default the URL), None when GitHub answers 404."""
+        key = key or url
+        cached = self._cache.get(key)
+        headers = {"If-None-Match": cached[0]} if cached else {}
+        if accept:
+            headers["Accept"] = accept
+        resp = await self._get_limited(url, headers)
+        if resp.status_code == 404:
+            return None
+        if resp.status_code == 304 and cached:
+            return str(json.loads(cached[1])["body"])
+        if resp.status_code >= 400:
+            resp = await self.get(url, headers)  # maps the refusal to its source error
+        body = resp.content.decode("utf-8", "replace")
+        if etag := resp.headers.get("etag"):
+            self._cache.put(key, etag, json.dumps({"body": body, "next": None}))
+        return body
+
     def next_page(self, resp: httpx.Response) -> str | None:
         """The next page's URL, only when it is on the configured API server."""
         nxt = resp.links.get("next", {}).get("url")

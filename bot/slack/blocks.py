@@ -19,6 +19,7 @@ from slack_sdk.models.blocks import (
 
 from analysis.facts import EMOJI, brief_note, pr_url, short, stats, usage_line
 from analysis.models import AnalysisStatus, Digest, DigestEntry, Importance, RepoDigest
+from analysis.report.interfaces import interface_items
 from analysis.strings import t
 from bot.slack.mrkdwn import escape, link, truncate
 from bot.slack.overview import overview_blocks
@@ -104,6 +105,11 @@ def _high_card(entry: DigestEntry, repo_url: str | None, lang: str) -> Block:
     lines = [f"{EMOJI[Importance.HIGH]} *{_title(entry)}*", _meta(entry, repo_url, lang)]
     points = a.card.summary[:3] if a.card else a.reasons[:2]
     lines += [f"• {escape(short(p, 300))}" for p in points]
+    items, more = interface_items(entry.interfaces, 1)
+    if items:
+        label = t(lang, "label", label=t(lang, "interfaces"))
+        extra = f" {t(lang, 'interfaces_more', n=more)}" if more else ""
+        lines.append(f"*{label}* `{escape(items[0][0])}`{t(lang, 'colon')}{escape(items[0][1])}{extra}")
     if a.card and a.card.risks:
         label = t(lang, "label", label=t(lang, "top_risk"))
         lines.append(f"*{label}* {escape(short(a.card.risks[0], 300))}")
@@ -223,7 +229,7 @@ def _card_blocks(entry: DigestEntry, repo_url: str | None, lang: str) -> list[Bl
     blocks.append(_context(meta))
     if not card:
         blocks += _sections(_note(lang, a.status), [f"• {escape(short(r, 500))}" for r in a.reasons])
-        return blocks
+        return blocks + _interface_blocks(entry, lang)
     bullets = [
         ("summary", card.summary),
         ("impact", [f"`{p.replace('`', '')}`" for p in card.impact_scope]),
@@ -247,7 +253,18 @@ def _card_blocks(entry: DigestEntry, repo_url: str | None, lang: str) -> list[Bl
     if card.not_read:
         paths = ", ".join(escape(short(p, 200)) for p in card.not_read)
         blocks.append(_context(t(lang, "not_read") + t(lang, "colon") + paths))
-    return blocks
+    return blocks + _interface_blocks(entry, lang)
+
+
+def _interface_blocks(entry: DigestEntry, lang: str) -> list[Block]:
+    """The computed interface changes as facts; object names come from upstream code and are escaped."""
+    items, more = interface_items(entry.interfaces)
+    if not items:
+        return []
+    lines = [f"• `{escape(obj)}`{t(lang, 'colon')}{escape(text)}" for obj, text in items]
+    if more:
+        lines.append(f"• {t(lang, 'interfaces_more', n=more)}")
+    return _sections(f"*{t(lang, 'interfaces')}*", lines)
 
 
 def _fit(blocks: list[Block], room: int, lang: str) -> list[dict[str, Any]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import math
@@ -14,13 +15,15 @@ from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 from tests.gitrepo import git_env
 
 FILES_PER_PAGE = 300
 FILES_CAP = 3000
 _BASE_TIME = datetime(2026, 1, 24, tzinfo=UTC)
+CONTENTS_LIMIT = 1_000_000  # files past this size come without content (`encoding: none`), as on GitHub
+_CONTENTS_DOCS = "https://docs.github.com/rest/repos/contents#get-repository-content"
 _COMPARE_DOCS = "https://docs.github.com/rest/commits/commits#compare-two-commits"
 
 
@@ -50,6 +53,7 @@ class FakeCommit:
     author_login: str | None = "ada"
     authored_at: datetime | None = None
     committer_name: str = "GitHub"
+    tree: dict[str, bytes] | None = None  # every file at this commit (mirrored repositories), path -> content
 
 
 @dataclass
@@ -118,6 +122,8 @@ class FakeGitHub:
         self.token = token
         self.html_url = html_url.rstrip("/")
         self.max_per_page = max_per_page
+        self.tree_limit = 100_000  # entries a recursive tree lists before `truncated: true`
+        self.contents_served = 0  # contents requests answered (304s included)
         self.repos: dict[str, FakeRepo] = {}
         self.faults: list[Fault] = []
         self.log: list[LoggedRequest] = []
@@ -262,6 +268,15 @@ class FakeGitHub:
         ).split("\x01")[1:]:
             sha, _, body = rec.partition("\n")
             commits[sha].files = _mirrored_files(body)
+        for sha, c in commits.items():
+            names = run("ls-tree", "-r", "-z", "--name-only", sha).split("\0")
+            c.tree = {
+                n: subprocess.run(
+                    [*git, "show", f"{sha}:{n}"], env=env, capture_output=True, check=True
+                ).stdout
+                for n in names
+                if n
+            }
         if keep_unreachable:
             commits = {**repo.commits, **commits}
         repo.commits = commits
@@ -433,7 +448,60 @@ class FakeGitHub:
             return self._detail(path, repo, c, query)
         if mr := re.fullmatch(r"/compare/(.+?)\.\.\.(.+)", rest):
             return self._compare(path, repo, mr.group(1), mr.group(2), query)
+        if mf := re.fullmatch(r"/contents/(.+)", rest):
+            return self._contents(repo, unquote(mf.group(1)), query, headers)
+        if mt := re.fullmatch(r"/git/trees/(.+)", rest):
+            return self._tree(repo, mt.group(1), query)
         return 404, {}, {"message": "Not Found"}
+
+    def _contents(
+        self, repo: FakeRepo, name: str, query: dict[str, str], headers: dict[str, str]
+    ) -> tuple[int, dict[str, str], Any]:
+        """GET /repos/{o}/{r}/contents/{path}?ref=: base64 up to 1 MB; past it `content: ""`, `encoding: none`."""
+        c = self._rev(repo, query.get("ref", repo.default_branch))
+        if c is None:
+            return 404, {}, {"message": f"No commit found for the ref {query.get('ref')}"}
+        data = (c.tree or {}).get(name)
+        self.contents_served += 1
+        if data is None:
+            if any(p.startswith(name + "/") for p in c.tree or {}):
+                items = [
+                    {"name": p.split("/")[-1], "path": p, "type": "file"}
+                    for p in c.tree or {}
+                    if p.startswith(name + "/")
+                ]
+                return 200, _etag(items), items
+            return 404, {}, {"message": "Not Found", "documentation_url": _CONTENTS_DOCS}
+        sha = hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+        if "application/vnd.github.raw" in headers.get("accept", ""):
+            text = data.decode("utf-8", "replace")
+            return 200, {"ETag": f'"{sha}"'}, text
+        big = len(data) > CONTENTS_LIMIT
+        body = {
+            "type": "file",
+            "name": name.rsplit("/", 1)[-1],
+            "path": name,
+            "sha": sha,
+            "size": len(data),
+            "encoding": "none" if big else "base64",
+            "content": "" if big else base64.encodebytes(data).decode(),
+        }
+        return 200, {"ETag": f'"{sha}"'}, body
+
+    def _tree(self, repo: FakeRepo, ref: str, query: dict[str, str]) -> tuple[int, dict[str, str], Any]:
+        """GET /repos/{o}/{r}/git/trees/{sha}?recursive=1: blobs (and their folders), `truncated` past the limit."""
+        c = self._rev(repo, ref)
+        if c is None:
+            return 404, {}, {"message": "Not Found"}
+        paths = sorted(c.tree or {})
+        dirs = sorted({p.rsplit("/", 1)[0] for p in paths if "/" in p})
+        entries = [{"path": d, "mode": "040000", "type": "tree"} for d in dirs]
+        entries += [
+            {"path": p, "mode": "100644", "type": "blob", "size": len((c.tree or {})[p])} for p in paths
+        ]
+        truncated = len(entries) > self.tree_limit
+        body = {"sha": c.sha, "tree": entries[: self.tree_limit], "truncated": truncated}
+        return 200, _etag(body), body
 
     def _page(
         self, path: str, query: dict[str, str], items: list[Any], default: int, cap: int
