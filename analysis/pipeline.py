@@ -90,7 +90,7 @@ class RepoRun:
         rd = RepoDigest(repo=identity(self.spec), display=self.spec)
         started = now()
         try:
-            self.source = source = open_source(self.spec, self.cfg.source, self.db)
+            self.source = source = open_source(self.spec, self.cfg.source, self.db, language=self.cfg.language)
             self.reader = CommitReader(self.db, source)
             if note := await source.refresh():
                 rd.notes.append(note)
