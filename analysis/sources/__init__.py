@@ -56,9 +56,7 @@ def open_source(
         from analysis.sources.git import GitSource
 
         path = os.path.abspath(os.path.expanduser(spec))
-        return GitSource(
-            path, fetch=cfg.git_fetch, fetch_timeout=cfg.git_fetch_timeout, language=language
-        )
+        return GitSource(path, fetch=cfg.git_fetch, fetch_timeout=cfg.git_fetch_timeout, language=language)
     if not REPO_NAME_RE.match(spec):
         raise SourceError(f"{spec!r} is neither owner/repo nor a path to a local clone")
     from analysis.sources.github import GitHubSource

@@ -85,7 +85,9 @@ class GitSource:
                 "fetch", "--quiet", "--prune", remote, timeout=self._fetch_timeout, online=True
             )
         except _GitFailed as e:
-            reason = _USERINFO_RE.sub("://", str(e))[:200].replace("`", "'")  # never echo credentials kept in a remote URL
+            reason = _USERINFO_RE.sub("://", str(e))[:200].replace(
+                "`", "'"
+            )  # never echo credentials kept in a remote URL
             return [t(self.language, "src_fetch_failed", remote=remote, reason=reason)]
         try:  # follow a renamed default branch: <remote>/HEAD as the remote has it now
             await self._git.run(
