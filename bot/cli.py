@@ -30,6 +30,7 @@ from bot.scheduler import ALREADY_POSTED, BUSY, FOLLOWED_UP
 from bot.settings import Settings, SettingsError, load_settings
 from bot.status import status_lines
 from storage.db import is_read_only
+from storage.full import DiskFull
 
 log = logging.getLogger(__name__)
 EXIT_CODES = """\b
@@ -181,8 +182,11 @@ def run(
             "no repository to digest: pass --repo owner/name (or a clone path) or set DIGEST_REPOS"
         )
     db = _open(settings)
-    with ProgressDisplay() as display:
-        digest = asyncio.run(run_digest(db, cfg, day=day, target="terminal", progress=display.update))
+    try:
+        with ProgressDisplay() as display:
+            digest = asyncio.run(run_digest(db, cfg, day=day, target="terminal", progress=display.update))
+    except DiskFull as e:
+        raise click.ClickException(str(e)) from None
     if fmt == "json":
         click.echo(json.dumps(report.render_json(digest), ensure_ascii=False, indent=2))
     elif fmt == "markdown":
