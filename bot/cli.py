@@ -25,7 +25,7 @@ from bot.app import run_bot
 from bot.envcheck import configured_names, unknown_variables
 from bot.logs import configure_logging
 from bot.progress import ProgressDisplay
-from bot.runtime import SetupError, open_database, post_now
+from bot.runtime import SetupError, UnknownChannel, open_database, post_now
 from bot.scheduler import ALREADY_POSTED, BUSY, FOLLOWED_UP
 from bot.settings import Settings, SettingsError, load_settings
 from bot.status import status_lines
@@ -166,6 +166,8 @@ def run(
             settings = settings.model_copy(update={"digest_repos": list(repos)})
         try:
             outcomes = asyncio.run(post_now(settings, channel, day))
+        except UnknownChannel as e:
+            raise SettingsProblem(str(e)) from None
         except SetupError as e:
             raise click.ClickException(str(e)) from None
         for o in outcomes:
@@ -280,6 +282,8 @@ def serve(port: int) -> None:
     settings = _settings()
     try:
         asyncio.run(run_bot(settings, port))
+    except UnknownChannel as e:
+        raise SettingsProblem(str(e)) from None
     except SetupError as e:
         raise click.ClickException(str(e)) from None
     except KeyboardInterrupt:

@@ -18,9 +18,11 @@ from analysis.errors import CommitDigestError
 from analysis.redact import error_text, redact
 from analysis.scope import watched_repos
 from bot import subscriptions
+from bot.channel_targets import settle_channels
 from bot.scheduler import ChannelOutcome, Digester
 from bot.settings import Settings
-from bot.slack.client import make_client
+from bot.slack.channels import ChannelDirectory, ChannelNotFound
+from bot.slack.client import PostError, make_client
 from storage.db import StorageError, open_db
 
 log = logging.getLogger(__name__)
@@ -29,6 +31,10 @@ CONTEXT_KEY = "digest_ctx"
 
 class SetupError(CommitDigestError):
     """The bot cannot start: a missing or rejected token, or an unreachable Slack API."""
+
+
+class UnknownChannel(SetupError):
+    """A channel name (DIGEST_CHANNEL, DIGEST_ALERT_CHANNEL or --channel) that names no channel: a setting error."""
 
 
 @dataclass
@@ -104,6 +110,14 @@ async def open_context(settings: Settings, *, http_mode: bool = False) -> Contex
         raise SetupError("HTTP mode needs SLACK_SIGNING_SECRET (or set SLACK_APP_TOKEN to use Socket Mode)")
     identity = await check_token(client)
     db = open_database(settings)
+    try:
+        settings = await settle_channels(settings, db, ChannelDirectory(client))
+    except ChannelNotFound as e:
+        db.conn.close()
+        raise UnknownChannel(str(e)) from None
+    except PostError as e:
+        db.conn.close()
+        raise SetupError(f"cannot list Slack channels to find DIGEST_CHANNEL: {e}") from None
     return Context(settings, db, client, Digester(settings, db, client), identity=identity)
 
 
@@ -116,7 +130,12 @@ async def post_now(
     """
     ctx = await open_context(settings)
     try:
-        target = channel or settings.digest_channel
+        if channel:
+            try:
+                channel = await ChannelDirectory(ctx.client).resolve(channel)
+            except ChannelNotFound as e:
+                raise UnknownChannel(f"--channel: {e}") from None
+        target = channel or ctx.settings.digest_channel
         channels = [target] if target else subscriptions.subscribed_channels(ctx.db)
         if not channels:
             raise SetupError(
