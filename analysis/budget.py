@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import re
 import string
 from collections import defaultdict
@@ -118,7 +119,8 @@ def _names(paths: list[str]) -> str:
 
 def _header(commit: Commit, room: int) -> str:
     when = commit.committed_at.isoformat(timespec="seconds")
-    head = f"Commit {commit.repo}@{commit.sha} by {commit.author_name} on {when}\n"
+    shown = os.path.basename(commit.repo.rstrip("/")) if os.path.isabs(commit.repo) else commit.repo
+    head = f"Commit {shown}@{commit.sha} by {commit.author_name} on {when}\n"
     total = commit.total_files or len(commit.files)
     stats = f"Stats: {total} files, +{commit.additions} -{commit.deletions}\n"
     message = commit.message.strip()

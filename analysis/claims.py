@@ -16,6 +16,7 @@ log = logging.getLogger(__name__)
 
 LEASE_SECONDS = 120.0  # a crashed holder on another host loses its claim after this; on this host at once
 POLL_SECONDS = 0.2
+_UNRELEASED: set[tuple[str, str]] = set()  # (claim, holder) this process could not release (a full disk)
 
 
 def digest_claim(channel: str, date: str) -> str:
@@ -44,6 +45,9 @@ async def held(
     past `wait` seconds."""
     holder = leases.new_holder()
     deadline = time.monotonic() + wait
+    for left in [c for c in _UNRELEASED if c[0] == name]:  # an earlier holder here whose release failed
+        leases.release(db, *left)
+        _UNRELEASED.discard(left)
     while not leases.acquire(db, name, holder, lease):
         if time.monotonic() >= deadline:
             yield False
@@ -56,4 +60,8 @@ async def held(
         renewer.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await renewer
-        leases.release(db, name, holder)
+        try:
+            leases.release(db, name, holder)
+        except Exception:
+            _UNRELEASED.add((name, holder))  # released by the next holder of `name` in this process
+            raise

@@ -30,6 +30,7 @@ from analysis.store import analyses as analysis_store
 from analysis.store import commits as commit_store
 from analysis.store import repositories as repo_store
 from storage.db import now
+from storage.full import DiskFull, db_file, full_disk_said, is_disk_full
 from storage.space import reclaim_space
 
 __all__ = [
@@ -92,7 +93,9 @@ class RepoRun:
         rd = RepoDigest(repo=identity(self.spec), display=self.spec)
         started = now()
         try:
-            self.source = source = open_source(self.spec, self.cfg.source, self.db)
+            self.source = source = open_source(
+                self.spec, self.cfg.source, self.db, language=self.cfg.language
+            )
             self.reader = CommitReader(self.db, source)
             self.interfaces = InterfaceStep(self.db, source, enabled=self.cfg.interfaces)
             self.interfaces.halted = lambda: self.reader is not None and self.reader.limited is not None
@@ -119,11 +122,14 @@ class RepoRun:
             self.alerts.append(rd.error)
         except SourceError as e:
             rd.error = redact(str(e))
-        except Exception as e:  # one bad repository never stops the others
+        except Exception as e:  # one bad repository never stops the others; a full disk stops the run
+            if is_disk_full(e):
+                raise DiskFull(db_file(self.db)) from None
             log.exception("%s: digest failed", rd.repo)
             rd.error = f"unexpected error while reading {rd.repo}: {error_text(e)}"
         finally:
-            record_run(self.db, rd, started, day, self.source, self.reader, self.usage)
+            with full_disk_said(self.db):
+                record_run(self.db, rd, started, day, self.source, self.reader, self.usage)
             self._report(Phase.DONE, len(rd.entries), len(rd.entries))
             if self.source is not None:
                 await self.source.aclose()
@@ -257,8 +263,9 @@ async def run_digest(
     try:
         for spec in cfg.repos:
             run = RepoRun(db, cfg, spec, analyzer, target=target, progress=progress)
-            digest.repos.append(await run.digest(day))
-            await attach_overview(db, cfg, digest.repos[-1], digest.date, requester, digest.usage)
+            with full_disk_said(db):  # a full disk stops the run: nothing is marked reported
+                digest.repos.append(await run.digest(day))
+                await attach_overview(db, cfg, digest.repos[-1], digest.date, requester, digest.usage)
             digest.usage.add(run.usage)
             digest.alerts.extend(run.alerts)
     finally:
@@ -269,9 +276,10 @@ async def run_digest(
     digest.alerts = [redact(a) for a in digest.alerts]
     if cfg.llm is not None:
         digest.usage.cost_usd = cost_usd(digest.usage.prompt_tokens, digest.usage.completion_tokens, cfg.llm)
-    if day is None and advance_cursor:
-        advance_cursors(db, digest, target)
-    reclaim_space(db)  # the room of the patches cleared after analysis goes back to the disk
+    with full_disk_said(db):
+        if day is None and advance_cursor:
+            advance_cursors(db, digest, target)
+        reclaim_space(db)  # the room of the patches cleared after analysis goes back to the disk
     return digest
 
 

@@ -134,7 +134,7 @@ async def run_bot(settings: Settings, port: int, stop: asyncio.Event | None = No
     install_log_redaction()
     socket_mode = bool(settings.slack_app_token and settings.slack_app_token.get_secret_value())
     ctx = await open_context(settings, http_mode=not socket_mode)
-    subscriptions.seed(ctx.db, settings)
+    subscriptions.seed(ctx.db, ctx.settings)
     app = build_app(ctx, socket_mode=socket_mode)
     stop = stop or asyncio.Event()
     with contextlib.suppress(NotImplementedError, RuntimeError):

@@ -165,17 +165,20 @@ def run(
     from analysis.pipeline import run_digest
     from analysis.report import write_archive
     from bot.progress import ProgressDisplay
+    from storage.full import DiskFull
 
     settings = _settings()
     day = _parse_day(date_)
     if post:
-        from bot.runtime import SetupError, post_now
+        from bot.runtime import SetupError, UnknownChannel, post_now
         from bot.scheduler import ALREADY_POSTED, BUSY, FOLLOWED_UP
 
         if repos:
             settings = settings.model_copy(update={"digest_repos": list(repos)})
         try:
             outcomes = asyncio.run(post_now(settings, channel, day))
+        except UnknownChannel as e:
+            raise SettingsProblem(str(e)) from None
         except SetupError as e:
             raise click.ClickException(str(e)) from None
         for o in outcomes:
@@ -192,8 +195,11 @@ def run(
             "no repository to digest: pass --repo owner/name (or a clone path) or set DIGEST_REPOS"
         )
     db = _open(settings)
-    with ProgressDisplay() as display:
-        digest = asyncio.run(run_digest(db, cfg, day=day, target="terminal", progress=display.update))
+    try:
+        with ProgressDisplay() as display:
+            digest = asyncio.run(run_digest(db, cfg, day=day, target="terminal", progress=display.update))
+    except DiskFull as e:
+        raise click.ClickException(str(e)) from None
     if fmt == "json":
         click.echo(json.dumps(report.render_json(digest), ensure_ascii=False, indent=2))
     elif fmt == "markdown":
@@ -296,11 +302,13 @@ def serve(port: int) -> None:
     import asyncio
 
     from bot.app import run_bot
-    from bot.runtime import SetupError
+    from bot.runtime import SetupError, UnknownChannel
 
     settings = _settings()
     try:
         asyncio.run(run_bot(settings, port))
+    except UnknownChannel as e:
+        raise SettingsProblem(str(e)) from None
     except SetupError as e:
         raise click.ClickException(str(e)) from None
     except KeyboardInterrupt:

@@ -32,6 +32,10 @@ class SetupError(CommitDigestError):
     """The bot cannot start: a missing or rejected token, or an unreachable Slack API."""
 
 
+class UnknownChannel(SetupError):
+    """A channel name (DIGEST_CHANNEL, DIGEST_ALERT_CHANNEL or --channel) that names no channel: a setting error."""
+
+
 @dataclass
 class Context:
     """The long-lived state of the running bot."""
@@ -106,13 +110,24 @@ async def check_token(client: AsyncWebClient) -> dict:
 
 async def open_context(settings: Settings, *, http_mode: bool = False) -> Context:
     """Check the Slack token, open the database and build the bot's context; raise SetupError on trouble."""
+    from bot.channel_targets import settle_channels
     from bot.scheduler import Digester
+    from bot.slack.channels import ChannelDirectory, ChannelNotFound
+    from bot.slack.client import PostError
 
     client = slack_client(settings)
     if http_mode and not settings.slack_signing_secret:
         raise SetupError("HTTP mode needs SLACK_SIGNING_SECRET (or set SLACK_APP_TOKEN to use Socket Mode)")
     identity = await check_token(client)
     db = open_database(settings)
+    try:
+        settings = await settle_channels(settings, db, ChannelDirectory(client))
+    except ChannelNotFound as e:
+        db.conn.close()
+        raise UnknownChannel(str(e)) from None
+    except PostError as e:
+        db.conn.close()
+        raise SetupError(f"cannot list Slack channels to find DIGEST_CHANNEL: {e}") from None
     return Context(settings, db, client, Digester(settings, db, client), identity=identity)
 
 
@@ -123,9 +138,16 @@ async def post_now(
 
     A channel without subscriptions gets DIGEST_REPOS unfiltered. Raises SetupError when nothing could be posted.
     """
+    from bot.slack.channels import ChannelDirectory, ChannelNotFound
+
     ctx = await open_context(settings)
     try:
-        target = channel or settings.digest_channel
+        if channel:
+            try:
+                channel = await ChannelDirectory(ctx.client).resolve(channel)
+            except ChannelNotFound as e:
+                raise UnknownChannel(f"--channel: {e}") from None
+        target = channel or ctx.settings.digest_channel
         channels = [target] if target else subscriptions.subscribed_channels(ctx.db)
         if not channels:
             raise SetupError(

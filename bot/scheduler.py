@@ -22,8 +22,10 @@ from bot import schedule
 from bot.schedule import last_fire_time
 from bot.settings import Settings
 from bot.slack.alerts import clear_alerts, post_alert
+from bot.slack.client import post_message
 from bot.slack.delivery import PostStatus, post_digest
 from bot.subscriptions import channel_subscriptions, filter_digest, subscribed_channels
+from storage.full import DiskFull, db_file, is_disk_full
 
 log = logging.getLogger(__name__)
 PROVIDER_ALERT = "provider"  # LLM or GitHub authentication / rate-limit trouble
@@ -82,11 +84,20 @@ class Digester:
 
     async def _run_channel(self, channel: str, day: dt.date | None) -> ChannelOutcome:
         date = (day or today(self.settings.digest_timezone)).isoformat()
-        async with held(self.db, digest_claim(channel, date)) as mine:  # one poster per channel and day
-            if not mine:
-                log.info("%s: %s", channel, BUSY)
-                return ChannelOutcome(channel, busy=True)
-            return await self._digest_channel(channel, day)
+        outcome = None
+        try:
+            async with held(self.db, digest_claim(channel, date)) as mine:  # one poster per channel and day
+                if not mine:
+                    log.info("%s: %s", channel, BUSY)
+                    return ChannelOutcome(channel, busy=True)
+                outcome = await self._digest_channel(channel, day)
+        except Exception as e:  # the claim could not be taken or given back: only a full disk is expected
+            if not is_disk_full(e):
+                raise
+            if outcome is None:
+                outcome = ChannelOutcome(channel, error=str(DiskFull(db_file(self.db))))
+                log.error("digest for %s stopped: %s", channel, outcome.error)
+        return outcome
 
     async def _digest_channel(self, channel: str, day: dt.date | None) -> ChannelOutcome:
         outcome = ChannelOutcome(channel)
@@ -114,8 +125,12 @@ class Digester:
             outcome.followed_up = result.status is PostStatus.FOLLOWED_UP
             outcome.error = redact_opt(result.error)
         except Exception as e:  # one bad channel or repository never stops the bot
-            log.exception("digest for %s failed", channel)
-            outcome.error = error_text(e)
+            if is_disk_full(e):  # said in one line: the next run, with space freed, loses nothing
+                outcome.error = str(DiskFull(db_file(self.db)))
+                log.error("digest for %s stopped: %s", channel, outcome.error)
+            else:
+                log.exception("digest for %s failed", channel)
+                outcome.error = error_text(e)
             await self._alert(
                 alert_channel, POST_ALERT, f"The digest for channel {channel} failed: {outcome.error}"
             )
@@ -139,8 +154,14 @@ class Digester:
     async def _alert(self, channel: str, kind: str, text: str) -> None:
         try:
             await post_alert(self.client, self.db, channel, kind, text)
-        except Exception:
-            log.exception("could not post the %s alert to %s", kind, channel)
+        except Exception as e:
+            if not is_disk_full(e):
+                log.exception("could not post the %s alert to %s", kind, channel)
+                return
+            try:  # the alert cannot be recorded on a full disk: posted as it is, once per failed run
+                await post_message(self.client, channel, text=f"⚠️ *commit-digest alert ({kind})*\n{text}")
+            except Exception as again:
+                log.error("could not post the %s alert to %s: %s", kind, channel, error_text(again))
 
     async def _clear(self, channel: str, kinds: list[str]) -> None:
         try:

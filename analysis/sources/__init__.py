@@ -44,14 +44,19 @@ def identity(spec: str) -> str:
 
 
 def open_source(
-    spec: str, cfg: SourceConfig, db: sqlite_utils.Database, *, github_only: bool = False
+    spec: str,
+    cfg: SourceConfig,
+    db: sqlite_utils.Database,
+    *,
+    github_only: bool = False,
+    language: str = "en",
 ) -> Source:
     """The source for `spec`: a local clone path, or a GitHub `owner/repo` (only that with `github_only`)."""
     if not github_only and is_local(spec):
         from analysis.sources.git import GitSource
 
         path = os.path.abspath(os.path.expanduser(spec))
-        return GitSource(path, fetch=cfg.git_fetch, fetch_timeout=cfg.git_fetch_timeout)
+        return GitSource(path, fetch=cfg.git_fetch, fetch_timeout=cfg.git_fetch_timeout, language=language)
     if not REPO_NAME_RE.match(spec):
         raise SourceError(f"{spec!r} is neither owner/repo nor a path to a local clone")
     from analysis.sources.github import GitHubSource

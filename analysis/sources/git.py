@@ -13,6 +13,7 @@ from analysis.sources.base import CommitRef
 from analysis.sources.git_cli import GitRunner, _GitFailed, check_rev, decode
 from analysis.sources.git_parse import FORMAT, META, parse_commit, parse_files, parse_raw, parse_refs
 from analysis.sources.git_remote import CloneShape, read_shape
+from analysis.strings import t
 
 log = logging.getLogger(__name__)
 _GITHUB_RE = re.compile(r"github\.com[:/]+([\w.-]+)/([\w.-]+?)(?:\.git)?/?$")
@@ -29,7 +30,10 @@ _READ_TIMEOUT = 60.0  # seconds one file read or file listing may take
 class GitSource:
     """Commits of a local clone; `repo` is the clone's absolute path, `display` its remote's owner/repo or folder name."""
 
-    def __init__(self, path: str, *, fetch: bool = False, fetch_timeout: float = FETCH_TIMEOUT):
+    def __init__(
+        self, path: str, *, fetch: bool = False, fetch_timeout: float = FETCH_TIMEOUT, language: str = "en"
+    ):
+        self.language = language  # the language of the notes on what the clone lacks
         self.path = str(Path(path).expanduser().absolute())
         self.repo = self.path
         self.display = Path(self.path).name
@@ -72,15 +76,9 @@ class GitSource:
                 "%s has remotes (%s) but its branch tracks none: none was fetched", self.display, names
             )
         if shape.shallow:
-            notes.append(
-                f"{self.display} is a shallow clone: commits before its oldest one are not in it, "
-                "and its boundary commits are not reported because their changes cannot be read."
-            )
+            notes.append(t(self.language, "src_shallow", name=self.display))
         if shape.partial:
-            notes.append(
-                f"{self.display} is a partial clone: commits whose file contents it never received "
-                "are listed with their files but without diffs."
-            )
+            notes.append(t(self.language, "src_partial", name=self.display))
         return " ".join(notes) or None
 
     async def _fetch(self, remote: str) -> list[str]:
@@ -90,8 +88,10 @@ class GitSource:
                 "fetch", "--quiet", "--prune", remote, timeout=self._fetch_timeout, online=True
             )
         except _GitFailed as e:
-            reason = _USERINFO_RE.sub("://", str(e))[:200]  # never echo credentials kept in a remote URL
-            return [f"could not fetch {remote} ({reason}); this digest shows what the clone already had"]
+            reason = _USERINFO_RE.sub("://", str(e))[:200].replace(
+                "`", "'"
+            )  # never echo credentials kept in a remote URL
+            return [t(self.language, "src_fetch_failed", remote=remote, reason=reason)]
         try:  # follow a renamed default branch: <remote>/HEAD as the remote has it now
             await self._git.run(
                 "remote", "set-head", remote, "--auto", timeout=self._fetch_timeout, online=True

@@ -241,4 +241,10 @@ STRINGS: dict[str, str] = {
     "status_failed": "failed",
     "status_ok": "ok",
     "status_error": "error",
+    # ---- notes on what a local clone lacks ----
+    "src_shallow": "{name} is a shallow clone: commits before its oldest one are not in it, "
+    "and its boundary commits are not reported because their changes cannot be read.",
+    "src_partial": "{name} is a partial clone: commits whose file contents it never received "
+    "are listed with their files but without diffs.",
+    "src_fetch_failed": "could not fetch {remote} ({reason}); this digest shows what the clone already had",
 }

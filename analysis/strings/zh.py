@@ -235,4 +235,8 @@ STRINGS: dict[str, str] = {
     "status_failed": "失败",
     "status_ok": "成功",
     "status_error": "出错",
+    # ---- notes on what a local clone lacks ----
+    "src_shallow": "{name} 是浅克隆：早于其最早提交的提交不在其中，边界提交的改动无法读取，因此不予报告。",
+    "src_partial": "{name} 是部分克隆：未获取文件内容的提交只列出文件，不含差异。",
+    "src_fetch_failed": "无法拉取 {remote}（`{reason}`）；本日报显示克隆中已有的内容",
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -82,7 +83,10 @@ def _sections(heading: str, lines: list[str]) -> list[Block]:
 
 
 def _value(entry: DigestEntry) -> str:
-    return f"{entry.commit.repo}@{entry.commit.sha}"
+    """A button's `repo@sha`: a local clone is named by its shown (folder) name, never by its path."""
+    repo = entry.commit.repo
+    shown = os.path.basename(repo.rstrip("/")) if os.path.isabs(repo) else repo
+    return f"{shown}@{entry.commit.sha}"
 
 
 def _meta(entry: DigestEntry, repo_url: str | None, lang: str) -> str:

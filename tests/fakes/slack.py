@@ -142,6 +142,8 @@ class FakeSlack(SlackSurfaces):
         self.missing: set[str] = set()  # channel_not_found
         self.archived: set[str] = set()  # is_archived
         self.outside: set[str] = set()  # not_in_channel until conversations.join
+        # conversations.list: channel ID -> {"name", "is_private", "is_archived"}, in creation order
+        self.directory: dict[str, dict[str, Any]] = {}
         self.join_leaves_outside = False  # join answers ok but the bot stays outside
         self.thread_replies_until_500: int | None = None  # accept this many replies, then HTTP 500
         self._accept_then_fail: deque[str | None] = deque()  # per chat.postMessage: a fault or None
@@ -360,6 +362,8 @@ class FakeSlack(SlackSurfaces):
             return self._history(p)
         if method == "conversations.replies":
             return self._replies(p)
+        if method == "conversations.list":
+            return self._list(p)
         if method == "conversations.info":
             channel = p.get("channel")
             if not channel or channel in self.missing:
@@ -371,6 +375,40 @@ class FakeSlack(SlackSurfaces):
         if method == "users.info":
             return 200, {"ok": True, "user": {"id": p.get("user"), "name": f"user-{p.get('user')}"}}
         return 200, {"ok": False, "error": "unknown_method"}
+
+    def add_channel(
+        self, channel_id: str, name: str, *, private: bool = False, archived: bool = False
+    ) -> None:
+        """A channel conversations.list knows (the bot sees every public channel, and private ones it is in)."""
+        self.directory[channel_id] = {"name": name, "is_private": private, "is_archived": archived}
+
+    def _list(self, p: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """conversations.list as Slack documents it: `types`, `exclude_archived`, `limit` and cursor pagination."""
+        types = set(str(p.get("types") or "public_channel").split(","))
+        if not types <= {"public_channel", "private_channel", "mpim", "im"}:
+            return 200, {"ok": False, "error": "invalid_types"}
+        exclude = str(p.get("exclude_archived", "false")).lower() in ("true", "1")
+        limit = min(max(int(p.get("limit") or 100), 1), 1000)
+        cursor = str(p.get("cursor") or "")
+        start = int(cursor.removeprefix("dXNlcjo")) if cursor else 0
+        if cursor and not cursor.startswith("dXNlcjo"):
+            return 200, {"ok": False, "error": "invalid_cursor"}
+        rows = [
+            {
+                "id": cid,
+                "name": c["name"],
+                "is_channel": not c["is_private"],
+                "is_private": c["is_private"],
+                "is_archived": c["is_archived"],
+                "is_member": cid not in self.outside,
+            }
+            for cid, c in self.directory.items()
+            if ("private_channel" if c["is_private"] else "public_channel") in types
+            and not (exclude and c["is_archived"])
+        ]
+        page, rest = rows[start : start + limit], start + limit < len(rows)
+        next_cursor = f"dXNlcjo{start + limit}" if rest else ""
+        return 200, {"ok": True, "channels": page, "response_metadata": {"next_cursor": next_cursor}}
 
     def handle(
         self, method: str, auth: str, params: dict[str, Any]

@@ -60,7 +60,7 @@ async def _answer(
 
 async def _link_reply(ctx: Context, client: AsyncWebClient, body: dict) -> str:
     value, channel, parent = _pressed(body)
-    card = functools.partial(reply_card, ctx.db, value, ctx.settings.digest_language)
+    card = functools.partial(reply_card, ctx.db, value, ctx.settings.digest_language, ctx.watched())
     reply_ts = await thread_reply(
         client, ctx.db, channel, parent if channel else None, value.rpartition("@")[2], card
     )
@@ -72,7 +72,7 @@ async def _link_reply(ctx: Context, client: AsyncWebClient, body: dict) -> str:
 
 async def _share(ctx: Context, client: AsyncWebClient, respond: AsyncRespond, body: dict) -> str | None:
     value, channel, _ = _pressed(body)
-    msg = reply_card(ctx.db, value, ctx.settings.digest_language)
+    msg = reply_card(ctx.db, value, ctx.settings.digest_language, ctx.watched())
     if msg is None:
         return t(ctx.settings.digest_language, "analysis_gone")
     await post_message(client, channel, text=msg.text, blocks=msg.blocks)
