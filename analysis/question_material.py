@@ -4,6 +4,7 @@ day's cards and overview."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Collection
@@ -26,6 +27,7 @@ from analysis.store import saved_overviews
 log = logging.getLogger(__name__)
 _HEX = re.compile(r"\b[0-9a-fA-F]{7,40}\b")
 MAX_DAY_ENTRIES = 300  # cards of one day given to a question at most
+DIFF_SECONDS = 30.0  # reading a commit's diff again for a question takes at most this long
 
 
 @dataclass
@@ -88,8 +90,8 @@ async def _with_diff(
     source = None
     try:
         source = open_source(found[0], cfg.source, db, github_only=found[1])
-        return await source.fetch(commit.sha)
-    except (SourceError, OSError) as e:
+        return await asyncio.wait_for(source.fetch(commit.sha), DIFF_SECONDS)
+    except (SourceError, OSError, TimeoutError) as e:
         log.warning("the diff of %s could not be read for a question: %s", commit.sha[:12], e)
         return commit
     finally:

@@ -15,6 +15,7 @@ from bot.slack.delivery import post_digest
 from tests.bot.conftest import eventually
 from tests.fakes.chat import ChatServer
 from tests.fakes.digests import REPO, SHA, seed_commit
+from tests.fakes.github import FakeFile, FakeGitHub
 from tests.fakes.slack_inbound import ResponseUrls
 
 PATH = "python/sglang/jit_kernel/fa4.py"
@@ -25,6 +26,17 @@ DAY = "2026-01-24"
 def chat():
     with ChatServer() as server:
         yield server
+
+
+@pytest.fixture
+def github():
+    """GitHub holding the seeded commit, with its diff (the store keeps none once a commit is analyzed)."""
+    with FakeGitHub() as gh:
+        gh.add_repo(REPO)
+        patch = "@@ -0,0 +1,2 @@\n+def fa4_forward(q, k, v):\n+    return jit_compile('fa4')(q, k, v)"
+        files = [FakeFile(PATH, "added", 120, 0, patch=patch)]
+        gh.add_commit(REPO, "Move fa4 from sgl-kernel to jit kernel (#17353)", sha=SHA, files=files)
+        yield gh
 
 
 async def delivered(bot, channel: str = "C1", repo: str = REPO) -> tuple[str, str]:
@@ -51,14 +63,19 @@ def answers(bot, thread: str) -> list[str]:
     return [m.text for m in bot.slack.thread(thread) if not m.metadata]
 
 
-async def llm_bot(serve_bot, chat, **kw):
+async def llm_bot(serve_bot, chat, github, **kw):
     return await serve_bot(
-        digest_repos=REPO, openai_api_key="sk-test", openai_base_url=chat.base_url, digest_llm_model="m", **kw
+        digest_repos=REPO,
+        openai_api_key="sk-test",
+        openai_base_url=chat.base_url,
+        digest_llm_model="m",
+        github_api_url=github.url,
+        **kw,
     )
 
 
 async def test_a_question_in_a_cards_thread_is_answered_once_citing_only_that_commits_files(
-    serve_bot, chat
+    serve_bot, chat, github
 ) -> None:
     def reply(_req) -> dict:
         return {
@@ -69,7 +86,7 @@ async def test_a_question_in_a_cards_thread_is_answered_once_citing_only_that_co
         }
 
     chat.question = reply
-    bot = await llm_bot(serve_bot, chat)
+    bot = await llm_bot(serve_bot, chat, github)
     _top, card = await delivered(bot)
     event = mention("what does this change break?", card, ts="1769300000.000001")
     assert (await bot.send.event(event, event_id="EvQ1")).status_code == 200
@@ -84,14 +101,15 @@ async def test_a_question_in_a_cards_thread_is_answered_once_citing_only_that_co
     bot.slack.assert_no_mentions()
     [asked] = chat.question_requests
     assert PATH in asked.user_text and "what does this change break?" in asked.user_text
+    assert "def fa4_forward(q, k, v):" in asked.user_text  # the diff, read again from the watched repository
     post = bot.slack.calls_to("chat.postMessage")[-1].params
     assert post["thread_ts"] == card and str(post.get("unfurl_links")).lower() == "false"
 
 
 async def test_a_second_question_sees_the_first_and_the_day_thread_narrows_to_a_named_commit(
-    serve_bot, chat
+    serve_bot, chat, github
 ) -> None:
-    bot = await llm_bot(serve_bot, chat)
+    bot = await llm_bot(serve_bot, chat, github)
     top, _card = await delivered(bot)
     await bot.send.event(mention(f"why was {SHA[:8]} needed?", top, ts="1769300000.000002"))
     await eventually(lambda: len(answers(bot, top)) == 1)
@@ -103,8 +121,8 @@ async def test_a_second_question_sees_the_first_and_the_day_thread_narrows_to_a_
     assert f"It changes {PATH}." in second.user_text  # the first answer, as the model gave it
 
 
-async def test_a_question_in_the_days_thread_reads_the_days_cards(serve_bot, chat) -> None:
-    bot = await llm_bot(serve_bot, chat)
+async def test_a_question_in_the_days_thread_reads_the_days_cards(serve_bot, chat, github) -> None:
+    bot = await llm_bot(serve_bot, chat, github)
     top, _card = await delivered(bot)
     await bot.send.event(mention("what happened today?", top, ts="1769300000.000004"))
     await eventually(lambda: answers(bot, top))
@@ -112,20 +130,24 @@ async def test_a_question_in_the_days_thread_reads_the_days_cards(serve_bot, cha
     assert f"[{SHA[:10]}]" in asked.user_text and "## Cards" in asked.user_text
 
 
-async def test_an_unwatched_thread_gets_no_answer_and_no_model_call(serve_bot, chat) -> None:
+async def test_an_unwatched_thread_gets_no_answer_and_no_model_call(serve_bot, chat, github) -> None:
     bot = await serve_bot(
-        digest_repos="o/r", openai_api_key="sk-test", openai_base_url=chat.base_url, digest_llm_model="m"
+        digest_repos="o/r",
+        openai_api_key="sk-test",
+        openai_base_url=chat.base_url,
+        digest_llm_model="m",
+        github_api_url=github.url,
     )
     top, card = await delivered(bot, channel="C2")  # a day of a repository no longer watched
     await bot.send.event(mention("what does it do?", card, ts="1769300000.000005", channel="C2"))
     await bot.send.event(mention("and today?", top, ts="1769300000.000006", channel="C2"))
     await asyncio.sleep(0.8)
     assert answers(bot, card) == [] and answers(bot, top) == []
-    assert chat.requests == []
+    assert chat.requests == [] and github.requests_to(f"/repos/{REPO}") == []
 
 
-async def test_without_a_model_the_card_and_facts_say_no_model_is_configured(serve_bot) -> None:
-    bot = await serve_bot(digest_repos=REPO)
+async def test_without_a_model_the_card_and_facts_say_no_model_is_configured(serve_bot, github) -> None:
+    bot = await serve_bot(digest_repos=REPO, github_api_url=github.url)
     _top, card = await delivered(bot)
     await bot.send.event(mention("what does it do?", card, ts="1769300000.000007"))
     await eventually(lambda: answers(bot, card))
@@ -134,8 +156,8 @@ async def test_without_a_model_the_card_and_facts_say_no_model_is_configured(ser
     assert len(text) <= MAX_TEXT
 
 
-async def test_a_members_rate_is_bounded(serve_bot, chat) -> None:
-    bot = await llm_bot(serve_bot, chat, digest_questions_per_10min=1)
+async def test_a_members_rate_is_bounded(serve_bot, chat, github) -> None:
+    bot = await llm_bot(serve_bot, chat, github, digest_questions_per_10min=1)
     _top, card = await delivered(bot)
     await bot.send.event(mention("first?", card, ts="1769300000.000008"))
     await eventually(lambda: len(answers(bot, card)) == 1)
@@ -145,9 +167,9 @@ async def test_a_members_rate_is_bounded(serve_bot, chat) -> None:
     assert len(chat.question_requests) == 1
 
 
-async def test_a_long_hostile_answer_stays_within_slacks_limits(serve_bot, chat) -> None:
+async def test_a_long_hostile_answer_stays_within_slacks_limits(serve_bot, chat, github) -> None:
     chat.question = lambda _r: {"answer": "<!here> @everyone " + "x" * 20000, "commits": [], "files": []}
-    bot = await llm_bot(serve_bot, chat)
+    bot = await llm_bot(serve_bot, chat, github)
     _top, card = await delivered(bot)
     await bot.send.event(mention("explain", card, ts="1769300000.000010"))
     await eventually(lambda: answers(bot, card))
@@ -156,8 +178,8 @@ async def test_a_long_hostile_answer_stays_within_slacks_limits(serve_bot, chat)
     bot.slack.assert_no_mentions()
 
 
-async def test_commit_with_a_question_answers_about_that_commit(serve_bot, chat) -> None:
-    bot = await llm_bot(serve_bot, chat)
+async def test_commit_with_a_question_answers_about_that_commit(serve_bot, chat, github) -> None:
+    bot = await llm_bot(serve_bot, chat, github)
     seed_commit(bot.db)
     with ResponseUrls() as urls:
         url = urls.new()

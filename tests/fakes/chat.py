@@ -307,7 +307,11 @@ def plausible_answer(prompt: str) -> dict[str, Any]:
     data = prompt.split("<thread-data>", 1)[-1]
     shas = _CITED_RE.findall(data)[:1]
     paths = re.findall(r"(?m)^[AMDRC] (\S+)", data)[:1]
-    return {"answer": f"It changes {', '.join(paths) or 'the files listed'}.", "commits": shas, "files": paths}
+    return {
+        "answer": f"It changes {', '.join(paths) or 'the files listed'}.",
+        "commits": shas,
+        "files": paths,
+    }
 
 
 def _error(message: str, code: str | None, param: str | None = None) -> dict[str, Any]:
