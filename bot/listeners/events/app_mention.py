@@ -10,7 +10,6 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from analysis.lookup import LookupKind, lookup_cached, lookup_commit
-from analysis.store.deliveries import save_link_reply
 from analysis.strings import t
 from bot.listeners.common import app_ctx
 from bot.questions import thread_question
@@ -52,9 +51,7 @@ async def app_mention(
             )
         if result.kind is LookupKind.FOUND and result.entry is not None:
             msg = card_reply_blocks(result.entry, language=lang)
-            ts = await post_message(client, channel, thread_ts=thread, text=msg.text, blocks=msg.blocks)
-            entry = result.entry.commit  # questions in this thread are about this commit
-            save_link_reply(ctx.db, channel, thread, entry.repo, entry.sha, ts)
+            await post_message(client, channel, thread_ts=thread, text=msg.text, blocks=msg.blocks)
         else:
             await post_message(client, channel, thread_ts=thread, text=lookup_text(result, lang))
     except Exception as e:
