@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     digest_max_attempts: int = Field(default=5, ge=1, le=100)
     digest_price_input_per_mtok: float | None = Field(default=None, ge=0)
     digest_price_output_per_mtok: float | None = Field(default=None, ge=0)
+    digest_answer_tokens: int = Field(default=800, ge=100, le=16_000)  # completion limit of a thread answer
+    digest_questions_per_10min: int = Field(default=5, ge=0, le=1000)  # per member; 0 turns questions off
 
     # Slack
     slack_bot_token: SecretStr | None = None

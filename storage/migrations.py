@@ -310,6 +310,27 @@ def m010_interface_reports(db: sqlite_utils.Database) -> None:
     )
 
 
+def m011_thread_questions(db: sqlite_utils.Database) -> None:
+    """Questions asked of the bot in a thread (or by `/commit <sha> <question>`) and the answers given."""
+    db["thread_questions"].create(
+        {
+            "channel": str,
+            "thread_ts": str,  # the thread asked in (a command's own key for `/commit`)
+            "question_ts": str,  # the asking message (or command), the same on every retry
+            "user": str,
+            "sha": str,  # the commit asked about; empty for a day's thread
+            "question": str,
+            "answer": str,  # null until answered
+            "asked_at": str,
+            "prompt_tokens": int,
+            "completion_tokens": int,
+        },
+        pk=("channel", "question_ts"),
+    )
+    db["thread_questions"].create_index(["channel", "thread_ts"], index_name="idx_questions_thread")
+    db["thread_questions"].create_index(["user", "asked_at"], index_name="idx_questions_user")
+
+
 def _part_no(key: str) -> int:
     return int(key.split(":", 1)[1])
 

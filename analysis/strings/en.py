@@ -234,6 +234,18 @@ STRINGS: dict[str, str] = {
     "mention_failed": "Sorry, that lookup failed ({error}).",
     "busy_elsewhere": "A digest for this channel and day is being posted by another process.",
     "sentence_sep": ". ",
+    # ---- questions in a digest or card thread ----
+    "question_no_model": "No model is configured, so this is the card and the computed facts, not an answer to the question.",
+    "question_no_answer": "The model gave no usable answer just now, so this is the card and the computed facts.",
+    "question_commit_facts": "*{title}*: {kind}, {level} importance, {n} files, +{add} -{rm}.",
+    "question_day_facts": "*The day {date}*: {n} commits.",
+    "question_day_facts_one": "*The day {date}*: 1 commit.",
+    "question_sources": "Sources: {items}",
+    "question_rate_limited": "You have asked {n} questions in the last 10 minutes, the most allowed; ask again in a few minutes.",
+    "question_thinking": "Looking into it…",
+    "question_failed": "Sorry, that question could not be answered ({error}).",
+    "question_usage": "Ask about a commit with `/commit <sha> <question>`.",
+    "question_not_watched": "That commit's repository is not watched here, so I answer no questions about it.",
     # ---- run and delivery status words ----
     "status_posting": "posting",
     "status_posted": "posted",

@@ -228,6 +228,17 @@ STRINGS: dict[str, str] = {
     "mention_failed": "抱歉，查找失败（`{error}`）。",
     "busy_elsewhere": "另一个进程正在发送本频道当天的日报。",
     "sentence_sep": "。",
+    # ---- questions in a digest or card thread ----
+    "question_no_model": "未配置模型，因此以下是卡片和计算出的事实，而不是对问题的回答。",
+    "question_no_answer": "模型暂时没有给出可用的回答，因此以下是卡片和计算出的事实。",
+    "question_commit_facts": "*{title}*：{kind}，重要性 {level}，{n} 个文件，+{add} -{rm}。",
+    "question_day_facts": "*{date} 当天*：{n} 个提交。",
+    "question_sources": "来源：{items}",
+    "question_rate_limited": "你在最近 10 分钟内已提问 {n} 次，已达上限；请几分钟后再问。",
+    "question_thinking": "正在查看…",
+    "question_failed": "抱歉，这个问题未能回答（`{error}`）。",
+    "question_usage": "用 `/commit <sha> <问题>` 询问某个提交。",
+    "question_not_watched": "该提交所在的仓库不在本工作区的关注范围内，因此不回答关于它的问题。",
     # ---- run and delivery status words ----
     "status_posting": "发送中",
     "status_posted": "已发送",

@@ -35,6 +35,7 @@ Fault = str | None
 
 _CITED_RE = re.compile(r"\[([0-9a-f]{7,40})\]")
 OVERVIEW_MARKERS = ("Write the day's overview", "Merge them into the overview of the whole day")
+QUESTION_MARKER = "Answer the member's question"
 
 
 @dataclass
@@ -95,6 +96,8 @@ class ChatServer:
     overrule: str | None = None  # the importance every card claims, whatever the hint
     # the answer to every overview request, instead of a plausible one made from the cited SHAs
     overview: Callable[[Request], dict[str, Any]] | None = None
+    # the answer to every question asked in a thread, instead of one citing the first SHA and path shown
+    question: Callable[[Request], dict[str, Any]] | None = None
     serial: bool = False  # compute one request at a time; the others queue
     prompt_tps: float | None = None  # prompt tokens read per second (compute time grows with the prompt)
     gen_tps: float | None = None  # tokens generated per second
@@ -118,7 +121,16 @@ class ChatServer:
     @property
     def card_requests(self) -> list[Request]:
         """The requests for commit cards, leaving out the day's overview."""
-        return [r for r in self.requests if not any(m in r.user_text for m in OVERVIEW_MARKERS)]
+        return [
+            r
+            for r in self.requests
+            if not any(m in r.user_text for m in (*OVERVIEW_MARKERS, QUESTION_MARKER))
+        ]
+
+    @property
+    def question_requests(self) -> list[Request]:
+        """The requests answering a question asked in a thread."""
+        return [r for r in self.requests if QUESTION_MARKER in r.user_text]
 
     @property
     def base_url(self) -> str:
@@ -245,6 +257,9 @@ class ChatServer:
         if any(m in text for m in OVERVIEW_MARKERS):
             answer = self.overview(req) if self.overview else plausible_overview(text)
             card = json.dumps(answer, ensure_ascii=False)
+        elif QUESTION_MARKER in text:
+            answer = self.question(req) if self.question else plausible_answer(text)
+            card = json.dumps(answer, ensure_ascii=False)
         else:
             card = json.dumps(plausible_card(text, self.overrule), ensure_ascii=False)
         if fault == "length":
@@ -285,6 +300,18 @@ def plausible_overview(prompt: str) -> dict[str, Any]:
     )
     headline = f"今天有 {len(shas)} 个提交。" if zh else f"A day of {len(shas)} commits."
     return {"headline": headline, "themes": themes, "attention": attention}
+
+
+def plausible_answer(prompt: str) -> dict[str, Any]:
+    """An answer to a thread question citing the first SHA and path the data shows."""
+    data = prompt.split("<thread-data>", 1)[-1]
+    shas = _CITED_RE.findall(data)[:1]
+    paths = re.findall(r"(?m)^[AMDRC] (\S+)", data)[:1]
+    return {
+        "answer": f"It changes {', '.join(paths) or 'the files listed'}.",
+        "commits": shas,
+        "files": paths,
+    }
 
 
 def _error(message: str, code: str | None, param: str | None = None) -> dict[str, Any]:

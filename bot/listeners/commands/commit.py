@@ -1,4 +1,5 @@
-"""`/commit <sha|prefix|url>`: the analysis card of one commit, acknowledged at once."""
+"""`/commit <sha|prefix|url> [question]`: the analysis card of one commit (or an answer about it), acknowledged
+at once."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
-from analysis.lookup import Lookup, LookupKind, lookup_cached, lookup_commit, out_of_scope
+from analysis.lookup import Lookup, LookupKind, Query, lookup_cached, lookup_commit, out_of_scope, parse_query
 from analysis.strings import t
 from bot.listeners.common import app_ctx
+from bot.questions import command_question
 from bot.slack.answers import lookup_text, one_line
 from bot.slack.blocks import card_ephemeral_blocks
 
@@ -45,6 +47,10 @@ async def commit_command(
     ctx = app_ctx(context)
     lang = ctx.settings.digest_language
     text = (command.get("text") or "").strip()
+    ref, _, question = text.partition(" ")
+    if question.strip() and isinstance(parse_query(ref), Query):
+        await _question(ack, command, respond, context, ref, question)
+        return
     cached = _cached(ctx.db, text)
     if cached is not None and cached.kind is LookupKind.MALFORMED:
         await ack(text=f"{lookup_text(cached, lang)}{t(lang, 'sentence_sep')}{t(lang, 'commit_usage')}")
@@ -78,3 +84,39 @@ async def commit_command(
             )
         except Exception:
             log.exception("could not answer /commit %r", text[:80])
+
+
+async def _question(
+    ack: AsyncAck, command: dict, respond: AsyncRespond, context: AsyncBoltContext, ref: str, question: str
+) -> None:
+    """`/commit <sha> <question>`: acknowledged at once, answered ephemerally about that commit."""
+    ctx = app_ctx(context)
+    lang = ctx.settings.digest_language
+    await ack(text=t(lang, "question_thinking"))
+    try:
+        cached = _cached(ctx.db, ref)
+        result = cached
+        if (
+            cached is None
+            or cached.kind is LookupKind.UNKNOWN
+            or (cached.entry and not cached.entry.analysis.finished)
+        ):
+            result = await lookup_commit(
+                ctx.db, ctx.lookup_config(), ref, watched=ctx.watched(), cached=cached
+            )
+        if result.kind is not LookupKind.FOUND or result.entry is None:
+            await respond(text=lookup_text(result, lang), response_type="ephemeral", replace_original=True)
+            return
+        answer = await command_question(ctx, result.entry, command, question)
+        if answer is not None:
+            await respond(text=answer, response_type="ephemeral", replace_original=True)
+    except Exception as e:
+        log.exception("/commit question about %r failed", ref[:80])
+        try:
+            await respond(
+                text=t(lang, "question_failed", error=type(e).__name__),
+                response_type="ephemeral",
+                replace_original=True,
+            )
+        except Exception:
+            log.exception("could not answer /commit %r", ref[:80])

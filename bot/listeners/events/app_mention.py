@@ -1,4 +1,5 @@
-"""`@commit-digest <sha|url>` in any thread: answer in that thread with the commit's card."""
+"""`@commit-digest <sha|url>` in any thread: answer in that thread with the commit's card; a question in a
+digest or card thread is answered from that thread's evidence (bot/questions.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from analysis.lookup import LookupKind, lookup_cached, lookup_commit
 from analysis.strings import t
 from bot.listeners.common import app_ctx
+from bot.questions import thread_question
 from bot.slack.answers import lookup_text
 from bot.slack.blocks import card_reply_blocks
 from bot.slack.client import post_message
@@ -26,13 +28,18 @@ def find_ref(text: str) -> str | None:
     return (m.group(1) or m.group(2)) if m else None
 
 
-async def app_mention(event: dict, client: AsyncWebClient, context: AsyncBoltContext) -> None:
-    """Look up the SHA or URL in the mention and reply with the card in the same thread."""
+async def app_mention(
+    event: dict, client: AsyncWebClient, context: AsyncBoltContext, body: dict | None = None
+) -> None:
+    """Answer a question of a digest or card thread; else look up the SHA or URL in the mention and reply
+    with the card in the same thread."""
     ctx = app_ctx(context)
     lang = ctx.settings.digest_language
     channel, thread = event["channel"], event.get("thread_ts") or event["ts"]
     ref = find_ref(event.get("text", ""))
     try:
+        if await thread_question(ctx, client, event, (body or {}).get("event_id"), ref):
+            return
         if ref is None:
             await post_message(client, channel, thread_ts=thread, text=t(lang, "mention_hint"))
             return
