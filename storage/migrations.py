@@ -310,6 +310,7 @@ def m010_interface_reports(db: sqlite_utils.Database) -> None:
     )
 
 
+@migration
 def m011_thread_questions(db: sqlite_utils.Database) -> None:
     """Questions asked of the bot in a thread (or by `/commit <sha> <question>`) and the answers given."""
     db["thread_questions"].create(
