@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from analysis.facts import file_counts, local_time, pr_url, short_reason, summary_lines
 from analysis.models import AnalysisStatus, Digest, DigestEntry, RepoDigest
+from analysis.report.lineage import lineage_json
 
 
 def _entry_json(repo: RepoDigest, entry: DigestEntry, tz: str) -> dict:
@@ -31,6 +32,7 @@ def _entry_json(repo: RepoDigest, entry: DigestEntry, tz: str) -> dict:
         "reasons": list(a.reasons),
         "attempts": a.attempts,
         "error": short_reason(a.error) if a.status == AnalysisStatus.FAILED and a.error else None,
+        **lineage_json(entry),
     }
 
 
