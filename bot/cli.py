@@ -22,6 +22,7 @@ from analysis.lookup import Lookup, LookupKind, lookup_cached, lookup_commit
 from analysis.pipeline import run_digest
 from analysis.report import TEXT_WIDTH, write_archive
 from bot.app import run_bot
+from bot.cli_week import week as week_command
 from bot.envcheck import configured_names, unknown_variables
 from bot.logs import configure_logging
 from bot.progress import ProgressDisplay
@@ -281,6 +282,8 @@ def serve(port: int) -> None:
     except KeyboardInterrupt:
         pass
 
+
+main.add_command(week_command)
 
 if __name__ == "__main__":
     main()

@@ -100,3 +100,39 @@ def test_the_cards_name_the_revert_and_where_the_original_was_announced(tmp_path
     unfurl = json.dumps(unfurl_card(original))
     assert f"Reverted on {DAY2} by {s['revert'][:7]}" in unfurl
     assert all(len(b.get("text", {}).get("text", "")) <= 3000 for b in msg.blocks)
+
+
+def test_the_week_lists_attention_and_what_followed_it(tmp_path):
+    repo, s = _history(tmp_path)
+    _run(repo, DAY1, "json")
+    _run(repo, DAY2, "json")
+    db = open_db(tmp_path / "digest.db")
+    db.execute(  # the day's overview said the feature needed attention
+        "update overviews set body = json_set(body, '$.attention', json(?)) where date = ?",
+        [json.dumps([{"text": "New <!here> kernel default", "commits": [s["feature"]]}]), DAY1],
+    )
+    db.conn.commit()
+    res = CliRunner().invoke(
+        main,
+        [
+            "week",
+            "--repo",
+            str(repo.path),
+            "--week",
+            DAY1,
+            "--format",
+            "json",
+            "--out",
+            str(tmp_path / "arch"),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    [w] = json.loads(res.stdout)["repos"]
+    assert w["week"] == "2026-W04" and w["counts"]["total"] == 4
+    day1 = [(a["outcome"], a["by"]) for a in w["attention"] if a["day"] == DAY1]
+    assert day1 == [("reverted", s["revert"])]
+    assert [d["day"] for d in w["days"]] == [DAY1, DAY2] and w["source"] == "heuristic"
+    md = list((tmp_path / "arch").rglob("week-2026-W04.md"))
+    assert len(md) == 1 and md[0].parent.name == "up"
+    text = md[0].read_text()
+    assert f"reverted by `{s['revert'][:7]}`" in text and "<!here>" not in text
