@@ -47,7 +47,7 @@ def _week_md(week: Week, lang: str) -> list[str]:
         for a in o.attention:
             shas = ", ".join(code_span(s[:7]) for s in a.commits[:SHAS_SHOWN])
             lines.append(
-                f"- {a.day}: {md_text(bounded(a.text, lang))} — {shas} — *{outcome_text(a, lang, code_span)}*"
+                f"- {a.day}: {md_text(bounded(a.text, lang))} — {shas} — *{outcome_text(a, lang, lambda s: code_span(s[:7]))}*"
             )
         lines.append("")
     if o.themes:
