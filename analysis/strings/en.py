@@ -253,6 +253,7 @@ STRINGS: dict[str, str] = {
     "wk_headline": "{n} commits over {days} days; {high} of high importance.",
     "wk_headline_one": "1 commit this week.",
     "wk_usage": "Use `/digest week [repo]`.",
+    "help_week": "the week in one post: headline, themes, what needed attention and what followed",
     # ---- run and delivery status words ----
     "status_posting": "posting",
     "status_posted": "posted",

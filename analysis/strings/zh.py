@@ -245,6 +245,7 @@ STRINGS: dict[str, str] = {
     "wk_no_days": "本周没有已生成的日报。",
     "wk_headline": "{days} 天内共 {n} 个提交，其中 {high} 个高重要性。",
     "wk_usage": "用法：`/digest week [repo]`。",
+    "help_week": "一周汇总：概要、主题、需关注事项及其后续",
     # ---- run and delivery status words ----
     "status_posting": "发送中",
     "status_posted": "已发送",
