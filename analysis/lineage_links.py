@@ -9,7 +9,8 @@ from collections.abc import Sequence
 import sqlite_utils
 
 from analysis.lineage import Candidate, CommitLike, Link, index, link
-from analysis.models import Commit, DigestEntry, EntryLineage, LineageRef
+from analysis.lineage_models import EntryLineage, LineageRef
+from analysis.models import Commit, DigestEntry
 from analysis.store import lineage as lineage_store
 
 log = logging.getLogger(__name__)

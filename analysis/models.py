@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
+from analysis.lineage_models import EntryLineage
+
 if TYPE_CHECKING:
     from analysis.overview.models import Overview
 
@@ -197,31 +199,6 @@ class Analysis:
     def usage(self) -> Usage:
         """The calls and tokens this analysis cost."""
         return Usage(self.llm_calls, self.prompt_tokens, self.completion_tokens)
-
-
-@dataclass
-class LineageRef:
-    """Another commit a commit is linked to: its SHA and title, when it was committed, and the channel and
-    day of the digest that announced it (None when none did)."""
-
-    sha: str
-    title: str = ""
-    committed_at: datetime | None = None
-    channel: str | None = None
-    day: str | None = None
-
-
-@dataclass
-class EntryLineage:
-    """What a commit reverts or follows up, and what reverted or followed it up later."""
-
-    reverts: LineageRef | None = None
-    reverted_by: LineageRef | None = None
-    follows_up: list[LineageRef] = field(default_factory=list)
-    followed_by: list[LineageRef] = field(default_factory=list)
-
-    def __bool__(self) -> bool:
-        return bool(self.reverts or self.reverted_by or self.follows_up or self.followed_by)
 
 
 @dataclass

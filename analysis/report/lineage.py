@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from analysis.facts import clip, local_time, plain
-from analysis.models import DigestEntry, LineageRef, RepoDigest
+from analysis.lineage_models import LineageRef
+from analysis.models import DigestEntry, RepoDigest
 from analysis.strings import t
 
 TITLE_CHARS = 80

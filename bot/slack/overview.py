@@ -106,5 +106,7 @@ def overview_blocks(repo: RepoDigest, lang: str, named: bool = False) -> list[Bl
         blocks.append(SectionBlock(text=MarkdownTextObject(text=truncate(text, SECTION_CHARS))))
     if (counts := lineage_counts(repo, lang)) and blocks:  # within the first section: no block more
         first = blocks[0].text.text  # type: ignore[attr-defined]
-        blocks[0] = SectionBlock(text=MarkdownTextObject(text=truncate(f"{first}\n↩️ {counts}", SECTION_CHARS)))
+        blocks[0] = SectionBlock(
+            text=MarkdownTextObject(text=truncate(f"{first}\n↩️ {counts}", SECTION_CHARS))
+        )
     return blocks
