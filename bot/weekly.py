@@ -32,8 +32,8 @@ async def channel_weeks(digester: Digester, channel: str, week: str, repo: str |
     s = digester.settings
     subs = channel_subscriptions(digester.db, channel) or [Subscription(channel, r) for r in s.digest_repos]
     repos = sorted({x.repo for x in subs})
-    if repo:
-        repos = [r for r in repos if r.lower() == repo.lower()] or [repo]
+    if repo:  # only a repository this channel follows
+        repos = [r for r in repos if r.lower() == repo.lower() or r.lower().endswith("/" + repo.lower())]
     return await run_week(digester.db, s.pipeline_config(repos), week) if repos else []
 
 
