@@ -136,3 +136,26 @@ def test_the_week_lists_attention_and_what_followed_it(tmp_path):
     assert len(md) == 1 and md[0].parent.name == "up"
     text = md[0].read_text()
     assert f"reverted by `{s['revert'][:7]}`" in text and "<!here>" not in text
+
+
+async def test_one_model_call_per_repository_week_and_none_when_cached(tmp_path):
+    import datetime as dt
+
+    from analysis.config import LLMConfig, PipelineConfig
+    from analysis.pipeline import run_digest
+    from analysis.weekly.run import run_week
+    from tests.fakes.chat import WEEK_MARKER, ChatServer
+
+    repo, s = _history(tmp_path)
+    db = open_db(tmp_path / "w.db")
+    with ChatServer() as server:
+        llm = LLMConfig(api_key="sk-test", model="test-model", base_url=server.base_url, timeout=10.0)
+        cfg = PipelineConfig(repos=[str(repo.path)], llm=llm)
+        for day in (DAY1, DAY2):
+            await run_digest(db, cfg, day=dt.date.fromisoformat(day))
+        [week] = await run_week(db, cfg, "2026-W04")
+        [again] = await run_week(db, cfg, "2026-W04")
+        asked = [r for r in server.requests if WEEK_MARKER in r.user_text]
+    assert len(asked) == 1 and "<week-data>" in asked[0].user_text
+    assert week.overview.source == "llm" and week.overview.headline == "A week of kernels."
+    assert again.overview == week.overview and week.overview.counts["total"] == 4
