@@ -18,6 +18,7 @@ from analysis.heuristic import heuristic_analysis
 from analysis.identity import same_repo
 from analysis.importance import score
 from analysis.interface_step import InterfaceStep
+from analysis.lineage_links import attach_lineage, link_entries
 from analysis.llm import make_analyzer
 from analysis.models import Commit, DigestEntry
 from analysis.scope import display_name, is_repo_name, named_by, selects, stored_as
@@ -95,7 +96,9 @@ def _stored_entry(db: sqlite_utils.Database, repo: str, sha: str) -> DigestEntry
     commit = commit_store.stored_commit(db, repo, sha, detailed=False)
     assert commit is not None
     analysis = analysis_store.get_analysis(db, repo, sha) or heuristic_analysis(commit, score(commit), "en")
-    return DigestEntry(commit, analysis, report_store.get_reports(db, repo, [sha]).get(sha))
+    entry = DigestEntry(commit, analysis, report_store.get_reports(db, repo, [sha]).get(sha))
+    attach_lineage(db, [entry])
+    return entry
 
 
 def lookup_cached(db: sqlite_utils.Database, text: str, repo: str | None = None) -> Lookup:
@@ -197,7 +200,9 @@ async def lookup_commit(
             finally:
                 if analyzer is not None:
                     await analyzer.aclose()
-            return Lookup(LookupKind.FOUND, entry=DigestEntry(commit, analysis, interfaces), query=q)
+            entry = DigestEntry(commit, analysis, interfaces)
+            link_entries(db, source.repo, [entry])
+            return Lookup(LookupKind.FOUND, entry=entry, query=q)
         except AmbiguousRevision:
             return Lookup(
                 LookupKind.AMBIGUOUS,

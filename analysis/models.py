@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
+from analysis.lineage_models import EntryLineage
+
 if TYPE_CHECKING:
     from analysis.interfaces import InterfaceReport
     from analysis.overview.models import Overview
@@ -204,13 +206,14 @@ class Analysis:
 
 @dataclass
 class DigestEntry:
-    """One commit in a digest, with its analysis."""
+    """One commit in a digest, with its analysis (and, once linked, its lineage)."""
 
     commit: Commit
     analysis: Analysis
     interfaces: InterfaceReport | None = (
         None  # computed interface changes (analysis/interfaces), None when not computed
     )
+    lineage: EntryLineage = field(default_factory=EntryLineage)
 
 
 @dataclass

@@ -17,6 +17,7 @@ from analysis.fetch import FETCH_CONCURRENCY, CommitReader
 from analysis.heal import heal
 from analysis.history import Selection, mark_delivered, rewrite_note, select_new
 from analysis.interface_step import InterfaceStep
+from analysis.lineage_links import link_entries
 from analysis.llm import Analyzer, cost_usd, make_analyzer
 from analysis.models import Analysis, Commit, Digest, DigestEntry, RepoDigest, Usage, repo_url_of
 from analysis.names import disambiguate
@@ -109,6 +110,7 @@ class RepoRun:
             rd.url = repo_url_of(source.web_url("0" * 40))  # any SHA: only the prefix is kept
             refs = await self._list_refs(rd, day)
             rd.entries = await self._process(refs)
+            link_entries(self.db, rd.repo, rd.entries)
             if note := rewrite_note(rd.branch, self.selection, self.replaced):
                 rd.notes.insert(0, note)
             await heal(self.db, self.cfg, self.reader, self.analyzer, self.usage, {r.sha for r in refs})

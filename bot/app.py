@@ -32,6 +32,7 @@ from bot.runtime import CONTEXT_KEY, Context, SetupError, open_context, reason
 from bot.scheduler import catch_up, make_scheduler
 from bot.settings import Settings
 from bot.startup import bolt_env, start_line
+from bot.weekly import add_weekly_job, catch_up_week
 
 log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
@@ -140,6 +141,7 @@ async def run_bot(settings: Settings, port: int, stop: asyncio.Event | None = No
     with contextlib.suppress(NotImplementedError, RuntimeError):
         asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     scheduler = make_scheduler(ctx.digester)
+    add_weekly_job(scheduler, ctx.digester)
     health = Health(socket_mode=socket_mode, scheduler=scheduler)
     runner = await start_http(None if socket_mode else app, port, health=health)
     handler = None
@@ -157,6 +159,7 @@ async def run_bot(settings: Settings, port: int, stop: asyncio.Event | None = No
                 ) from None
         scheduler.start()
         ctx.spawn(catch_up(ctx.digester))
+        ctx.spawn(catch_up_week(ctx.digester))
         mode = "Socket Mode" if socket_mode else f"HTTP mode on port {port}"
         log.info("%s", start_line(ctx, mode, scheduler), extra={ALWAYS: True})
         await stop.wait()

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 import sqlite_utils
 
+from analysis.lineage_links import attach_lineage
 from analysis.models import DigestEntry
 from analysis.store import analyses as analysis_store
 from analysis.store import commits as commit_store
@@ -38,7 +39,9 @@ def load_entry(db: sqlite_utils.Database, value: str, watched: Iterable[str] = (
     analysis = analysis_store.get_analysis(db, repo, sha)
     if commit is None or analysis is None:
         return None
-    return DigestEntry(commit, analysis)
+    entry = DigestEntry(commit, analysis)
+    attach_lineage(db, [entry])
+    return entry
 
 
 def reply_card(

@@ -15,6 +15,7 @@ import click
 
 from analysis.errors import CommitDigestError
 from analysis.identity import RepoSpecError, repo_spec, repo_specs
+from bot.cli_week import week as week_command
 from bot.logs import configure_logging
 
 if TYPE_CHECKING:  # the commands import their runtime when they run, so --version and --help stay quick
@@ -314,6 +315,8 @@ def serve(port: int) -> None:
     except KeyboardInterrupt:
         pass
 
+
+main.add_command(week_command)
 
 if __name__ == "__main__":
     main()

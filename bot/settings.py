@@ -60,6 +60,7 @@ class Settings(BaseSettings):
     digest_channel: str | None = None
     digest_alert_channel: str | None = None
     digest_schedule: str = "0 9 * * 1-5"
+    digest_weekly_schedule: str | None = None  # crontab of the weekly post, e.g. "0 9 * * 1"; off when unset
     digest_thread_level: Literal["high", "medium"] = "high"
     digest_empty_day: Literal["quiet", "none"] = "quiet"
 
@@ -103,6 +104,11 @@ class Settings(BaseSettings):
             parse(self.digest_schedule, self.digest_timezone)
         except ScheduleError as e:
             raise ValueError(f"DIGEST_SCHEDULE: {e}") from None
+        try:
+            if self.digest_weekly_schedule:
+                parse(self.digest_weekly_schedule, self.digest_timezone)
+        except ScheduleError as e:
+            raise ValueError(f"DIGEST_WEEKLY_SCHEDULE: {e}") from None
         return self
 
     @property

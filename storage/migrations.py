@@ -332,6 +332,46 @@ def m011_thread_questions(db: sqlite_utils.Database) -> None:
     db["thread_questions"].create_index(["user", "asked_at"], index_name="idx_questions_user")
 
 
+@migration
+def m012_lineage(db: sqlite_utils.Database) -> None:
+    """Reverts and fix-cause links between commits of one repository, readable in both directions."""
+    db["lineage"].create(
+        {
+            "repo": str,
+            "sha": str,  # the revert or the fix
+            "kind": str,  # reverts | follows_up
+            "target_sha": str,  # the commit it reverts or follows up
+            "via": str,  # what resolved it: sha | pr | title
+            "found_at": str,
+        },
+        pk=("repo", "sha", "kind", "target_sha"),
+    )
+    db["lineage"].create_index(["repo", "target_sha"], index_name="idx_lineage_target")
+    db["commits"].create_index(["repo", "pr"], index_name="idx_commits_repo_pr")
+    db["commits"].create_index(["repo", "title"], index_name="idx_commits_repo_title")
+
+
+@migration
+def m013_weekly_overviews(db: sqlite_utils.Database) -> None:
+    """The week's overview per repository, recomputed only when the week's days and links change."""
+    db["weekly_overviews"].create(
+        {
+            "repo": str,
+            "week": str,  # ISO week, YYYY-Www
+            "fingerprint": str,  # hash of the week's day overviews, cards and links
+            "source": str,  # llm | heuristic
+            "language": str,
+            "body": str,  # JSON: headline, themes, attention with outcomes, counts
+            "model": str,
+            "llm_calls": int,
+            "prompt_tokens": int,
+            "completion_tokens": int,
+            "updated_at": str,
+        },
+        pk=("repo", "week"),
+    )
+
+
 def _part_no(key: str) -> int:
     return int(key.split(":", 1)[1])
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from analysis.facts import file_counts, local_time, pr_url, short_reason, summary_lines
 from analysis.models import AnalysisStatus, Digest, DigestEntry, RepoDigest
+from analysis.report.lineage import lineage_json
 
 
 def _entry_json(repo: RepoDigest, entry: DigestEntry, tz: str) -> dict:
@@ -35,6 +36,7 @@ def _entry_json(repo: RepoDigest, entry: DigestEntry, tz: str) -> dict:
             {"object": ch.object, "kind": ch.kind, "text": ch.text}
             for ch in (entry.interfaces.changes if entry.interfaces else [])
         ],
+        **lineage_json(entry),
     }
 
 

@@ -29,6 +29,7 @@ from analysis.report.escape import (
     md_text,
 )
 from analysis.report.interfaces import interface_items, left_out
+from analysis.report.lineage import lineage_lines
 from analysis.report.overview import overview_markdown
 from analysis.strings import t
 
@@ -173,6 +174,8 @@ def _card_body(card: Card, lang: str, full: bool) -> list[str]:
 def _entry_md(repo: RepoDigest, entry: DigestEntry, anchor: str, lang: str) -> list[str]:
     a, c = entry.analysis, entry.commit
     lines = [*_anchored(anchor, f"### {md_heading(_title(c))}"), _card_header(repo, c, lang), ""]
+    if lin := lineage_lines(entry, lang, esc=md_text, chan=lambda ch: md_text("#" + ch)):
+        lines += [*(f"> {line}  " for line in lin), ""]
     note = status_note(a, lang)
     if note:
         lines += [f"*{'⏳' if a.status == AnalysisStatus.PENDING else '⚠️'} {md_text(note)}*", ""]

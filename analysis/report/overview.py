@@ -5,6 +5,7 @@ from __future__ import annotations
 from analysis.facts import clip, commit_url, plain
 from analysis.models import Commit, RepoDigest
 from analysis.report.escape import TITLE_CHARS, bounded, code_span, md_block, md_heading, md_text
+from analysis.report.lineage import lineage_counts
 from analysis.strings import t
 
 SHAS_SHOWN = 8
@@ -28,6 +29,8 @@ def _repo_overview_md(repo: RepoDigest, lang: str, named: bool) -> list[str]:
     commits = {e.commit.sha: e.commit for e in repo.entries}
     lines = [f"### {md_heading(clip(plain(repo.name), TITLE_CHARS))}", ""] if named else []
     lines += [f"**{md_text(bounded(o.headline, lang))}**", ""]
+    if counts := lineage_counts(repo, lang):
+        lines += [f"↩️ {counts}", ""]
     if o.source == "heuristic":
         lines += [f"*ℹ️ {t(lang, 'overview_heuristic')}*", ""]
     if o.attention:
@@ -62,6 +65,8 @@ def overview_text_lines(repo: RepoDigest, lang: str) -> list[str]:
     if o is None:
         return []
     lines = [f"{t(lang, 'overview')}{t(lang, 'colon')}{plain(o.headline)}"]
+    if counts := lineage_counts(repo, lang):
+        lines.append(f"  ↩ {counts}")
     if o.source == "heuristic":
         lines.append(f"  ({t(lang, 'overview_heuristic')})")
     lines += [f"  ! {plain(a.text)} [{' '.join(s[:7] for s in a.commits[:SHAS_SHOWN])}]" for a in o.attention]

@@ -22,6 +22,7 @@ from analysis.facts import (
 )
 from analysis.models import AnalysisStatus, Digest, DigestEntry, Importance, RepoDigest
 from analysis.report.interfaces import interface_items
+from analysis.report.lineage import lineage_lines
 from analysis.report.overview import overview_text_lines
 from analysis.strings import t
 
@@ -67,6 +68,7 @@ def _entry_text(
         "  " + paint(c.short_sha, "cyan") + "  " + _clip(plain(c.title), width - 11),
         indent + _clip(" · ".join(m for m in meta if m), width - 11),
     ]
+    lines += [indent + paint(_clip(line, width - 11), "red") for line in lineage_lines(entry, lang, tz)]
     note = status_note(a, lang)
     if note:
         lines.append(indent + paint(_clip("! " + plain(note), width - 11), "dim"))

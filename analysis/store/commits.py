@@ -169,3 +169,14 @@ def reported_by_fingerprint(
         for row in db.query(sql, [target, repo, *part]):
             out.setdefault(row["fingerprint"], row["sha"])
     return out
+
+
+def shas_between(db: sqlite_utils.Database, repo: str, start: datetime, end: datetime) -> list[str]:
+    """The stored commits of `repo` committed in [start, end), oldest first."""
+    rows = db["commits"].rows_where(
+        "repo = ? and committed_at >= ? and committed_at < ?",
+        [repo, iso(start), iso(end)],
+        select="sha",
+        order_by="committed_at",
+    )
+    return [r["sha"] for r in rows]

@@ -59,3 +59,11 @@ def save_overview(
     }
     with db.conn:
         db["overviews"].upsert(row, pk=("repo", "date"))
+
+
+def overviews_between(db: sqlite_utils.Database, repo: str, first: str, last: str) -> list[Cached]:
+    """The stored overviews of a repository's days from `first` through `last` (YYYY-MM-DD), by day."""
+    rows = db["overviews"].rows_where(
+        "repo = ? and date >= ? and date <= ?", [repo, first, last], order_by="date"
+    )
+    return [c for r in rows if (c := _cached_from(r)) is not None]

@@ -21,8 +21,9 @@ from slack_sdk.models.blocks import (
 from analysis.facts import EMOJI, brief_note, pr_url, short, stats, usage_line
 from analysis.models import AnalysisStatus, Digest, DigestEntry, Importance, RepoDigest
 from analysis.report.interfaces import interface_items
+from analysis.report.lineage import lineage_lines
 from analysis.strings import t
-from bot.slack.mrkdwn import escape, link, truncate
+from bot.slack.mrkdwn import channel_ref, escape, link, truncate
 from bot.slack.overview import overview_blocks
 
 MAX_BLOCKS = 50
@@ -107,6 +108,7 @@ def _title(entry: DigestEntry, n: int = 200) -> str:
 def _high_card(entry: DigestEntry, repo_url: str | None, lang: str) -> Block:
     a = entry.analysis
     lines = [f"{EMOJI[Importance.HIGH]} *{_title(entry)}*", _meta(entry, repo_url, lang)]
+    lines += lineage_lines(entry, lang, esc=escape, chan=channel_ref)
     points = a.card.summary[:3] if a.card else a.reasons[:2]
     lines += [f"• {escape(short(p, 300))}" for p in points]
     items, more = interface_items(entry.interfaces, 1)
@@ -231,6 +233,8 @@ def _card_blocks(entry: DigestEntry, repo_url: str | None, lang: str) -> list[Bl
     if card and card.importance_reason:
         meta += t(lang, "colon") + escape(short(card.importance_reason, 300))
     blocks.append(_context(meta))
+    if lin := lineage_lines(entry, lang, esc=escape, chan=channel_ref):
+        blocks.append(_section(truncate("\n".join(lin), 3000)))
     if not card:
         blocks += _sections(_note(lang, a.status), [f"• {escape(short(r, 500))}" for r in a.reasons])
         return blocks + _interface_blocks(entry, lang)

@@ -48,3 +48,11 @@ def truncate(text: str, limit: int) -> str:
     if opened > cut.rfind(">"):
         cut = cut[:opened]
     return cut + ELLIPSIS
+
+
+_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,20}$")
+
+
+def channel_ref(channel: str) -> str:
+    """A channel as Slack links it (`<#C…>`) when it is a channel ID, else its escaped name after `#`."""
+    return f"<#{channel}>" if _CHANNEL_ID.match(channel) else escape("#" + channel.lstrip("#"))

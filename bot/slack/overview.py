@@ -7,6 +7,7 @@ from slack_sdk.models.blocks import Block, MarkdownTextObject, SectionBlock
 from analysis.facts import commit_url, short
 from analysis.models import Commit, RepoDigest
 from analysis.overview.models import Overview
+from analysis.report.lineage import lineage_counts
 from analysis.strings import t
 from bot.slack.mrkdwn import escape, link, truncate
 
@@ -103,4 +104,9 @@ def overview_blocks(repo: RepoDigest, lang: str, named: bool = False) -> list[Bl
             room -= len(line) + 1
         text = "\n".join([head, *kept])
         blocks.append(SectionBlock(text=MarkdownTextObject(text=truncate(text, SECTION_CHARS))))
+    if (counts := lineage_counts(repo, lang)) and blocks:  # within the first section: no block more
+        first = blocks[0].text.text  # type: ignore[attr-defined]
+        blocks[0] = SectionBlock(
+            text=MarkdownTextObject(text=truncate(f"{first}\n↩️ {counts}", SECTION_CHARS))
+        )
     return blocks

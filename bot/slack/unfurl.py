@@ -15,8 +15,9 @@ from slack_sdk.models.blocks import (
 
 from analysis.facts import EMOJI, brief_note, commit_url, short, summary_lines
 from analysis.models import DigestEntry
+from analysis.report.lineage import lineage_lines
 from analysis.strings import t
-from bot.slack.mrkdwn import escape, link, truncate
+from bot.slack.mrkdwn import channel_ref, escape, link, truncate
 
 FULL_ANALYSIS_ACTION = "unfurl_full_analysis"
 SUMMARY_LINES = 2
@@ -43,7 +44,8 @@ def unfurl_card(entry: DigestEntry, *, language: str = "en", thread_ts: str | No
     meta = [escape(short(c.repo, 100)), f"`{c.short_sha}`", t(language, "level_importance", level=level)]
     if a.card and a.card.change_type:
         meta.append(escape(short(a.card.change_type, 60)))
-    lines = [f"• {escape(short(s, 300))}" for s in summary_lines(entry)[:SUMMARY_LINES]]
+    lines = lineage_lines(entry, language, esc=escape, chan=channel_ref)
+    lines += [f"• {escape(short(s, 300))}" for s in summary_lines(entry)[:SUMMARY_LINES]]
     if note := brief_note(a.status, language):
         lines.append(f"_{note}_")
     button = ButtonElement(

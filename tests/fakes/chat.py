@@ -34,6 +34,7 @@ __all__ = ["ChatServer", "Request", "plausible_card"]
 Fault = str | None
 
 _CITED_RE = re.compile(r"\[([0-9a-f]{7,40})\]")
+WEEK_MARKER = "Write the week's overview"
 OVERVIEW_MARKERS = ("Write the day's overview", "Merge them into the overview of the whole day")
 QUESTION_MARKER = "Answer the member's question"
 
@@ -254,7 +255,13 @@ class ChatServer:
         text = req.user_text
         if "Write notes on this part only" in text:
             return answers.notes(text), "stop"
-        if any(m in text for m in OVERVIEW_MARKERS):
+        if WEEK_MARKER in text:  # the week's overview, from the days' overviews
+            answer = {
+                "headline": "A week of kernels.",
+                "themes": [{"title": "Kernels", "text": "Kernels moved."}],
+            }
+            card = json.dumps(answer)
+        elif any(m in text for m in OVERVIEW_MARKERS):
             answer = self.overview(req) if self.overview else plausible_overview(text)
             card = json.dumps(answer, ensure_ascii=False)
         elif QUESTION_MARKER in text:

@@ -8,15 +8,19 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
+from analysis.pipeline import today
 from analysis.strings import t
+from analysis.weekly.models import week_id
 from bot import subscriptions
 from bot.listeners.common import app_ctx
 from bot.overview import OVERVIEW_USAGE, overview_answer
 from bot.runtime import Context
 from bot.scheduler import ChannelOutcome
 from bot.slack.answers import one_line
+from bot.slack.weekly import week_message
 from bot.status import channel_status
 from bot.subscriptions import SUBSCRIBE_USAGE, UsageError
+from bot.weekly import channel_weeks
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +36,7 @@ def help_text(lang: str) -> str:
             f"• `/digest run`: {t(lang, 'help_run')}",
             f"• `/digest status`: {t(lang, 'help_status')}",
             f"• `{OVERVIEW_USAGE}`: {t(lang, 'help_overview')}",
+            f"• `/digest week [repo]`: {t(lang, 'help_week')}",
         ]
     )
 
@@ -80,6 +85,22 @@ async def _run(ctx: Context, channel: str, respond: AsyncRespond) -> None:
     await respond(text=text, response_type="ephemeral")
 
 
+async def _week(ctx: Context, channel: str, args: list[str], respond: AsyncRespond) -> None:
+    """Answer `/digest week [repo]` with this week's post (shown to the asker; the scheduled post is separate)."""
+    lang = ctx.settings.digest_language
+    try:
+        wk = week_id(today(ctx.settings.digest_timezone))
+        weeks = await channel_weeks(ctx.digester, channel, wk, args[0] if args else None)
+        if not weeks:
+            await respond(text=_list(ctx, channel, lang), response_type="ephemeral")
+            return
+        msg = week_message(weeks, lang)
+        await respond(text=msg.text, blocks=msg.blocks, response_type="ephemeral")
+    except Exception as e:
+        log.exception("/digest week in %s failed", channel)
+        await respond(text=t(lang, "digest_failed", error=type(e).__name__), response_type="ephemeral")
+
+
 async def digest_command(
     ack: AsyncAck, command: dict, respond: AsyncRespond, context: AsyncBoltContext
 ) -> None:
@@ -96,6 +117,10 @@ async def digest_command(
                 return
             await ack(text=t(lang, "building"))
             ctx.spawn(_run(ctx, channel, respond))
+            return
+        if sub == "week":
+            await ack(text=t(lang, "building"))
+            ctx.spawn(_week(ctx, channel, rest, respond))
             return
         if sub == "subscribe":
             text = _subscribe(ctx, channel, command.get("user_id"), rest, lang)
