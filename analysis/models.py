@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, Field
 
 if TYPE_CHECKING:
+    from analysis.interfaces import InterfaceReport
     from analysis.overview.models import Overview
+    from analysis.teamcode.impact import Impact
 
 # ---- shared patterns (one definition each) ----
 PR_SUFFIX_RE = re.compile(r"\s*\(#(\d+)\)\s*$")  # "Fix the cache (#1234)": the PR number at the end
@@ -200,6 +202,7 @@ class DigestEntry:
 
     commit: Commit
     analysis: Analysis
+    interfaces: InterfaceReport | None = None  # computed interface changes (analysis/interfaces), None when not computed
 
 
 @dataclass
@@ -217,6 +220,7 @@ class RepoDigest:
     display: str = ""  # the name shown (owner/repo, or a clone's folder name); `repo` is the identity
     notes: list[str] = field(default_factory=list)  # one-line remarks: history rewritten, branch changed, ...
     followed: str | None = None  # the ref read, e.g. origin/main
+    impact: list[Impact] = field(default_factory=list)  # upstream changes that meet the team's code (analysis/teamcode)
 
     @property
     def name(self) -> str:
