@@ -202,7 +202,9 @@ class DigestEntry:
 
     commit: Commit
     analysis: Analysis
-    interfaces: InterfaceReport | None = None  # computed interface changes (analysis/interfaces), None when not computed
+    interfaces: InterfaceReport | None = (
+        None  # computed interface changes (analysis/interfaces), None when not computed
+    )
 
 
 @dataclass
@@ -220,7 +222,9 @@ class RepoDigest:
     display: str = ""  # the name shown (owner/repo, or a clone's folder name); `repo` is the identity
     notes: list[str] = field(default_factory=list)  # one-line remarks: history rewritten, branch changed, ...
     followed: str | None = None  # the ref read, e.g. origin/main
-    impact: list[Impact] = field(default_factory=list)  # upstream changes that meet the team's code (analysis/teamcode)
+    impact: list[Impact] = field(
+        default_factory=list
+    )  # upstream changes that meet the team's code (analysis/teamcode)
 
     @property
     def name(self) -> str:

@@ -28,6 +28,7 @@ from bot.runtime import SetupError, open_database, post_now
 from bot.scheduler import BUSY
 from bot.settings import Settings, SettingsError, load_settings
 from bot.status import status_lines
+from bot.team_code import radar_answer, radar_lines
 from storage.db import is_read_only
 
 log = logging.getLogger(__name__)
@@ -246,6 +247,45 @@ def status(fmt: str) -> None:
     db = _open(settings, read_only_ok=True)
     lines, data = status_lines(db, settings.pipeline_config().llm)
     click.echo(json.dumps(data, indent=2) if fmt == "json" else "\n".join(lines))
+
+
+@main.command(epilog=EXIT_CODES)
+@verbose_option
+@click.option(
+    "--repo", help="owner/repo or a clone path of the upstream (default: the first of DIGEST_REPOS)."
+)
+@click.option(
+    "--since", help="A tag, a SHA, or a version (v1.2.3); default: the version the team's code pins."
+)
+@click.option("--code", "code_name", help="Which of DIGEST_TEAM_CODE's code bases (default: the first).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def impact(repo: str | None, since: str | None, code_name: str | None, fmt: str) -> None:
+    """Every upstream interface change since a version that meets the team's code, by symbol."""
+    settings = _settings()
+    codes = settings.team_code
+    if code_name is not None and code_name not in codes:
+        known = ", ".join(codes) or "none (set DIGEST_TEAM_CODE)"
+        raise click.BadParameter(f"no code base named {code_name!r}; known: {known}", param_hint="--code")
+    db = _open(settings)
+    code = codes[code_name] if code_name else next(iter(codes.values()), None)
+    answer = asyncio.run(radar_answer(settings, db, code, repo, since))
+    if answer.error:
+        raise click.ClickException(answer.error)
+    if fmt == "json":
+        assert answer.radar is not None
+        r = answer.radar
+        data = {
+            "code": answer.name,
+            "since": answer.base,
+            "base": r.base,
+            "head": r.head,
+            "commits": r.commits,
+        }
+        click.echo(
+            json.dumps({**data, "symbols": [s.to_dict() for s in r.symbols], "notes": r.notes}, indent=2)
+        )
+    else:
+        click.echo("\n".join(radar_lines(answer, settings.digest_language)))
 
 
 @main.command(epilog=EXIT_CODES)

@@ -99,7 +99,9 @@ def _repo_text(
     parts += [f"{t(lang, lv.value)} {n}" for lv, n in s.levels.items()]
     parts += [t(lang, f"stats_{key}", n=n) for key, n in s.unfinished()]
     lines.append("  " + _clip(" | ".join(parts), width - 2))
-    lines += ["  " + _clip(line, width - 2) for line in impact_text_lines(repo, lang)]  # the team's code first
+    lines += [
+        "  " + _clip(line, width - 2) for line in impact_text_lines(repo, lang)
+    ]  # the team's code first
     lines += ["  " + _clip(line, width - 2) for line in overview_text_lines(repo, lang)]  # above the cards
     for lv in LEVELS:
         entries = repo.by_importance(lv)

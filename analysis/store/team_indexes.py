@@ -28,15 +28,22 @@ def get_team_index(
     if not rows:
         return None
     try:
-        return TeamIndex.from_dict(json.loads(rows[0][0]))
+        data = json.loads(rows[0][0])
+        pins = {str(k): str(v) for k, v in (data.get("pin_files") or {}).items()}
+        return TeamIndex.from_dict(data), pins
     except (ValueError, TypeError, KeyError):
         return None  # an unreadable row is rebuilt
 
 
 def save_team_index(
-    db: sqlite_utils.Database, name: str, head: str, packages: Iterable[str], index: TeamIndex
+    db: sqlite_utils.Database,
+    name: str,
+    head: str,
+    packages: Iterable[str],
+    index: TeamIndex,
+    pin_files: dict[str, str] | None = None,
 ) -> None:
-    """Store the index of `name` at `head`, dropping the code base's indexes of other heads."""
+    """Store the index of `name` at `head` (and its dependency pin files), dropping those of other heads."""
     if is_read_only(db):
         return
     key = _packages_key(packages)
@@ -44,7 +51,7 @@ def save_team_index(
         "name": name,
         "head": head,
         "packages": key,
-        "index_json": json.dumps(index.to_dict()),
+        "index_json": json.dumps({**index.to_dict(), "pin_files": pin_files or {}}),
         "built_at": now(),
     }
     with db.conn:

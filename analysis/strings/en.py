@@ -74,6 +74,8 @@ STRINGS: dict[str, str] = {
     "radar_title": "Interface changes since {base} that meet {name}",
     "radar_none": "No interface change since {base} meets {name}.",
     "radar_no_pin": "No pinned version of {repo} found in {name}; give the version to start from.",
+    "help_uses": "show or pick the code base this channel checks upstream changes against",
+    "help_impact": "interface changes since a version (default: the one your code pins) that meet your code",
     "ov_attention": "Needs attention",
     "ov_commits": "Commits",
     "ov_headline": "{n} commits; most activity in {areas}.",

@@ -72,6 +72,8 @@ STRINGS: dict[str, str] = {
     "radar_title": "自 {base} 以来触及 {name} 的接口改动",
     "radar_none": "自 {base} 以来没有接口改动触及 {name}。",
     "radar_no_pin": "在 {name} 中没有找到 {repo} 的固定版本；请给出起始版本。",
+    "help_uses": "查看或选择本频道对照的代码库",
+    "help_impact": "自某版本（默认：你的代码固定的版本）以来触及你代码的接口改动",
     "ov_attention": "需要关注",
     "ov_commits": "提交",
     "ov_headline": "共 {n} 个提交，主要集中在：{areas}。",

@@ -45,6 +45,22 @@ class TeamCodeIndex:
     index: TeamIndex | None = None
     notes: list[str] = field(default_factory=list)
     cached: bool = False
+    pin_files: dict[str, str] = field(
+        default_factory=dict
+    )  # requirements*.txt, pyproject.toml, locks: path -> text
+
+
+PIN_BYTES = 2_000_000
+
+
+def is_pin_file(name: str) -> bool:
+    """Whether a path (at most two folders deep) is a file that pins dependency versions."""
+    parts = PurePosixPath(name).parts
+    base = parts[-1].lower() if parts else ""
+    pinned = base in ("pyproject.toml", "uv.lock", "poetry.lock") or (
+        base.startswith("requirements") and base.endswith(".txt")
+    )
+    return pinned and len(parts) <= 3
 
 
 def _wanted(name: str) -> bool:
@@ -54,8 +70,11 @@ def _wanted(name: str) -> bool:
     return bool(parts) and (parts[-1].endswith(".py") or is_config(parts[-1]))
 
 
-def extract(archive: bytes | io.BufferedIOBase, into: Path, *, strip_top: bool) -> int:
-    """Unpack the files the index reads (Python, scripts, configs) from a tar(.gz); returns how many were left out."""
+def extract(
+    archive: bytes | io.BufferedIOBase, into: Path, *, strip_top: bool, pins: dict[str, str] | None = None
+) -> int:
+    """Unpack the files the index reads (Python, scripts, configs) from a tar(.gz), keeping pin files' text in
+    `pins`; returns how many were left out."""
     left = 0
     mode = "r:*"
     data = io.BytesIO(archive) if isinstance(archive, bytes) else archive
@@ -64,7 +83,12 @@ def extract(archive: bytes | io.BufferedIOBase, into: Path, *, strip_top: bool) 
             name = member.name
             if strip_top:
                 name = name.partition("/")[2]
-            if not member.isfile() or not name or not _wanted(name):
+            if not member.isfile() or not name:
+                continue
+            if pins is not None and is_pin_file(name) and member.size <= PIN_BYTES:
+                if (src := tar.extractfile(member)) is not None:
+                    pins[name] = src.read().decode("utf-8", errors="replace")
+            if not _wanted(name):
                 continue
             if member.size > FILE_BYTES:
                 left += 1
@@ -180,17 +204,17 @@ async def team_code_index(
         else:
             out.head, src = await _github_head(code, cfg, db)
         if (stored := get_team_index(db, code.name, out.head, ["*"])) is not None:
-            out.index, out.cached = stored, True
+            (out.index, out.pin_files), out.cached = stored, True
             return out
         data = await (_clone_archive(src, out.head) if code.local else _github_tarball(src, out.head))
         with tempfile.TemporaryDirectory(prefix="team-code-") as tmp:
-            left = extract(data, Path(tmp), strip_top=not code.local)
+            left = extract(data, Path(tmp), strip_top=not code.local, pins=out.pin_files)
             out.index, note = index_tree(Path(tmp), seconds=seconds, max_files=max_files)
         if left:
             out.notes.append(f"{left} files over {FILE_BYTES // 1_000_000} MB not indexed")
         if note:
             out.notes.append(note)
-        save_team_index(db, code.name, out.head, ["*"], out.index)
+        save_team_index(db, code.name, out.head, ["*"], out.index, out.pin_files)
     except (RepoNotFound, AccessDenied) as e:
         out.notes.append(_line(code, f"cannot be read: {e}"))
     except (CommitDigestError, OSError, tarfile.TarError, httpx.HTTPError) as e:
