@@ -43,7 +43,8 @@ def impact_markdown(repos: list[RepoDigest], lang: str) -> list[str]:
         for direct, key in ((True, "affects"), (False, "affects_owner")):
             items = [i for i in repo.impact if i.direct == direct][:ITEMS_SHOWN]
             if items:
-                lines += [f"**{t(lang, key)}**  ", *(_md_item(i, lang) for i in items), ""]
+                label = [] if direct else [f"**{t(lang, key)}**  "]
+                lines += [*label, *(_md_item(i, lang) for i in items), ""]
     return lines
 
 

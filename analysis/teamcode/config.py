@@ -42,7 +42,8 @@ def team_code(name: str | None, location: str) -> TeamCode:
 
 
 def parse_team_code(value: str) -> dict[str, TeamCode]:
-    """`a=/src/a, owner/b` as code bases by name; identical entries collapse; raises ValueError on bad input."""
+    """`a=/src/a, owner/b` as code bases by name; repeats collapse (paths normalised); raises ValueError on bad
+    input: a malformed location or name, one name for two code bases, or two names for one."""
     out: dict[str, TeamCode] = {}
     for part in value.split(","):
         part = part.strip()
@@ -54,6 +55,8 @@ def parse_team_code(value: str) -> dict[str, TeamCode]:
         if earlier is not None and earlier != code:
             raise ValueError(f"the name {code.name!r} is given to two code bases")
         same = [c for c in out.values() if c.location == code.location and c.name != code.name]
+        if same and not sep:
+            continue  # a bare repeat of a code base already named
         if same:
             raise ValueError(f"{code.location!r} is named both {same[0].name!r} and {code.name!r}")
         out[code.name] = code
