@@ -220,3 +220,41 @@ def test_the_cli_says_a_bad_setting_in_one_line_and_exits_2(monkeypatch):
     res = CliRunner().invoke(main, ["impact", "--since", "v1"])
     assert res.exit_code == 2 and len(res.stderr.strip().splitlines()) == 1
     assert "DIGEST_TEAM_CODE" in res.stderr and "two code bases" in res.stderr
+
+
+def test_the_radar_starts_at_the_pinned_version_and_groups_by_symbol(tmp_path, monkeypatch, upstream, team):
+    from click.testing import CliRunner
+
+    from bot.cli import main
+
+    monkeypatch.setenv("DIGEST_TEAM_CODE", f"ours={team.path}")
+    monkeypatch.setenv("DIGEST_REPOS", str(upstream.path))
+    monkeypatch.setenv("DIGEST_DB_PATH", str(tmp_path / "d.db"))
+    monkeypatch.setenv("DIGEST_GIT_FETCH", "false")
+    res = CliRunner().invoke(main, ["impact", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data["since"] == "1.0.0" and data["base"] == upstream.head("v1.0.0") and data["commits"] == 1
+    fetch = next(s for s in data["symbols"] if s["object"] == "uplib.core.fetch")
+    assert fetch["direct"] and fetch["changes"][0]["sha"] == upstream.head()
+    assert {"file": "ourapp/app.py", "line": 10} in fetch["places"]
+    text = CliRunner().invoke(main, ["impact", "--since", upstream.head()])
+    assert text.exit_code == 0 and "No interface change" in text.stdout
+    unknown = CliRunner().invoke(main, ["impact", "--since", "v9.9"])
+    assert unknown.exit_code == 1 and len(unknown.stderr.strip().splitlines()) == 1
+    wrong = CliRunner().invoke(main, ["impact", "--code", "theirs"])
+    assert wrong.exit_code == 2 and "known: ours" in wrong.stderr
+
+
+def test_a_channel_picks_a_named_code_base_and_never_a_path(tmp_path, team):
+    from bot.settings import load_settings
+    from bot.team_code import chosen_code, uses_answer
+
+    settings = load_settings(digest_team_code=f"ours={team.path},acme/tools", digest_db_path=str(tmp_path / "d.db"))
+    db = open_db(tmp_path / "d.db")
+    assert "`ours`" in uses_answer(settings, db, "C1", [])
+    assert "`tools`" in uses_answer(settings, db, "C1", ["tools"])
+    assert chosen_code(settings, db, "C1").name == "tools" and chosen_code(settings, db, "C2").name == "ours"
+    refused = uses_answer(settings, db, "C1", [str(team.path)])
+    assert "Known: `ours`, `tools`" in refused and chosen_code(settings, db, "C1").name == "tools"
+    assert chosen_code(settings, db, None).name == "ours"  # the terminal and the default channel: the setting
