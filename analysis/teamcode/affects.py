@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 
+import sqlite_utils
+
+from analysis.config import SourceConfig
 from analysis.models import Digest, RepoDigest
+from analysis.teamcode.config import TeamCode
 from analysis.teamcode.impact import Impact, impacts
 from analysis.teamcode.index import TeamIndex
+from analysis.teamcode.source import team_code_index
 
 PLACES_SHOWN = 3  # team places shown per impact before "and N more places"
 
@@ -37,3 +42,16 @@ def impact_json(impact: Impact) -> dict[str, object]:
         "direct": impact.direct,
         "places": [{"file": f, "line": n} for f, n in impact.places],
     }
+
+
+async def add_team_impact(
+    digest: Digest, code: TeamCode | None, db: sqlite_utils.Database, cfg: SourceConfig
+) -> list[str]:
+    """Index `code` at its head (from the store when unchanged) and set every repository's impact; the notes
+    (one line each) say what could not be read or what a bound left out. Without a code base: nothing."""
+    if code is None:
+        add_impact(digest, None)
+        return []
+    team = await team_code_index(code, db, cfg)
+    add_impact(digest, team.index)
+    return team.notes

@@ -7,7 +7,6 @@ import asyncio
 import json
 import re
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -250,7 +249,9 @@ def test_a_channel_picks_a_named_code_base_and_never_a_path(tmp_path, team):
     from bot.settings import load_settings
     from bot.team_code import chosen_code, uses_answer
 
-    settings = load_settings(digest_team_code=f"ours={team.path},acme/tools", digest_db_path=str(tmp_path / "d.db"))
+    settings = load_settings(
+        digest_team_code=f"ours={team.path},acme/tools", digest_db_path=str(tmp_path / "d.db")
+    )
     db = open_db(tmp_path / "d.db")
     assert "`ours`" in uses_answer(settings, db, "C1", [])
     assert "`tools`" in uses_answer(settings, db, "C1", ["tools"])
@@ -258,3 +259,16 @@ def test_a_channel_picks_a_named_code_base_and_never_a_path(tmp_path, team):
     refused = uses_answer(settings, db, "C1", [str(team.path)])
     assert "Known: `ours`, `tools`" in refused and chosen_code(settings, db, "C1").name == "tools"
     assert chosen_code(settings, db, None).name == "ours"  # the terminal and the default channel: the setting
+
+
+def test_one_call_sets_the_impact_of_a_digest_from_the_team_code_at_its_head(tmp_path, upstream, team):
+    from analysis.teamcode.affects import add_team_impact
+
+    db = open_db(tmp_path / "d.db")
+    digest = _digest(upstream)
+    notes = asyncio.run(
+        add_team_impact(digest, team_code("ours", str(team.path)), db, SourceConfig(git_fetch=False))
+    )
+    assert notes == [] and any(i.direct for i in digest.repos[0].impact)
+    gone = asyncio.run(add_team_impact(digest, team_code("x", str(tmp_path / "nowhere")), db, SourceConfig()))
+    assert len(gone) == 1 and digest.repos[0].impact == []
