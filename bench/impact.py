@@ -217,7 +217,11 @@ def main() -> None:
     repo, pkg = args.repo.resolve(), args.package
     shas = window(repo, args.since, args.until)
     started = time.monotonic()
-    truth: dict[str, list[tuple[str, str]]] = {sha: griffe_breaks(repo, sha, pkg) for sha in shas}
+    truth: dict[str, list[tuple[str, str]]] = {}
+    for n, sha in enumerate(shas, start=1):
+        truth[sha] = griffe_breaks(repo, sha, pkg)
+        if n % 25 == 0:
+            print(f"  griffe: {n}/{len(shas)} commits", file=sys.stderr, flush=True)
     griffe_s = time.monotonic() - started
     exports = top_exports(repo, shas[0], pkg)
     # the consumer uses the broken objects (a method through a subclass), then stable ones
@@ -244,7 +248,9 @@ def main() -> None:
     pred_commits, true_commits = set(), set()
     pred_places, true_places = set(), set()
     attention_hit = attention_all = 0
-    for sha in shas:
+    for n, sha in enumerate(shas, start=1):
+        if n % 25 == 0:
+            print(f"  engine: {n}/{len(shas)} commits", file=sys.stderr, flush=True)
         report = reader.report(sha, seconds=60)
         seen = {c.object for c in report.changes} | {a for c in report.changes for a in c.aliases}
         for path, _kind in truth[sha]:
