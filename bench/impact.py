@@ -78,16 +78,49 @@ def griffe_breaks(repo: Path, sha: str, package: str) -> list[tuple[str, str]]:
         new = _load(repo, sha, changed, package, Path(b))
         if old is None or new is None:
             return []
-        try:
-            found = list(griffe.find_breaking_changes(old, new))
-        except Exception:  # noqa: BLE001
-            return []
-    out = []
-    for br in found:
-        path = br.obj.path
-        if any(part.startswith("_") and not part.startswith("__") for part in path.split(".")):
+        found: list[tuple[str, str]] = []
+        for path in changed:
+            dotted = path.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+            found += _module_breaks(_member(old, dotted), _member(new, dotted), dotted)
+    return [
+        (p, k)
+        for p, k in found
+        if not any(x.startswith("_") and not x.startswith("__") for x in p.split("."))
+    ]
+
+
+def _member(pkg: griffe.Module, dotted: str) -> griffe.Object | None:
+    try:
+        obj = pkg.get_member(dotted.split(".", 1)[1]) if "." in dotted else pkg
+    except Exception:  # noqa: BLE001 - a module griffe cannot reach has no truth
+        return None
+    return None if obj.is_alias else obj
+
+
+def _module_breaks(
+    old: griffe.Object | None, new: griffe.Object | None, dotted: str
+) -> list[tuple[str, str]]:
+    """griffe's breakages of one changed module, member by member when an alias stops the whole comparison."""
+    if old is None:
+        return []
+    if new is None:
+        return [(dotted, "Public object was removed")]
+    try:
+        return [(br.obj.path, br.kind.value) for br in griffe.find_breaking_changes(old, new)]
+    except Exception:  # noqa: BLE001 - e.g. CyclicAliasError on a name that is both a module and a function
+        pass
+    out: list[tuple[str, str]] = []
+    for name, member in old.members.items():
+        if member.is_alias or member.is_module:
             continue
-        out.append((path, br.kind.value))
+        other = new.members.get(name)
+        if other is None:
+            out.append((member.path, "Public object was removed"))
+            continue
+        try:
+            out += [(br.obj.path, br.kind.value) for br in griffe.find_breaking_changes(member, other)]
+        except Exception:  # noqa: BLE001
+            continue
     return out
 
 
