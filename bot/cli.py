@@ -28,7 +28,7 @@ from bot.runtime import SetupError, open_database, post_now
 from bot.scheduler import BUSY
 from bot.settings import Settings, SettingsError, load_settings
 from bot.status import status_lines
-from bot.team_code import radar_answer, radar_lines
+from bot.team_code import radar_answer, radar_json, radar_lines
 from storage.db import is_read_only
 
 log = logging.getLogger(__name__)
@@ -272,18 +272,7 @@ def impact(repo: str | None, since: str | None, code_name: str | None, fmt: str)
     if answer.error:
         raise click.ClickException(answer.error)
     if fmt == "json":
-        assert answer.radar is not None
-        r = answer.radar
-        data = {
-            "code": answer.name,
-            "since": answer.base,
-            "base": r.base,
-            "head": r.head,
-            "commits": r.commits,
-        }
-        click.echo(
-            json.dumps({**data, "symbols": [s.to_dict() for s in r.symbols], "notes": r.notes}, indent=2)
-        )
+        click.echo(json.dumps(radar_json(answer), indent=2))
     else:
         click.echo("\n".join(radar_lines(answer, settings.digest_language)))
 

@@ -119,3 +119,18 @@ def radar_lines(answer: RadarAnswer, lang: str, *, mrkdwn: bool = False) -> list
     if len(r.symbols) > SYMBOLS_SHOWN:
         lines.append(t(lang, "ov_more", n=len(r.symbols) - SYMBOLS_SHOWN))
     return lines + [plain(n) for n in [*r.notes, *(answer.notes or [])]]
+
+
+def radar_json(answer: RadarAnswer) -> dict[str, object]:
+    """`{"code", "since", "base", "head", "commits", "symbols": [...], "notes"}` for a radar that ran."""
+    r = answer.radar
+    assert r is not None
+    return {
+        "code": answer.name,
+        "since": answer.base,
+        "base": r.base,
+        "head": r.head,
+        "commits": r.commits,
+        "symbols": [s.to_dict() for s in r.symbols],
+        "notes": [*r.notes, *(answer.notes or [])],
+    }
