@@ -16,6 +16,7 @@ from analysis.lineage_models import EntryLineage
 if TYPE_CHECKING:
     from analysis.interfaces import InterfaceReport
     from analysis.overview.models import Overview
+    from analysis.teamcode.impact import Impact
 
 # ---- shared patterns (one definition each) ----
 PR_SUFFIX_RE = re.compile(r"\s*\(#(\d+)\)\s*$")  # "Fix the cache (#1234)": the PR number at the end
@@ -231,6 +232,9 @@ class RepoDigest:
     display: str = ""  # the name shown (owner/repo, or a clone's folder name); `repo` is the identity
     notes: list[str] = field(default_factory=list)  # one-line remarks: history rewritten, branch changed, ...
     followed: str | None = None  # the ref read, e.g. origin/main
+    impact: list[Impact] = field(
+        default_factory=list
+    )  # upstream changes that meet the team's code (analysis/teamcode)
 
     @property
     def name(self) -> str:

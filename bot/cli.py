@@ -166,6 +166,7 @@ def run(
     from analysis.pipeline import run_digest
     from analysis.report import write_archive
     from bot.progress import ProgressDisplay
+    from bot.team_code import add_channel_impact
     from storage.full import DiskFull
 
     settings = _settings()
@@ -199,6 +200,7 @@ def run(
     try:
         with ProgressDisplay() as display:
             digest = asyncio.run(run_digest(db, cfg, day=day, target="terminal", progress=display.update))
+        asyncio.run(add_channel_impact(settings, db, digest))
     except DiskFull as e:
         raise click.ClickException(str(e)) from None
     if fmt == "json":
@@ -291,6 +293,38 @@ def status(fmt: str) -> None:
     db = _open(settings, read_only_ok=True)
     lines, data = status_lines(db, settings.pipeline_config().llm)
     click.echo(json.dumps(data, indent=2) if fmt == "json" else "\n".join(lines))
+
+
+@main.command(epilog=EXIT_CODES)
+@verbose_option
+@click.option(
+    "--repo", help="owner/repo or a clone path of the upstream (default: the first of DIGEST_REPOS)."
+)
+@click.option(
+    "--since", help="A tag, a SHA, or a version (v1.2.3); default: the version the team's code pins."
+)
+@click.option("--code", "code_name", help="Which of DIGEST_TEAM_CODE's code bases (default: the first).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def impact(repo: str | None, since: str | None, code_name: str | None, fmt: str) -> None:
+    """Every upstream interface change since a version that meets the team's code, by symbol."""
+    import asyncio
+
+    from bot.team_code import radar_answer, radar_json, radar_lines
+
+    settings = _settings()
+    codes = settings.team_code
+    if code_name is not None and code_name not in codes:
+        known = ", ".join(codes) or "none (set DIGEST_TEAM_CODE)"
+        raise click.BadParameter(f"no code base named {code_name!r}; known: {known}", param_hint="--code")
+    db = _open(settings)
+    code = codes[code_name] if code_name else next(iter(codes.values()), None)
+    answer = asyncio.run(radar_answer(settings, db, code, repo, since))
+    if answer.error:
+        raise click.ClickException(answer.error)
+    if fmt == "json":
+        click.echo(json.dumps(radar_json(answer), indent=2))
+    else:
+        click.echo("\n".join(radar_lines(answer, settings.digest_language)))
 
 
 @main.command(epilog=EXIT_CODES)

@@ -25,6 +25,7 @@ from bot.slack.alerts import clear_alerts, post_alert
 from bot.slack.client import post_message
 from bot.slack.delivery import PostStatus, post_digest
 from bot.subscriptions import channel_subscriptions, filter_digest, subscribed_channels
+from bot.team_code import add_channel_impact
 from storage.full import DiskFull, db_file, is_disk_full
 
 log = logging.getLogger(__name__)
@@ -111,6 +112,7 @@ class Digester:
                 return outcome
             cfg = self.settings.pipeline_config(sorted({s.repo for s in subs}))
             digest = await run_digest(self.db, cfg, day=day, target=channel, advance_cursor=False)
+            await add_channel_impact(self.settings, self.db, digest, channel)
             outcome.alerts = list(digest.alerts)
             result = await post_digest(
                 self.client,

@@ -13,6 +13,7 @@ from analysis.config import LLMConfig, PipelineConfig, SourceConfig
 from analysis.errors import CommitDigestError
 from analysis.identity import RepoSpecError, repo_specs, split_repos
 from analysis.redact import redact, register_secrets, split_userinfo, url_secrets
+from analysis.teamcode.config import TeamCode, parse_team_code
 
 
 class SettingsError(CommitDigestError):
@@ -36,6 +37,9 @@ class Settings(BaseSettings):
     digest_timezone: str = "UTC"
     digest_language: Literal["en", "zh"] = "en"
     digest_db_path: str = "./data/commit-digest.db"
+    digest_team_code: str = (
+        ""  # the team's own code bases: name=/path/to/clone or name=owner/repo, comma-separated
+    )
 
     # LLM
     openai_api_key: SecretStr | None = None
@@ -79,6 +83,17 @@ class Settings(BaseSettings):
         except RepoSpecError as e:
             raise ValueError(str(e)) from None
         return v
+
+    @field_validator("digest_team_code")
+    @classmethod
+    def _check_team_code(cls, v: str) -> str:
+        parse_team_code(v)
+        return v
+
+    @property
+    def team_code(self) -> dict[str, TeamCode]:
+        """The team's named code bases (DIGEST_TEAM_CODE), by name."""
+        return parse_team_code(self.digest_team_code)
 
     @field_validator("digest_timezone")
     @classmethod

@@ -372,6 +372,22 @@ def m013_weekly_overviews(db: sqlite_utils.Database) -> None:
     )
 
 
+@migration
+def m014_team_indexes(db: sqlite_utils.Database) -> None:
+    """The index of each team code base at a head, and the code base each channel checks against."""
+    db["team_indexes"].create(
+        {
+            "name": str,  # the code base's name in DIGEST_TEAM_CODE
+            "head": str,  # the commit the index was built from
+            "packages": str,  # the upstream packages indexed, comma-separated, sorted
+            "index_json": str,  # the serialised TeamIndex
+            "built_at": str,
+        },
+        pk=("name", "head", "packages"),
+    )
+    db["channel_team_code"].create({"channel": str, "name": str, "set_at": str}, pk="channel")
+
+
 def _part_no(key: str) -> int:
     return int(key.split(":", 1)[1])
 

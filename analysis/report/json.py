@@ -5,6 +5,7 @@ from __future__ import annotations
 from analysis.facts import file_counts, local_time, pr_url, short_reason, summary_lines
 from analysis.models import AnalysisStatus, Digest, DigestEntry, RepoDigest
 from analysis.report.lineage import lineage_json
+from analysis.teamcode.affects import impact_json
 
 
 def _entry_json(repo: RepoDigest, entry: DigestEntry, tz: str) -> dict:
@@ -70,6 +71,7 @@ def render_json(digest: Digest) -> dict:
                 "stats": r.stats(),
                 "commits": [_entry_json(r, e, tz) for e in r.entries],
                 "overview": _overview_json(r),
+                "impact": [impact_json(i) for i in r.impact],
             }
             for r in digest.repos
         ],

@@ -28,6 +28,7 @@ from analysis.report.escape import (
     md_heading,
     md_text,
 )
+from analysis.report.impact import impact_markdown
 from analysis.report.interfaces import interface_items, left_out
 from analysis.report.lineage import lineage_lines
 from analysis.report.overview import overview_markdown
@@ -254,6 +255,7 @@ def render_markdown(digest: Digest) -> str:
     """The daily report as Markdown, laid out like the reference report."""
     lang, anchors = digest.language, _Anchors()
     lines = [f"# {t(lang, 'title', date=digest.date)}", ""]
+    lines += impact_markdown(digest.repos, lang)  # what meets the team's code, first
     lines += overview_markdown(digest.repos, lang)  # the day at a glance, before any commit table
     if digest.alerts:
         alerts = [f"> - {md_block(clip(plain(a), 500))}" for a in digest.alerts]

@@ -21,6 +21,7 @@ from analysis.facts import (
     usage_line,
 )
 from analysis.models import AnalysisStatus, Digest, DigestEntry, Importance, RepoDigest
+from analysis.report.impact import impact_text_lines
 from analysis.report.interfaces import interface_items
 from analysis.report.lineage import lineage_lines
 from analysis.report.overview import overview_text_lines
@@ -111,6 +112,9 @@ def _repo_text(
     parts += [f"{t(lang, lv.value)} {n}" for lv, n in s.levels.items()]
     parts += [t(lang, f"stats_{key}", n=n) for key, n in s.unfinished()]
     lines.append("  " + _clip(" | ".join(parts), width - 2))
+    lines += [
+        "  " + _clip(line, width - 2) for line in impact_text_lines(repo, lang)
+    ]  # the team's code first
     lines += ["  " + _clip(line, width - 2) for line in overview_text_lines(repo, lang)]  # above the cards
     for lv in LEVELS:
         entries = repo.by_importance(lv)

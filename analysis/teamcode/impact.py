@@ -22,6 +22,7 @@ class Impact:
     change: str
     direct: bool
     places: tuple[Place, ...]
+    sha: str = ""  # the upstream commit that made the change, when known
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
@@ -31,6 +32,7 @@ class Impact:
             "change": self.change,
             "direct": self.direct,
             "places": [list(p) for p in self.places],
+            "sha": self.sha,
         }
 
 

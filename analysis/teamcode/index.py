@@ -101,18 +101,25 @@ def _walk(root: Path) -> Iterable[Path]:
                 yield Path(here) / name
 
 
+class _Every(frozenset[str]):
+    """Every top-level package: an index for whatever upstream the team's code imports."""
+
+    def __contains__(self, item: object) -> bool:
+        return isinstance(item, str)
+
+
 def build_index(
     root: Path | str,
-    packages: Iterable[str],
+    packages: Iterable[str] | None,
     *,
     max_files: int = MAX_FILES,
     max_bytes: int = MAX_BYTES,
     seconds: float = SECONDS,
     clock: Callable[[], float] = time.monotonic,
 ) -> TeamIndex:
-    """Walk `root` and index where its code refers to the upstream `packages` (top-level import names)."""
+    """Walk `root` and index where its code refers to the upstream `packages` (top-level import names; None: all)."""
     root = Path(root)
-    wanted = frozenset(packages)
+    wanted = _Every() if packages is None else frozenset(packages)
     index = TeamIndex(refs={p: {} for p in sorted(wanted)})
     start = clock()
     for path in _walk(root):
@@ -151,7 +158,7 @@ def _index_file(index: TeamIndex, rel: str, text: str, packages: frozenset[str])
         return add
 
     def ref(dotted: str, line: int) -> None:
-        note(index.refs[dotted.split(".", 1)[0]])(dotted, line)
+        note(index.refs.setdefault(dotted.split(".", 1)[0], {}))(dotted, line)
 
     if rel.endswith(".py"):
         try:

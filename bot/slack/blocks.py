@@ -23,6 +23,7 @@ from analysis.models import AnalysisStatus, Digest, DigestEntry, Importance, Rep
 from analysis.report.interfaces import interface_items
 from analysis.report.lineage import lineage_lines
 from analysis.strings import t
+from bot.slack.impact import impact_summary_blocks
 from bot.slack.mrkdwn import channel_ref, escape, link, truncate
 from bot.slack.overview import overview_blocks
 
@@ -212,6 +213,8 @@ def digest_messages(digest: Digest) -> list[SlackMessage]:
         intro.append(line)
     blocks: list[Block] = [_header(title), _context(" · ".join(intro))]
     blocks += [_context(f"⚠️ {escape(short(a, 500))}") for a in digest.alerts[:5]]
+    for repo in digest.repos:  # what meets the team's code, first
+        blocks += impact_summary_blocks(repo, lang, named=len(digest.repos) > 1)
     for repo in digest.repos:  # the day at a glance, before the stats
         blocks += overview_blocks(repo, lang, named=len(digest.repos) > 1)
     for repo in digest.repos:

@@ -26,6 +26,7 @@ from analysis.state import Delivery, DeliveryStatus
 from analysis.store import deliveries as delivery_store
 from bot.slack.blocks import SlackMessage, card_reply_blocks, digest_messages, is_empty
 from bot.slack.client import BlocksRejected, PostError, call, maybe_accepted, post_message
+from bot.slack.impact import impact_thread_messages
 
 log = logging.getLogger(__name__)
 
@@ -219,6 +220,16 @@ async def post_digest(
                 ts = await _post(client, channel, msg, metadata=_metadata(record.key, f"part:{i}"))
                 posted += 1
             record.parts.append(ts)
+            delivery_store.save_delivery(db, record)
+        for n, (text, blocks) in enumerate(impact_thread_messages(digest)):
+            key, parent = f"impact:{n}", record.parts[0]
+            if key in record.replies:
+                continue
+            if not (ts := await recovery.ts(key, thread_ts=parent)):
+                msg = SlackMessage(text=text, blocks=blocks)
+                ts = await _post(client, channel, msg, thread_ts=parent, metadata=_metadata(record.key, key))
+                posted += 1
+            record.replies[key] = ts
             delivery_store.save_delivery(db, record)
         for repo_url, entry in _threaded(digest, thread_level):
             sha, parent = entry.commit.sha, record.parts[0]

@@ -65,6 +65,7 @@ class FakeRepo:
     private: bool = False
     branches: dict[str, str] = field(default_factory=dict)
     commits: dict[str, FakeCommit] = field(default_factory=dict)
+    path: Path | None = None  # the git repository a mirror reads, for tarballs
 
 
 @dataclass
@@ -246,7 +247,7 @@ class FakeGitHub:
             ).splitlines()
         )
         repo = self.repos.get(full_name) or self.add_repo(full_name, head)
-        repo.default_branch, repo.branches = head, branches
+        repo.default_branch, repo.branches, repo.path = head, branches, path
         fmt = "%x01%H%x00%P%x00%an%x00%ae%x00%aI%x00%cn%x00%cI%x00%B%x00"
         commits = {}
         for rec in run("log", "--branches", f"--format={fmt}").split("\x01")[1:]:
@@ -415,6 +416,8 @@ class FakeGitHub:
     def _route(
         self, path: str, query: dict[str, str], headers: dict[str, str], auth: bool
     ) -> tuple[int, dict[str, str], Any]:
+        if mt := re.fullmatch(r"/_codeload/([^/]+/[^/]+)/legacy\.tar\.gz/([0-9a-f]{40})", path):
+            return self._tarball(mt.group(1), mt.group(2))
         m = re.fullmatch(r"/repos/([^/]+/[^/]+)(/.*)?", path)
         # GitHub's owner and repository names are case-insensitive
         repo = (
@@ -446,6 +449,12 @@ class FakeGitHub:
             if "application/vnd.github.sha" in headers.get("accept", ""):
                 return 200, _etag(c.sha), c.sha
             return self._detail(path, repo, c, query)
+        if mt := re.fullmatch(r"/tarball/(.+)", rest):
+            # GitHub answers with a 302 to a signed codeload.github.com URL; here a loopback one.
+            c = self._rev(repo, mt.group(1))
+            if c is None or repo.path is None:
+                return 404, {}, {"message": "Not Found"}
+            return 302, {"Location": f"{self.url}/_codeload/{repo.full_name}/legacy.tar.gz/{c.sha}"}, ""
         if mr := re.fullmatch(r"/compare/(.+?)\.\.\.(.+)", rest):
             return self._compare(path, repo, mr.group(1), mr.group(2), query)
         if mf := re.fullmatch(r"/contents/(.+)", rest):
@@ -502,6 +511,19 @@ class FakeGitHub:
         truncated = len(entries) > self.tree_limit
         body = {"sha": c.sha, "tree": entries[: self.tree_limit], "truncated": truncated}
         return 200, _etag(body), body
+    def _tarball(self, full_name: str, sha: str) -> tuple[int, dict[str, str], Any]:
+        """The .tar.gz of a mirrored repository at `sha`, its files under one `owner-name-sha/` folder."""
+        repo = self.repos.get(full_name)
+        if repo is None or repo.path is None or sha not in repo.commits:
+            return 404, {}, {"message": "Not Found"}
+        prefix = f"{full_name.replace('/', '-')}-{sha[:7]}/"
+        data = subprocess.run(
+            ["git", "-C", str(repo.path), "archive", "--format=tar.gz", f"--prefix={prefix}", sha],
+            env=git_env(),
+            capture_output=True,
+            check=True,
+        ).stdout
+        return 200, {}, data
 
     def _page(
         self, path: str, query: dict[str, str], items: list[Any], default: int, cap: int

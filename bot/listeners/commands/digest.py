@@ -1,4 +1,4 @@
-"""`/digest subscribe|unsubscribe|list|run|status|overview|help`: a channel's subscriptions and digests."""
+"""`/digest subscribe|unsubscribe|list|run|status|overview|uses|impact|help`: a channel's subscriptions and digests."""
 
 from __future__ import annotations
 
@@ -17,9 +17,11 @@ from bot.overview import OVERVIEW_USAGE, overview_answer
 from bot.runtime import Context
 from bot.scheduler import ChannelOutcome
 from bot.slack.answers import one_line
+from bot.slack.mrkdwn import truncate
 from bot.slack.weekly import week_message
 from bot.status import channel_status
 from bot.subscriptions import SUBSCRIBE_USAGE, UsageError
+from bot.team_code import IMPACT_USAGE, chosen_code, radar_answer, radar_lines, uses_answer
 from bot.weekly import channel_weeks
 
 log = logging.getLogger(__name__)
@@ -37,6 +39,8 @@ def help_text(lang: str) -> str:
             f"• `/digest status`: {t(lang, 'help_status')}",
             f"• `{OVERVIEW_USAGE}`: {t(lang, 'help_overview')}",
             f"• `/digest week [repo]`: {t(lang, 'help_week')}",
+            f"• `/digest uses [name]`: {t(lang, 'help_uses')}",
+            f"• `{IMPACT_USAGE}`: {t(lang, 'help_impact')}",
         ]
     )
 
@@ -101,6 +105,16 @@ async def _week(ctx: Context, channel: str, args: list[str], respond: AsyncRespo
         await respond(text=t(lang, "digest_failed", error=type(e).__name__), response_type="ephemeral")
 
 
+async def _impact(ctx: Context, channel: str, args: list[str], respond: AsyncRespond) -> None:
+    """The radar since a pin, answered in the channel when it is ready."""
+    repo = next((a for a in args if "/" in a), None)
+    since = next((a for a in args if a != repo), None)
+    code = chosen_code(ctx.settings, ctx.db, channel)
+    answer = await radar_answer(ctx.settings, ctx.db, code, repo, since)
+    text = "\n".join(radar_lines(answer, ctx.settings.digest_language, mrkdwn=True))
+    await respond(text=truncate(text, 3000))
+
+
 async def digest_command(
     ack: AsyncAck, command: dict, respond: AsyncRespond, context: AsyncBoltContext
 ) -> None:
@@ -132,6 +146,12 @@ async def digest_command(
             text = channel_status(ctx, channel)
         elif sub == "overview":
             text = overview_answer(ctx.db, ctx.settings, channel, rest)
+        elif sub == "uses":
+            text = uses_answer(ctx.settings, ctx.db, channel, rest)
+        elif sub == "impact":
+            await ack(text=t(lang, "building"))
+            ctx.spawn(_impact(ctx, channel, rest, respond))
+            return
         elif sub == "help":
             text = help_text(lang)
         else:
