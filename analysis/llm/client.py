@@ -10,7 +10,7 @@ from analysis.budget import clip_tokens, overview, pack
 from analysis.config import LLMConfig
 from analysis.llm import prompts
 from analysis.llm.endpoint import TRIES, Builder, Endpoint
-from analysis.llm.errors import ContextTooLong, Failed, GaveUp, Stopped, StopReason
+from analysis.llm.failures import ContextTooLong, Failed, GaveUp, Stopped, StopReason
 from analysis.llm.framing import estimate
 from analysis.llm.limiter import AdaptiveLimiter
 from analysis.llm.memory import EndpointMemory

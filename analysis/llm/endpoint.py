@@ -14,7 +14,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_aft
 from analysis.budget import estimate_tokens
 from analysis.config import LLMConfig
 from analysis.llm import answers, prompts
-from analysis.llm.errors import (
+from analysis.llm.failures import (
     ContextTooLong,
     Failed,
     FormatRejected,

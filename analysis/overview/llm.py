@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import openai
 
 from analysis.budget import clip_tokens, estimate_tokens
-from analysis.llm.errors import LLMError
+from analysis.llm.failures import LLMError
 from analysis.llm.parse import MalformedAnswer
 from analysis.llm.request import Requester, fill_parts, parts_then_merge
 from analysis.models import DigestEntry, Usage

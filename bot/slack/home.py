@@ -25,7 +25,7 @@ from bot.slack.mrkdwn import link, truncate
 from bot.subscriptions import describe
 
 if TYPE_CHECKING:
-    from bot.home import ChannelHome, HomeData
+    from bot.home_data import ChannelHome, HomeData
 
 MAX_VIEW_BLOCKS = 100
 POST_NOW_ACTION = "home_post_digest"

@@ -8,7 +8,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.home import post_from_home
+from bot.home_data import post_from_home
 from bot.listeners.commands.digest import help_text
 from bot.listeners.common import app_ctx
 from bot.runtime import Context

@@ -11,7 +11,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from analysis.strings import t
 from bot import subscriptions
 from bot.listeners.common import app_ctx
-from bot.overview import OVERVIEW_USAGE, overview_answer
+from bot.past_overview import OVERVIEW_USAGE, overview_answer
 from bot.runtime import Context
 from bot.scheduler import ChannelOutcome
 from bot.slack.answers import one_line
