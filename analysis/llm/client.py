@@ -6,7 +6,7 @@ import time
 
 import openai
 
-from analysis.budget import clip_tokens, overview, pack
+from analysis.budget import overview, pack
 from analysis.config import LLMConfig
 from analysis.llm import prompts
 from analysis.llm.endpoint import TRIES, Builder, Endpoint
@@ -17,6 +17,7 @@ from analysis.llm.memory import EndpointMemory
 from analysis.llm.parse import MalformedAnswer, parse_card
 from analysis.llm.request import Requester, parts_then_merge
 from analysis.models import Analysis, AnalysisStatus, Card, Commit, Importance, Insight, Score, Usage
+from analysis.tokens import clip_tokens
 
 _MAX_TOKENS = {Importance.LOW: 800, Importance.MEDIUM: 1600, Importance.HIGH: 3200}
 _MAX_TOKENS_CAP = 12000

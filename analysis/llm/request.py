@@ -10,13 +10,13 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from analysis.budget import clip_tokens, estimate_tokens
 from analysis.llm.endpoint import Builder, Endpoint
 from analysis.llm.failures import StopReason
 from analysis.llm.framing import Framing
 from analysis.llm.parse import MalformedAnswer, first_object, short_reason
 from analysis.llm.prompts import strict_schema
 from analysis.models import Usage
+from analysis.tokens import clip_tokens, estimate_tokens
 
 T = TypeVar("T")
 P = TypeVar("P")

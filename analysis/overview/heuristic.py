@@ -8,7 +8,7 @@ from fnmatch import fnmatch
 
 from analysis.facts import clip, plain
 from analysis.heuristic import clean_title
-from analysis.importance import DEFAULT_RULES, classify_path, score
+from analysis.importance import score
 from analysis.models import Commit, DigestEntry, Importance
 from analysis.overview.models import (
     HEADLINE_CHARS,
@@ -20,6 +20,7 @@ from analysis.overview.models import (
     Overview,
     Theme,
 )
+from analysis.scoring_rules import DEFAULT_RULES, classify_path
 from analysis.strings import t
 
 PATH_DEPTH = 3  # directory levels below the day's common root an area is named by

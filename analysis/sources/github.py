@@ -20,7 +20,7 @@ WALK_PAGES = 500  # listing pages (100 commits each) a walk back after a rewrite
 _SHA_MEDIA = "application/vnd.github.sha"
 
 
-def _when(s: str | None) -> datetime | None:
+def _parse_time(s: str | None) -> datetime | None:
     return datetime.fromisoformat(s) if s else None
 
 
@@ -230,8 +230,8 @@ class GitHubSource:
             author_name=_text(author.get("name")) or "",
             author_email=author.get("email") or "",
             author_login=(item.get("author") or {}).get("login"),
-            authored_at=_when(author.get("date")),
-            committed_at=_when(committer.get("date")) or datetime.fromtimestamp(0, UTC),
+            authored_at=_parse_time(author.get("date")),
+            committed_at=_parse_time(committer.get("date")) or datetime.fromtimestamp(0, UTC),
             committer_name=_text(committer.get("name")) or "",
             parents=[p["sha"] for p in item.get("parents") or []],
             url=self.web_url(sha),

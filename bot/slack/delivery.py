@@ -21,16 +21,17 @@ from typing import Any
 import sqlite_utils
 from slack_sdk.web.async_client import AsyncWebClient
 
-from analysis.models import Digest, DigestEntry, Importance
+from analysis.models import Digest
 from analysis.state import Delivery, DeliveryStatus
 from analysis.store import deliveries as delivery_store
 from bot.slack.blocks import SlackMessage, card_reply_blocks, digest_messages, is_empty
-from bot.slack.client import BlocksRejected, PostError, call, maybe_accepted, post_message
+from bot.slack.client import PostError, call, maybe_accepted, post_message
+from bot.slack.followup import new_since, post_followup
+from bot.slack.message_post import EVENT_TYPE, delivery_metadata, post_blocks, threaded_entries
 
 log = logging.getLogger(__name__)
 
 REPLY_PAUSE = 1.1  # chat.postMessage allows about one message a second per channel
-EVENT_TYPE = "commit_digest"  # the metadata event type of every digest message and thread reply
 HISTORY_MARGIN = 300  # seconds of channel history searched before the delivery record was created
 HISTORY_PAGES = 5  # pages of 200 messages searched for an interrupted delivery's messages
 
@@ -61,31 +62,6 @@ class PostResult:
     def ok(self) -> bool:
         """True unless the delivery failed."""
         return self.status is not PostStatus.FAILED
-
-
-async def _post(
-    client: AsyncWebClient,
-    channel: str,
-    msg: SlackMessage,
-    thread_ts: str | None = None,
-    metadata: dict[str, Any] | None = None,
-) -> str:
-    """Post one message and return its ts; falls back to plain text if Slack rejects the blocks."""
-    kwargs: dict[str, Any] = {"text": msg.text, "unfurl_links": False, "unfurl_media": False}
-    if metadata:
-        kwargs["metadata"] = metadata
-    if thread_ts:
-        kwargs["thread_ts"] = thread_ts
-    try:
-        return await post_message(client, channel, blocks=msg.blocks, **kwargs)
-    except BlocksRejected:
-        log.warning("Slack rejected the blocks of a message in %s; posting its text only", channel)
-        return await post_message(client, channel, **kwargs)
-
-
-def _metadata(key: str, item: str) -> dict[str, Any]:
-    """The message metadata that names a digest message (`part:<i>`) or thread reply (a SHA)."""
-    return {"event_type": EVENT_TYPE, "event_payload": {"key": key, "item": item}}
 
 
 def _interrupted(record: Delivery | None) -> bool:
@@ -163,12 +139,6 @@ class _Recovery:
         return self.found[thread_ts].get(item)
 
 
-def _threaded(digest: Digest, thread_level: str) -> list[tuple[str | None, DigestEntry]]:
-    """(repository URL, entry) of each commit whose full analysis goes in the thread."""
-    levels = {Importance.HIGH} | ({Importance.MEDIUM} if thread_level == "medium" else set())
-    return [(r.url, e) for r in digest.repos for e in r.entries if e.analysis.importance in levels]
-
-
 def _result(record: Delivery, status: PostStatus, posted: int = 0, error: str | None = None) -> PostResult:
     first = record.parts[0] if record.parts else record.message_ts
     return PostResult(record.key, status, first, dict(record.replies), list(record.parts), error, posted)
@@ -187,8 +157,6 @@ async def post_digest(
     """Post the digest and its thread in `channel` once per day, resuming a half-posted one."""
     earlier = delivery_store.get_delivery(db, channel, digest.date)
     if earlier is not None and earlier.status is DeliveryStatus.POSTED:
-        from bot.slack.followup import new_since, post_followup
-
         news = new_since(digest, earlier)
         if is_empty(news):
             return _result(earlier, PostStatus.ALREADY_POSTED)
@@ -216,11 +184,13 @@ async def post_digest(
             if i < len(record.parts):
                 continue
             if not (ts := await recovery.ts(f"part:{i}")):
-                ts = await _post(client, channel, msg, metadata=_metadata(record.key, f"part:{i}"))
+                ts = await post_blocks(
+                    client, channel, msg, metadata=delivery_metadata(record.key, f"part:{i}")
+                )
                 posted += 1
             record.parts.append(ts)
             delivery_store.save_delivery(db, record)
-        for repo_url, entry in _threaded(digest, thread_level):
+        for repo_url, entry in threaded_entries(digest, thread_level):
             sha, parent = entry.commit.sha, record.parts[0]
             if sha in record.replies:
                 continue
@@ -228,7 +198,9 @@ async def post_digest(
                 if posted:
                     await asyncio.sleep(pause)
                 msg = card_reply_blocks(entry, repo_url, language=digest.language)
-                ts = await _post(client, channel, msg, thread_ts=parent, metadata=_metadata(record.key, sha))
+                ts = await post_blocks(
+                    client, channel, msg, thread_ts=parent, metadata=delivery_metadata(record.key, sha)
+                )
                 posted += 1
             record.replies[sha] = ts
             delivery_store.save_delivery(db, record)
