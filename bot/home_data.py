@@ -100,7 +100,7 @@ async def home_data(ctx: Context, client: AsyncWebClient, user: str) -> HomeData
     shown = names[:MAX_CHANNELS]
     channels = list(await asyncio.gather(*(_channel(ctx, client, c, c in mine, limit) for c in shown)))
     usage = run_store.usage_since(ctx.db, (now - dt.timedelta(days=USAGE_DAYS)).isoformat(timespec="seconds"))
-    llm = s.pipeline_config().llm
+    llm = ctx.config.llm
     return HomeData(
         schedule=s.digest_schedule,
         timezone=s.digest_timezone,

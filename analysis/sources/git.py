@@ -9,7 +9,7 @@ from pathlib import Path
 
 from analysis.errors import AmbiguousRevision, SourceError, UnknownRevision
 from analysis.models import Commit
-from analysis.sources.base import CommitRef
+from analysis.sources.base import CommitRef, RateLimit
 from analysis.sources.git_cli import GitRunner, _GitFailed, check_rev, decode
 from analysis.sources.git_parse import FORMAT, META, parse_commit, parse_files, parse_raw, parse_refs
 from analysis.sources.git_remote import CloneShape, read_shape
@@ -28,6 +28,8 @@ _HEX_RE = re.compile(r"^[0-9a-fA-F]{4,39}$")
 class GitSource:
     """Commits of a local clone; `repo` is the clone's absolute path, `display` its remote's owner/repo or folder name."""
 
+    kind = "git"
+
     def __init__(self, path: str, *, fetch: bool = False, fetch_timeout: float = FETCH_TIMEOUT):
         self.path = str(Path(path).expanduser().absolute())
         self.repo = self.path
@@ -37,6 +39,11 @@ class GitSource:
         self._fetch_timeout = fetch_timeout
         self._git = GitRunner(self.path)
         self._shape_cache: CloneShape | None = None
+
+    @property
+    def rate_limit(self) -> RateLimit | None:
+        """A clone has no rate limit."""
+        return None
 
     @property
     def requests(self) -> int:

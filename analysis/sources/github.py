@@ -11,7 +11,7 @@ import httpx
 
 from analysis.errors import SourceError
 from analysis.models import Commit, FileChange
-from analysis.sources.base import CommitRef, HttpCache
+from analysis.sources.base import CommitRef, HttpCache, RateLimit
 from analysis.sources.github_http import GitHubHttp, body_json
 from analysis.sources.github_http import safe_text as _text
 
@@ -50,6 +50,8 @@ def _reach(head: str, seen: dict[str, CommitRef], known: set[str]) -> tuple[list
 class GitHubSource:
     """Reads one repository through the GitHub REST API (github.com or GitHub Enterprise)."""
 
+    kind = "github"
+
     def __init__(
         self,
         repo: str,
@@ -78,14 +80,10 @@ class GitHubSource:
         return self._http.requests
 
     @property
-    def rate_limit_remaining(self) -> int | None:
-        """The lowest remaining request count GitHub announced in the current window."""
-        return self._http.rate_limit_remaining
-
-    @property
-    def rate_limit_reset(self) -> int | None:
-        """When GitHub's rate-limit window resets, in epoch seconds."""
-        return self._http.rate_limit_reset
+    def rate_limit(self) -> RateLimit | None:
+        """The lowest remaining request count GitHub announced in the current window, and when it resets."""
+        remaining = self._http.rate_limit_remaining
+        return None if remaining is None else RateLimit(remaining, self._http.rate_limit_reset)
 
     @property
     def max_wait(self) -> float:

@@ -198,13 +198,14 @@ async def test_second_listing_is_a_free_304(gh, source):
     gh.add_history(REPO, 150, start=DAY)
     src = source()
     first = await src.list_window("main", DAY, DAY + timedelta(days=1))
-    spent = src.rate_limit_remaining
+    assert src.rate_limit is not None
+    spent = src.rate_limit.remaining
     again = await src.list_window("main", DAY, DAY + timedelta(days=1))
     assert [r.sha for r in again] == [r.sha for r in first] and len(again) == 150
     second_round = gh.requests_to(r"/commits$")[2:]
     assert [r.status for r in second_round] == [304, 304]
     assert all(r.headers["if-none-match"].startswith('W/"') for r in second_round)
-    assert src.rate_limit_remaining == spent == gh.rate_remaining
+    assert src.rate_limit is not None and src.rate_limit.remaining == spent == gh.rate_remaining
 
 
 async def test_changed_listing_is_refetched(gh, source):
