@@ -11,6 +11,7 @@ import os
 import re
 from collections.abc import Iterable
 
+from analysis.errors import CommitDigestError
 from analysis.models import REPO_NAME_RE
 
 _DOT_PARTS = {".", ".."}
@@ -19,7 +20,7 @@ _SCP = re.compile(r"^[\w.-]+@[\w.-]+:(?P<name>[^\s]+)$")
 _HOST = re.compile(r"^(?:www\.)?github\.com/(?P<name>[^\s]+)$", re.IGNORECASE)
 
 
-class RepoSpecError(ValueError):
+class RepoSpecError(CommitDigestError, ValueError):
     """A repository is written in no form the product reads; the message is one line naming it."""
 
 
