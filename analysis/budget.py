@@ -1,26 +1,14 @@
-"""Token estimate and prompt packing: every prompt part fits its budget, every file is named."""
+"""Prompt packing: every prompt part fits its budget, every file is named."""
 
 from __future__ import annotations
 
-import math
 import os
-import re
-import string
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from analysis.importance import classify_path
 from analysis.models import Commit, FileChange
-
-# Tokens per character by class, calibrated on GPT/Llama-style BPE tokenizers and rounded up:
-# English and code run 3.5-4 characters a token, digits and punctuation split more often,
-# CJK is about one token a character, other non-ASCII text costs two or more.
-_ALNUM, _DIGIT, _SPACE, _PUNCT, _CJK, _OTHER = 0.27, 0.5, 0.2, 0.55, 1.3, 2.0
-_MARGIN = 1.1
-_DIGITS = string.digits.encode()
-_SPACES = string.whitespace.encode()
-_PUNCTS = string.punctuation.encode()
-_CJK_RE = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
+from analysis.scoring_rules import classify_path
+from analysis.tokens import clip_lines, clip_tokens, estimate_tokens, line_cost
 
 _DETAILED = {"source": 0, "build": 1, "ci": 1, "test": 2, "docs": 3}  # hunk order by kind
 _FILE_SHARE = 0.6  # at most this share of a part goes to one file's hunks
@@ -29,23 +17,6 @@ _HEADER_SHARE = 0.15  # the commit message is clipped to this share of a part
 _OMITTED_SHARE = 0.08  # room kept for the "not shown" section
 _MIN_CLIP = 40  # tokens: below this, a clipped hunk is not worth showing
 _NAMES = 5  # paths named per omission line
-
-
-def estimate_tokens(text: str) -> int:
-    """A deliberately high estimate of the tokens `text` costs, without a tokenizer."""
-    if not text:
-        return 0
-    data = text.encode("ascii", "ignore")
-    n_ascii = len(data)
-    digits = n_ascii - len(data.translate(None, _DIGITS))
-    spaces = n_ascii - len(data.translate(None, _SPACES))
-    puncts = n_ascii - len(data.translate(None, _PUNCTS))
-    alnum = n_ascii - digits - spaces - puncts
-    raw = alnum * _ALNUM + digits * _DIGIT + spaces * _SPACE + puncts * _PUNCT
-    if n_ascii < len(text):
-        cjk = len(_CJK_RE.findall(text))
-        raw += cjk * _CJK + (len(text) - n_ascii - cjk) * _OTHER
-    return math.ceil(raw * _MARGIN)
 
 
 @dataclass
@@ -77,10 +48,6 @@ class _Slot:
         return self.cap - self.used
 
 
-def _cost(text: str) -> int:
-    return estimate_tokens(text + "\n")
-
-
 def _kind(f: FileChange) -> str:
     return "binary" if f.binary else classify_path(f.path)
 
@@ -90,7 +57,7 @@ def _file_line(f: FileChange, kind: str) -> str:
     return f"{f.status[:1].upper()} {f.path}{old} +{f.additions} -{f.deletions} [{kind}]"
 
 
-def _hunks(patch: str) -> list[str]:
+def _split_hunks(patch: str) -> list[str]:
     """The patch split into whole hunks, each starting at its `@@` line."""
     out: list[list[str]] = []
     for line in patch.splitlines():
@@ -100,31 +67,19 @@ def _hunks(patch: str) -> list[str]:
     return ["\n".join(h) for h in out]
 
 
-def _clip_lines(text: str, room: int) -> str:
-    """The leading whole lines of `text` that fit in `room` tokens."""
-    kept, used = [], 0
-    for line in text.splitlines():
-        c = _cost(line)
-        if used + c > room:
-            break
-        kept.append(line)
-        used += c
-    return "\n".join(kept)
-
-
-def _names(paths: list[str]) -> str:
+def _named_paths(paths: list[str]) -> str:
     more = f" and {len(paths) - _NAMES} more" if len(paths) > _NAMES else ""
     return ", ".join(paths[:_NAMES]) + more
 
 
-def _header(commit: Commit, room: int) -> str:
+def _commit_header(commit: Commit, room: int) -> str:
     when = commit.committed_at.isoformat(timespec="seconds")
     shown = os.path.basename(commit.repo.rstrip("/")) if os.path.isabs(commit.repo) else commit.repo
     head = f"Commit {shown}@{commit.sha} by {commit.author_name} on {when}\n"
     total = commit.total_files or len(commit.files)
     stats = f"Stats: {total} files, +{commit.additions} -{commit.deletions}\n"
     message = commit.message.strip()
-    clipped = _clip_lines(message, room - _cost(head + stats + "Message:\n(message clipped)"))
+    clipped = clip_lines(message, room - line_cost(head + stats + "Message:\n(message clipped)"))
     if clipped != message:
         clipped += "\n(message clipped)"
     return f"{head}Message:\n{clipped}\n{stats}"
@@ -138,7 +93,7 @@ def _parent(path: str) -> str:
 
 def _file_list(files: list[tuple[FileChange, str]], fits: float) -> tuple[list[tuple[str, list[str]]], int]:
     """File-list lines with their paths, folding the largest directories into one line until they fit."""
-    entries = [(line, [f.path], f.path, _cost(line)) for f, k in files for line in [_file_line(f, k)]]
+    entries = [(line, [f.path], f.path, line_cost(line)) for f, k in files for line in [_file_line(f, k)]]
     stats = {f.path: (f.additions, f.deletions) for f, _ in files}
     total = sum(e[3] for e in entries)
     while total > fits:
@@ -155,9 +110,9 @@ def _file_list(files: list[tuple[FileChange, str]], fits: float) -> tuple[list[t
         dels = sum(stats[p][1] for p in paths)
         line = f"D {target} ({len(paths)} files, +{adds} -{dels}, not listed one by one)"
         drop = set(idx)
-        total += _cost(line) - sum(entries[i][3] for i in drop)
+        total += line_cost(line) - sum(entries[i][3] for i in drop)
         kept = [e for i, e in enumerate(entries) if i not in drop]
-        kept.insert(min(idx), (line, paths, target, _cost(line)))
+        kept.insert(min(idx), (line, paths, target, line_cost(line)))
         entries = kept
     return [(e[0], e[1]) for e in entries], total
 
@@ -166,13 +121,13 @@ def pack(commit: Commit, budget: int, max_parts: int) -> list[PromptPart]:
     """Split a commit into at most `max_parts` prompt contents of at most `budget` tokens each."""
     files = [(f, _kind(f)) for f in commit.files]
     reserve = int(budget * _OMITTED_SHARE)
-    header = _header(commit, int(budget * _HEADER_SHARE))
-    frame = _cost(header) + _cost("Part 99 of 99.") + _cost("## Changes") + reserve
-    frame += _cost(
+    header = _commit_header(commit, int(budget * _HEADER_SHARE))
+    frame = line_cost(header) + line_cost("Part 99 of 99.") + line_cost("## Changes") + reserve
+    frame += line_cost(
         "## Files (99999 files, +9999999 -9999999) (this part lists 99999 entries; other parts list the rest)"
     )
     cap = budget - frame
-    list_cost = sum(_cost(_file_line(f, k)) for f, k in files)
+    list_cost = sum(line_cost(_file_line(f, k)) for f, k in files)
     full_list = list_cost <= cap * _LIST_SHARE
     lines, list_cost = _file_list(files, cap * (_LIST_SHARE if full_list else max_parts * 0.9))
     base = list_cost if full_list else 0
@@ -180,7 +135,7 @@ def pack(commit: Commit, budget: int, max_parts: int) -> list[PromptPart]:
 
     def slot_for(need: int, current: _Slot | None, title: str) -> tuple[_Slot | None, int]:
         """The slot that can take `need` tokens after this file's title (if it must be repeated)."""
-        t = _cost(title + " (continued)")
+        t = line_cost(title + " (continued)")
         last = slots[-1]
         extra = 0 if last is current else t
         if last.room - extra >= need:
@@ -192,11 +147,11 @@ def pack(commit: Commit, budget: int, max_parts: int) -> list[PromptPart]:
 
     if not full_list:
         for line, paths in lines:
-            slot, _ = slot_for(_cost(line), slots[-1], "")
+            slot, _ = slot_for(line_cost(line), slots[-1], "")
             if slot is None:  # the folded list is sized to fit the parts
                 break
             slot.lines.append(line)
-            slot.used += _cost(line)
+            slot.used += line_cost(line)
             (slot.summarized if line.startswith("D ") else slot.listed).extend(paths)
 
     omitted: dict[str, list[str]] = defaultdict(list)
@@ -209,25 +164,25 @@ def pack(commit: Commit, budget: int, max_parts: int) -> list[PromptPart]:
     for f, k in sorted(
         ((f, k) for f, k in files if k in _DETAILED and f.patch), key=lambda fk: _DETAILED[fk[1]]
     ):
-        hunks = _hunks(f.patch or "")
+        hunks = _split_hunks(f.patch or "")
         title = f"### {f.path} ({k}, +{f.additions} -{f.deletions})"
         spent, shown, clipped, current = 0, 0, False, None
         for hunk in hunks:
-            c = _cost(hunk)
+            c = line_cost(hunk)
             whole = c <= share - spent
             slot, room = slot_for(c if whole else _MIN_CLIP, current, title)
             if slot is None or (not whole and shown):
                 break
             if not whole:
-                hunk = _clip_lines(hunk, min(room, share - spent) - _cost("(hunk clipped)"))
+                hunk = clip_lines(hunk, min(room, share - spent) - line_cost("(hunk clipped)"))
                 if not hunk:
                     break
                 hunk, clipped = hunk + "\n(hunk clipped)", True
-                c = _cost(hunk)
+                c = line_cost(hunk)
             if slot is not current:
                 head = title + (" (continued)" if current else "")
                 slot.blocks.append(head)
-                slot.used += _cost(head)
+                slot.used += line_cost(head)
                 slot.shown.append(f.path)
                 current = slot
             slot.blocks.append(hunk)
@@ -241,7 +196,7 @@ def pack(commit: Commit, budget: int, max_parts: int) -> list[PromptPart]:
         elif shown < len(hunks) or clipped:
             why = f"partly shown ({shown} of {len(hunks)} hunks{', the last clipped' if clipped else ''})"
             omitted[why].append(f.path)
-    not_read = [f"{why}: {_names(paths)}" for why, paths in omitted.items()]
+    not_read = [f"{why}: {_named_paths(paths)}" for why, paths in omitted.items()]
     listed_count = len(commit.files)
     if commit.files_truncated or (commit.total_files or 0) > listed_count:
         missing = (commit.total_files or listed_count) - listed_count
@@ -250,7 +205,7 @@ def pack(commit: Commit, budget: int, max_parts: int) -> list[PromptPart]:
         )
     folded = [line.split(" (")[0][2:] for line, _ in lines if line.startswith("D ")]
     if folded:
-        not_read.append(f"files listed only as directory summaries: {_names(folded)}")
+        not_read.append(f"files listed only as directory summaries: {_named_paths(folded)}")
     return _render(commit, header, slots, lines, full_list, not_read, reserve)
 
 
@@ -266,7 +221,7 @@ def _render(
     n_files = commit.total_files or len(commit.files)
     note = ""
     for item in not_read:
-        if _cost(note + f"- {item}\n") > reserve - _cost("## Not shown") - 8:
+        if line_cost(note + f"- {item}\n") > reserve - line_cost("## Not shown") - 8:
             note += "- (further omissions not listed)\n"
             break
         note += f"- {item}\n"
@@ -288,23 +243,10 @@ def _render(
     return parts
 
 
-def clip_tokens(text: str, tokens: int) -> str:
-    """The leading whole lines of `text` within `tokens`; a single long line is cut by characters."""
-    if estimate_tokens(text) <= tokens:
-        return text
-    kept = _clip_lines(text, tokens)
-    if kept:
-        return kept
-    chars = int(len(text) * tokens / max(estimate_tokens(text), 1))
-    while chars > 0 and estimate_tokens(text[:chars]) > tokens:
-        chars = int(chars * 0.9)
-    return text[:chars]
-
-
 def overview(commit: Commit, budget: int) -> str:
     """The commit header and its files folded into directories, within `budget` tokens."""
-    header = _header(commit, int(budget * 0.4))
+    header = _commit_header(commit, int(budget * 0.4))
     files = [(f, _kind(f)) for f in commit.files]
-    lines, _ = _file_list(files, budget - _cost(header) - _cost("## Files"))
+    lines, _ = _file_list(files, budget - line_cost(header) - line_cost("## Files"))
     total = commit.total_files or len(commit.files)
     return clip_tokens(f"{header}## Files ({total} files)\n" + "\n".join(line for line, _ in lines), budget)

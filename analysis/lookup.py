@@ -12,20 +12,17 @@ import sqlite_utils
 
 from analysis.analyze import analyze_commit
 from analysis.config import PipelineConfig
+from analysis.entries import stored_entry
 from analysis.errors import AmbiguousRevision, SourceError, UnknownRevision
 from analysis.fetch import CommitReader
-from analysis.heuristic import heuristic_analysis
 from analysis.identity import same_repo
-from analysis.importance import score
 from analysis.interface_step import InterfaceStep
-from analysis.lineage_links import attach_lineage, link_entries
+from analysis.lineage_links import link_entries
 from analysis.llm import make_analyzer
 from analysis.models import Commit, DigestEntry
 from analysis.scope import display_name, is_repo_name, named_by, selects, stored_as
 from analysis.sources import open_source
-from analysis.store import analyses as analysis_store
 from analysis.store import commits as commit_store
-from analysis.store import interface_reports as report_store
 
 log = logging.getLogger(__name__)
 MIN_PREFIX = 7
@@ -93,11 +90,8 @@ def parse_query(text: str) -> Query | str:
 
 
 def _stored_entry(db: sqlite_utils.Database, repo: str, sha: str) -> DigestEntry:
-    commit = commit_store.stored_commit(db, repo, sha, detailed=False)
-    assert commit is not None
-    analysis = analysis_store.get_analysis(db, repo, sha) or heuristic_analysis(commit, score(commit), "en")
-    entry = DigestEntry(commit, analysis, report_store.get_reports(db, repo, [sha]).get(sha))
-    attach_lineage(db, [entry])
+    entry = stored_entry(db, repo, sha, scored_if_missing=True)
+    assert entry is not None
     return entry
 
 

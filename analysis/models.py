@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import enum
-import json
 import re
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
@@ -301,32 +300,3 @@ def repo_url_of(commit_url: str | None) -> str | None:
     if not commit_url or "/commit/" not in commit_url:
         return None
     return commit_url.rsplit("/commit/", 1)[0]
-
-
-def card_to_json(card: Card | None) -> str | None:
-    """Serialise a card for storage."""
-    return card.model_dump_json() if card else None
-
-
-def card_from_json(text: str | None) -> Card | None:
-    """Load a stored card; None when absent."""
-    return Card.model_validate(json.loads(text)) if text else None
-
-
-def as_dict(obj: Any) -> Any:
-    """A JSON-friendly view of dataclasses, enums and datetimes."""
-    from dataclasses import asdict, is_dataclass
-
-    if is_dataclass(obj):
-        return as_dict(asdict(obj))
-    if isinstance(obj, dict):
-        return {k: as_dict(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [as_dict(v) for v in obj]
-    if isinstance(obj, enum.Enum):
-        return obj.value
-    if isinstance(obj, datetime):
-        return obj.isoformat()
-    if isinstance(obj, BaseModel):
-        return obj.model_dump(mode="json")
-    return obj

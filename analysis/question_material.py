@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from analysis.config import PipelineConfig
+from analysis.entries import stored_entry
 from analysis.errors import SourceError
 from analysis.identity import same_repo
 from analysis.models import Commit, DigestEntry
@@ -22,7 +23,7 @@ from analysis.sources import open_source
 from analysis.state import Delivery
 from analysis.store import commits as commit_store
 from analysis.store import deliveries as delivery_store
-from analysis.store import interface_reports, saved_overviews
+from analysis.store import saved_overviews
 
 log = logging.getLogger(__name__)
 _HEX = re.compile(r"\b[0-9a-fA-F]{7,40}\b")
@@ -102,9 +103,8 @@ async def _with_diff(
 def _entry(db: sqlite_utils.Database, repos: list[str], sha: str) -> DigestEntry | None:
     for repo, full in commit_store.commit_keys_by_prefix(db, sha, limit=50):
         if full == sha and (not repos or repo in repos):
-            entry = commit_store.stored_entry(db, repo, sha)
+            entry = stored_entry(db, repo, sha)
             if entry is not None:
-                entry.interfaces = interface_reports.get_reports(db, repo, [sha]).get(sha)
                 return entry
     return None
 

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 import openai
 from pydantic import BaseModel, Field
 
-from analysis.budget import clip_tokens, estimate_tokens, pack
+from analysis.budget import pack
 from analysis.facts import clip, plain, summary_lines
-from analysis.llm.errors import LLMError
+from analysis.llm.failures import LLMError
 from analysis.llm.framing import Framing
 from analysis.llm.parse import MalformedAnswer
 from analysis.llm.request import Requester
@@ -23,6 +23,7 @@ from analysis.overview.prompt import card_text, cite
 from analysis.question_material import Material
 from analysis.store.thread_questions import Exchange
 from analysis.strings import t
+from analysis.tokens import clip_tokens, estimate_tokens
 
 SCHEMA_NAME = "thread_answer"
 ANSWER_CHARS = 2500  # an answer's prose at most (a Slack section holds 3000)

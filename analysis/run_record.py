@@ -44,10 +44,10 @@ def record_run(
     run_store.save_run(db, run)
     state = RepositoryState(rd.repo, last_run_at=started, last_run_status=status.value, last_error=rd.error)
     if source is not None:
-        state.kind = type(source).__name__.removesuffix("Source").lower()
+        state.kind = source.kind
         state.default_branch = rd.branch
         state.display = rd.display
         state.followed = rd.followed
-        state.rate_limit_remaining = getattr(source, "rate_limit_remaining", None)
-        state.rate_limit_reset = getattr(source, "rate_limit_reset", None)
+        if (limit := source.rate_limit) is not None:
+            state.rate_limit_remaining, state.rate_limit_reset = limit.remaining, limit.reset
     repo_store.save_repository(db, state)

@@ -7,9 +7,8 @@ from collections.abc import Iterable
 
 import sqlite_utils
 
-from analysis.lineage_links import attach_lineage
+from analysis.entries import stored_entry
 from analysis.models import DigestEntry
-from analysis.store import analyses as analysis_store
 from analysis.store import commits as commit_store
 from bot.slack.blocks import SlackMessage, card_reply_blocks
 
@@ -35,13 +34,7 @@ def load_entry(db: sqlite_utils.Database, value: str, watched: Iterable[str] = (
     """The stored commit and analysis named by a button value `repo@sha`, or None."""
     repo, _, sha = value.rpartition("@")
     repo = button_repo(db, repo, sha, watched)
-    commit = commit_store.stored_commit(db, repo, sha, detailed=False)
-    analysis = analysis_store.get_analysis(db, repo, sha)
-    if commit is None or analysis is None:
-        return None
-    entry = DigestEntry(commit, analysis)
-    attach_lineage(db, [entry])
-    return entry
+    return stored_entry(db, repo, sha)
 
 
 def reply_card(

@@ -29,7 +29,7 @@ def unknown_variables(names: Iterable[str]) -> list[str]:
         upper = name.upper()
         if not upper.startswith(PREFIXES) or upper in known or upper in FOREIGN:
             continue
-        match = _close(upper, known)
+        match = _closest(upper, known)
         if (
             upper.startswith("GITHUB_") and match is None
         ):  # CI runners set many GITHUB_ variables of their own
@@ -39,7 +39,7 @@ def unknown_variables(names: Iterable[str]) -> list[str]:
     return warnings
 
 
-def _close(name: str, known: set[str]) -> str | None:
+def _closest(name: str, known: set[str]) -> str | None:
     matches = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.8)
     return matches[0] if matches and matches[0] != name else None
 

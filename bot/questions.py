@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from slack_sdk.web.async_client import AsyncWebClient
 
 from analysis.llm import make_analyzer
-from analysis.llm.errors import UnknownProvider
+from analysis.llm.failures import UnknownProvider
 from analysis.models import DigestEntry
 from analysis.question_material import Material, commit_material, target_material, thread_target
 from analysis.questions import QUESTION_CHARS, Answer, answer_question

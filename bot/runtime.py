@@ -47,9 +47,14 @@ class Context:
     tasks: set[asyncio.Task] = field(default_factory=set)
     identity: dict[str, Any] = field(default_factory=dict)  # auth.test's answer: the bot user and team
 
+    @property
+    def config(self) -> PipelineConfig:
+        """The pipeline configuration, built once from the settings: its repositories are DIGEST_REPOS."""
+        return self.digester.config
+
     def lookup_config(self) -> PipelineConfig:
         """The pipeline configuration for commit lookups: its repositories are the configured ones (DIGEST_REPOS)."""
-        return self.settings.pipeline_config()
+        return self.config
 
     def watched(self) -> set[str]:
         """Every repository this workspace watches: DIGEST_REPOS and each `owner/repo` a channel follows."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import logging
 import zoneinfo
@@ -14,6 +15,7 @@ from apscheduler.triggers.base import BaseTrigger
 from slack_sdk.web.async_client import AsyncWebClient
 
 from analysis.claims import digest_claim, held
+from analysis.config import PipelineConfig
 from analysis.pipeline import advance_cursors, run_digest, today
 from analysis.redact import error_text, redact_opt
 from analysis.state import DeliveryStatus, Subscription
@@ -54,10 +56,18 @@ class Digester:
 
     def __init__(self, settings: Settings, db: sqlite_utils.Database, client: AsyncWebClient):
         self.settings = settings
+        self._config: tuple[Settings, PipelineConfig] | None = None
         self.db = db
         self.client = client
         self.lock = asyncio.Lock()
         self.last: dict[str, ChannelOutcome] = {}
+
+    @property
+    def config(self) -> PipelineConfig:
+        """The pipeline configuration, built once from the settings; each run narrows its repositories."""
+        if self._config is None or self._config[0] is not self.settings:
+            self._config = (self.settings, self.settings.pipeline_config())
+        return self._config[1]
 
     @property
     def busy(self) -> bool:
@@ -110,7 +120,7 @@ class Digester:
             if not subs:
                 outcome.error = "this channel follows no repository and DIGEST_REPOS is empty"
                 return outcome
-            cfg = self.settings.pipeline_config(sorted({s.repo for s in subs}))
+            cfg = dataclasses.replace(self.config, repos=sorted({s.repo for s in subs}))
             digest = await run_digest(self.db, cfg, day=day, target=channel, advance_cursor=False)
             await add_channel_impact(self.settings, self.db, digest, channel)
             outcome.alerts = list(digest.alerts)

@@ -25,7 +25,7 @@ def bolt_env() -> Iterator[None]:
             os.environ["SLACK_BOT_TOKEN"] = token
 
 
-def _names(names: list[str]) -> str:
+def _listed(names: list[str]) -> str:
     if not names:
         return "none"
     more = f" and {len(names) - MAX_NAMES} more" if len(names) > MAX_NAMES else ""
@@ -41,7 +41,7 @@ def start_line(ctx: Context, mode: str, scheduler: BaseScheduler) -> str:
     who = ctx.identity
     return (
         f"commit-digest is running as {who.get('user')} in {who.get('team')} ({mode}); "
-        f"channels: {_names(subscriptions.subscribed_channels(ctx.db))}; "
-        f"repositories: {_names(subscriptions.watched_repos(ctx.db, settings))}; "
+        f"channels: {_listed(subscriptions.subscribed_channels(ctx.db))}; "
+        f"repositories: {_listed(sorted(ctx.watched()))}; "
         f"schedule: {settings.digest_schedule} ({settings.digest_timezone}); next run: {when}"
     )

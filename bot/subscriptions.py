@@ -9,7 +9,6 @@ from functools import lru_cache
 
 import sqlite_utils
 
-from analysis import scope
 from analysis.errors import CommitDigestError
 from analysis.identity import github_name
 from analysis.models import Digest, DigestEntry, Importance
@@ -164,11 +163,6 @@ def unsubscribe(db: sqlite_utils.Database, channel: str, repo: str) -> bool:
 def channel_subscriptions(db: sqlite_utils.Database, channel: str) -> list[Subscription]:
     """The subscriptions of one channel, by repository."""
     return subscription_store.list_subscriptions(db, channel)
-
-
-def watched_repos(db: sqlite_utils.Database, settings: Settings) -> list[str]:
-    """Every repository some channel follows, plus DIGEST_REPOS."""
-    return sorted(scope.watched_repos(db, settings.digest_repos))
 
 
 def subscribed_channels(db: sqlite_utils.Database) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from slack_sdk.web.async_client import AsyncWebClient
@@ -56,7 +56,7 @@ async def find_entry(ctx: Context, link: CommitLink, repo: str) -> DigestEntry |
             return cached.entry
     else:  # a prefix cached only in another repository does not answer for this one
         cached = Lookup(LookupKind.UNKNOWN, query=Query(link.sha, repo))
-    result = await lookup_commit(ctx.db, ctx.settings.pipeline_config([repo]), link.url, cached=cached)
+    result = await lookup_commit(ctx.db, replace(ctx.config, repos=[repo]), link.url, cached=cached)
     return result.entry if result.kind is LookupKind.FOUND and _same_repo(result.entry, repo) else None
 
 

@@ -13,8 +13,3 @@ if TYPE_CHECKING:
 def watched_names(ctx: Context) -> dict[str, str]:
     """Every watched GitHub repository, lower-case `owner/repo` -> the name it is followed under."""
     return {n.lower(): n for n in sorted(ctx.watched()) if is_repo_name(n)}
-
-
-def watched_repos(ctx: Context) -> set[str]:
-    """Every watched GitHub repository as a lower-case `owner/repo` (local clones are left out)."""
-    return set(watched_names(ctx))

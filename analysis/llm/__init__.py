@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import sqlite_utils
 
 from analysis.config import LLMConfig, PipelineConfig
-from analysis.llm.errors import StopReason, UnknownProvider
+from analysis.llm.failures import StopReason, UnknownProvider
 from analysis.llm.memory import EndpointMemory, Learned, SqliteMemory
 from analysis.llm.parse import MalformedAnswer, parse_card
 from analysis.llm.pricing import cost_usd

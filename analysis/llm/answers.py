@@ -8,7 +8,10 @@ from typing import Any
 
 import openai
 
+from analysis.llm.failures import ContextTooLong, Failed, FormatRejected, LimitParamRejected
+from analysis.llm.framing import Messages, estimate
 from analysis.llm.parse import MalformedAnswer
+from analysis.llm.room import Room
 
 _FORMAT_WORDS = ("response_format", "json_schema", "json_object")
 _CONTEXT_WORDS = ("maximum context length", "context length", "context window", "context size")
@@ -22,7 +25,7 @@ def message_of(e: openai.APIStatusError) -> str:
     return text.lower()
 
 
-def short(text: str, limit: int = 200) -> str:
+def first_line(text: str, limit: int = 200) -> str:
     """The first line of an error text, clipped: bodies can carry server tracebacks."""
     return (text.strip().splitlines() or [""])[0][:limit]
 
@@ -81,3 +84,19 @@ def completion(resp: Any) -> tuple[str, str]:
         raise MalformedAnswer("the endpoint's completion has no message")
     content = message.content
     return (content if isinstance(content, str) else ""), (choices[0].finish_reason or "stop")
+
+
+def refusal(
+    e: openai.APIStatusError, messages: Messages, response_format: dict | None, room: Room, limit_param: str
+) -> Exception:
+    """What a refusal means: the prompt's size, a parameter, the format, a passing fault, or the commit."""
+    msg = message_of(e)
+    if too_long(e):
+        return ContextTooLong(learned=room.learn_from_refusal(msg, estimate(messages)))
+    if limit_param == "max_tokens" and (e.param == "max_tokens" or "max_completion_tokens" in msg):
+        return LimitParamRejected()
+    if response_format and refuses_format(e):
+        return FormatRejected()
+    if transient(e):
+        return e
+    return Failed(f"endpoint answered {e.status_code}: {first_line(msg)}")

@@ -6,17 +6,18 @@ import time
 
 import openai
 
-from analysis.budget import clip_tokens, estimate_tokens, overview, pack
+from analysis.budget import overview, pack
 from analysis.config import LLMConfig
 from analysis.llm import prompts
 from analysis.llm.endpoint import TRIES, Builder, Endpoint
-from analysis.llm.errors import ContextTooLong, Failed, GaveUp, Stopped, StopReason
+from analysis.llm.failures import ContextTooLong, Failed, GaveUp, Stopped, StopReason
 from analysis.llm.framing import estimate
 from analysis.llm.limiter import AdaptiveLimiter
 from analysis.llm.memory import EndpointMemory
 from analysis.llm.parse import MalformedAnswer, parse_card
 from analysis.llm.request import Requester, parts_then_merge
 from analysis.models import Analysis, AnalysisStatus, Card, Commit, Importance, Insight, Score, Usage
+from analysis.tokens import clip_tokens, estimate_tokens
 
 _MAX_TOKENS = {Importance.LOW: 800, Importance.MEDIUM: 1600, Importance.HIGH: 3200}
 _MAX_TOKENS_CAP = 12000

@@ -11,10 +11,9 @@ import openai
 from openai import AsyncOpenAI
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
-from analysis.budget import estimate_tokens
 from analysis.config import LLMConfig
 from analysis.llm import answers, prompts
-from analysis.llm.errors import (
+from analysis.llm.failures import (
     ContextTooLong,
     Failed,
     FormatRejected,
@@ -29,6 +28,7 @@ from analysis.llm.memory import EndpointMemory, Learned, RunMemory, endpoint_key
 from analysis.llm.parse import MalformedAnswer
 from analysis.llm.room import MIN_ANSWER, Room
 from analysis.models import Usage
+from analysis.tokens import estimate_tokens
 
 TRIES = 4  # requests per call while the endpoint answers 429, 5xx or times out
 MALFORMED_TRIES = 2  # an answer that is not a completion is asked again once
@@ -284,21 +284,6 @@ class Endpoint:
                 self.auth_status = e.status_code
             raise self._halt("auth") from None
         except openai.APIStatusError as e:
-            raise self._refusal(e, messages, response_format) from None
+            raise answers.refusal(e, messages, response_format, self.room, self._limit_param) from None
         finally:
             await self.limiter.release(outcome, *spent, time.monotonic() - sent)
-
-    def _refusal(
-        self, e: openai.APIStatusError, messages: Messages, response_format: dict | None
-    ) -> Exception:
-        """What a refusal means: the prompt's size, a parameter, the format, a passing fault, or the commit."""
-        msg = answers.message_of(e)
-        if answers.too_long(e):
-            return ContextTooLong(learned=self.room.learn_from_refusal(msg, estimate(messages)))
-        if self._limit_param == "max_tokens" and (e.param == "max_tokens" or "max_completion_tokens" in msg):
-            return LimitParamRejected()
-        if response_format and answers.refuses_format(e):
-            return FormatRejected()
-        if answers.transient(e):
-            return e
-        return Failed(f"endpoint answered {e.status_code}: {answers.short(msg)}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from analysis.budget import estimate_tokens
+from analysis.tokens import estimate_tokens
 
 Messages = list[dict[str, str]]
 

@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from analysis.budget import clip_tokens, estimate_tokens
-from analysis.llm.errors import StopReason
+from analysis.llm.failures import StopReason
 from analysis.llm.framing import Framing
 from analysis.llm.parse import MalformedAnswer, first_object, short_reason
 from analysis.llm.prompts import strict_schema
 from analysis.models import Usage
+from analysis.tokens import clip_tokens, estimate_tokens
 
 if TYPE_CHECKING:  # the endpoint (and the OpenAI client) loads when an analyzer is built
     from analysis.llm.endpoint import Builder, Endpoint

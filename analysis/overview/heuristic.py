@@ -8,7 +8,7 @@ from fnmatch import fnmatch
 
 from analysis.facts import clip, plain
 from analysis.heuristic import clean_title
-from analysis.importance import DEFAULT_RULES, classify_path, score
+from analysis.importance import score
 from analysis.interfaces import quote
 from analysis.models import Commit, DigestEntry, Importance
 from analysis.overview.models import (
@@ -22,6 +22,7 @@ from analysis.overview.models import (
     Theme,
 )
 from analysis.report.interfaces import breaking_changes
+from analysis.scoring_rules import DEFAULT_RULES, classify_path
 from analysis.strings import t
 
 PATH_DEPTH = 3  # directory levels below the day's common root an area is named by

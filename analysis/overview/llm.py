@@ -6,14 +6,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from analysis.budget import clip_tokens, estimate_tokens
-from analysis.llm.errors import LLMError
+from analysis.llm.failures import LLMError
 from analysis.llm.parse import MalformedAnswer
 from analysis.llm.request import Requester, fill_parts, parts_then_merge
 from analysis.models import DigestEntry, Usage
 from analysis.overview import prompt
 from analysis.overview.check import checked
 from analysis.overview.models import Overview, OverviewAnswer
+from analysis.tokens import clip_tokens, estimate_tokens
 
 ANSWER_TOKENS = 1500  # completion limit of an overview answer
 MAX_PARTS = 8  # parts a huge day is read in, besides the merge

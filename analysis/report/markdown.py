@@ -65,7 +65,7 @@ def _anchored(anchor: str, heading: str) -> list[str]:
     return [f'<a id="{anchor}"></a>', "", heading]
 
 
-def _title(commit: Commit) -> str:
+def _commit_title(commit: Commit) -> str:
     return clip(plain(commit.title), TITLE_CHARS)
 
 
@@ -85,7 +85,7 @@ def _commit_table(repo: RepoDigest, lang: str, tz: str) -> list[str]:
         c = e.commit
         when = local_time(c.committed_at, tz).strftime("%Y-%m-%d %H:%M:%S")
         author = md_text(clip(plain(c.author_name), TITLE_CHARS), cell=True)
-        lines.append(f"| {when} | {author} | {md_text(_title(c), cell=True)} |")
+        lines.append(f"| {when} | {author} | {md_text(_commit_title(c), cell=True)} |")
     return lines
 
 
@@ -113,7 +113,7 @@ def _card_header(repo: RepoDigest, commit: Commit, lang: str) -> str:
     return " | ".join(parts)
 
 
-def _level(importance: Importance, lang: str) -> str:
+def _level_label(importance: Importance, lang: str) -> str:
     sep = "" if lang == "zh" else " "
     return f"{EMOJI[importance]}{sep}{t(lang, importance.value)}"
 
@@ -146,7 +146,7 @@ def _bullets(lang: str, key: str, emoji: str, items: list[str], numbered: bool =
 
 
 def _card_body(card: Card, lang: str, full: bool) -> list[str]:
-    importance = _level(card.importance, lang)
+    importance = _level_label(card.importance, lang)
     if card.importance_reason.strip():
         importance += f" — {md_text(bounded(card.importance_reason, lang))}"
     lines = [
@@ -174,7 +174,7 @@ def _card_body(card: Card, lang: str, full: bool) -> list[str]:
 
 def _entry_md(repo: RepoDigest, entry: DigestEntry, anchor: str, lang: str) -> list[str]:
     a, c = entry.analysis, entry.commit
-    lines = [*_anchored(anchor, f"### {md_heading(_title(c))}"), _card_header(repo, c, lang), ""]
+    lines = [*_anchored(anchor, f"### {md_heading(_commit_title(c))}"), _card_header(repo, c, lang), ""]
     if lin := lineage_lines(entry, lang, esc=md_text, chan=lambda ch: md_text("#" + ch)):
         lines += [*(f"> {line}  " for line in lin), ""]
     note = status_note(a, lang)
@@ -186,7 +186,7 @@ def _entry_md(repo: RepoDigest, entry: DigestEntry, anchor: str, lang: str) -> l
         full = note is None and a.card.importance != Importance.LOW
         lines += _card_body(a.card, lang, full)
     else:
-        scored = _level(a.scored, lang) + t(lang, "scored")
+        scored = _level_label(a.scored, lang) + t(lang, "scored")
         lines.append(_field(lang, "importance", "⚡", scored))
         if a.reasons:
             reasons = t(lang, "sep").join(md_text(r) for r in bounded_list(a.reasons, lang))

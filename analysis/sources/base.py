@@ -19,6 +19,14 @@ class CommitRef:
     summary: Commit | None = None  # the listing's metadata, without files, when the listing has it
 
 
+@dataclass(frozen=True)
+class RateLimit:
+    """GitHub's primary rate limit as last announced: requests left in the window and when it resets."""
+
+    remaining: int
+    reset: int | None  # epoch seconds
+
+
 class HttpCache(Protocol):
     """Where conditional GETs keep the ETag and body of each URL."""
 
@@ -38,6 +46,12 @@ class Source(Protocol):
     display: str  # the name shown: "owner/name", or a clone's remote owner/name, else its folder name
     followed: str | None  # the ref the last `head` read, e.g. "origin/main"
     requests: int  # HTTP requests (or git invocations) made so far, for accounting
+    kind: str  # "github" or "git": how the repository is read
+
+    @property
+    def rate_limit(self) -> RateLimit | None:
+        """The provider's rate limit as last announced; None when it has none or announced none yet."""
+        ...
 
     async def refresh(self) -> str | None:
         """Bring the source up to date before reading (a clone fetches origin); a note when that failed."""

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from analysis.errors import AmbiguousRevision, SourceError, UnknownRevision
 from analysis.models import Commit
-from analysis.sources.base import CommitRef
+from analysis.sources.base import CommitRef, RateLimit
 from analysis.sources.git_cli import GitRunner, _GitFailed, check_rev, decode
 from analysis.sources.git_parse import FORMAT, META, parse_commit, parse_files, parse_raw, parse_refs
 from analysis.sources.git_remote import CloneShape, read_shape
@@ -30,6 +30,8 @@ _READ_TIMEOUT = 60.0  # seconds one file read or file listing may take
 class GitSource:
     """Commits of a local clone; `repo` is the clone's absolute path, `display` its remote's owner/repo or folder name."""
 
+    kind = "git"
+
     def __init__(
         self, path: str, *, fetch: bool = False, fetch_timeout: float = FETCH_TIMEOUT, language: str = "en"
     ):
@@ -44,6 +46,11 @@ class GitSource:
         self._shape_cache: CloneShape | None = None
         self._web_base: str | None | bool = False  # False: not looked up yet
         self._trees: dict[str, list[str]] = {}
+
+    @property
+    def rate_limit(self) -> RateLimit | None:
+        """A clone has no rate limit."""
+        return None
 
     @property
     def requests(self) -> int:

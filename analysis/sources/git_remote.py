@@ -37,7 +37,7 @@ def _config(git: GitRunner, *args: str) -> list[tuple[str, str]]:
     return pairs
 
 
-def _get(git: GitRunner, key: str) -> str:
+def _config_value(git: GitRunner, key: str) -> str:
     """One configuration value, or ""."""
     return decode(git.run_now("config", "-z", "--get", key, counted=False)).split("\0")[0]
 
@@ -50,7 +50,7 @@ def read_shape(git: GitRunner) -> CloneShape:
     branch = decode(git.run_now("symbolic-ref", "--quiet", "--short", "HEAD", counted=False)).strip()
     tracked = ""
     if branch:
-        tracked = _get(git, f"branch.{branch}.remote")
+        tracked = _config_value(git, f"branch.{branch}.remote")
     if tracked in shape.remotes:
         shape.remote = tracked
     elif len(shape.remotes) == 1:
@@ -59,7 +59,7 @@ def read_shape(git: GitRunner) -> CloneShape:
         shape.remote = "origin"
     promisors = _config(git, "--get-regexp", r"^(extensions\.partialclone|remote\..*\.promisor)$")
     shape.partial = any(k.startswith("extensions.") or v == "true" for k, v in promisors)
-    if enc := _get(git, "i18n.commitEncoding"):
+    if enc := _config_value(git, "i18n.commitEncoding"):
         shape.encoding = enc
     shallow = decode(git.run_now("rev-parse", "--git-path", "shallow", counted=False)).strip()
     if shallow:

@@ -11,7 +11,7 @@ import httpx
 
 from analysis.errors import SourceError
 from analysis.models import Commit, FileChange
-from analysis.sources.base import CommitRef, HttpCache
+from analysis.sources.base import CommitRef, HttpCache, RateLimit
 from analysis.sources.github_files import list_tree, read_contents
 from analysis.sources.github_http import GitHubHttp, body_json
 from analysis.sources.github_http import safe_text as _text
@@ -21,7 +21,7 @@ WALK_PAGES = 500  # listing pages (100 commits each) a walk back after a rewrite
 _SHA_MEDIA = "application/vnd.github.sha"
 
 
-def _when(s: str | None) -> datetime | None:
+def _parse_time(s: str | None) -> datetime | None:
     return datetime.fromisoformat(s) if s else None
 
 
@@ -50,6 +50,8 @@ def _reach(head: str, seen: dict[str, CommitRef], known: set[str]) -> tuple[list
 
 class GitHubSource:
     """Reads one repository through the GitHub REST API (github.com or GitHub Enterprise)."""
+
+    kind = "github"
 
     def __init__(
         self,
@@ -80,14 +82,10 @@ class GitHubSource:
         return self._http.requests
 
     @property
-    def rate_limit_remaining(self) -> int | None:
-        """The lowest remaining request count GitHub announced in the current window."""
-        return self._http.rate_limit_remaining
-
-    @property
-    def rate_limit_reset(self) -> int | None:
-        """When GitHub's rate-limit window resets, in epoch seconds."""
-        return self._http.rate_limit_reset
+    def rate_limit(self) -> RateLimit | None:
+        """The lowest remaining request count GitHub announced in the current window, and when it resets."""
+        remaining = self._http.rate_limit_remaining
+        return None if remaining is None else RateLimit(remaining, self._http.rate_limit_reset)
 
     @property
     def max_wait(self) -> float:
@@ -242,8 +240,8 @@ class GitHubSource:
             author_name=_text(author.get("name")) or "",
             author_email=author.get("email") or "",
             author_login=(item.get("author") or {}).get("login"),
-            authored_at=_when(author.get("date")),
-            committed_at=_when(committer.get("date")) or datetime.fromtimestamp(0, UTC),
+            authored_at=_parse_time(author.get("date")),
+            committed_at=_parse_time(committer.get("date")) or datetime.fromtimestamp(0, UTC),
             committer_name=_text(committer.get("name")) or "",
             parents=[p["sha"] for p in item.get("parents") or []],
             url=self.web_url(sha),

@@ -8,9 +8,19 @@ import sqlite_utils
 from sqlite_utils.db import NotFoundError
 
 from analysis.bounds import bound_card
-from analysis.models import Analysis, AnalysisStatus, Importance, card_from_json, card_to_json
+from analysis.models import Analysis, AnalysisStatus, Card, Importance
 from analysis.store.codec import Row, chunks, redacted
 from storage.db import now
+
+
+def card_to_json(card: Card | None) -> str | None:
+    """Serialise a card for storage."""
+    return card.model_dump_json() if card else None
+
+
+def card_from_json(text: str | None) -> Card | None:
+    """Load a stored card; None when absent."""
+    return Card.model_validate(json.loads(text)) if text else None
 
 
 def _analysis_row(repo: str, a: Analysis) -> Row:

@@ -8,8 +8,7 @@ from datetime import UTC, datetime
 import sqlite_utils
 from sqlite_utils.db import NotFoundError
 
-from analysis.models import Commit, DigestEntry, FileChange
-from analysis.store import analyses
+from analysis.models import Commit, FileChange
 from analysis.store.codec import Row, chunks, iso, parse_time
 from storage.db import now
 
@@ -113,13 +112,6 @@ def clear_patches(db: sqlite_utils.Database, repo: str, sha: str) -> None:
     """Drop a commit's stored patches once it has been analyzed (the file stats stay)."""
     with db.conn:
         db.execute("update files set patch = null where repo = ? and sha = ?", [repo, sha])
-
-
-def stored_entry(db: sqlite_utils.Database, repo: str, sha: str) -> DigestEntry | None:
-    """The stored commit with its stored analysis, or None when either is missing."""
-    commit = stored_commit(db, repo, sha, detailed=False)
-    analysis = analyses.get_analysis(db, repo, sha)
-    return DigestEntry(commit, analysis) if commit and analysis else None
 
 
 def commit_keys_by_prefix(db: sqlite_utils.Database, prefix: str, limit: int = 20) -> list[tuple[str, str]]:

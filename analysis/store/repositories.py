@@ -25,7 +25,7 @@ def _repository_row(r: RepositoryState) -> Row:
     return row | ({"last_error": r.last_error} if r.last_run_at else {})
 
 
-def _get(db: sqlite_utils.Database, repo: str) -> Row | None:
+def _row(db: sqlite_utils.Database, repo: str) -> Row | None:
     try:
         return db["repositories"].get(repo)
     except NotFoundError:
@@ -34,7 +34,7 @@ def _get(db: sqlite_utils.Database, repo: str) -> Row | None:
 
 def get_repository(db: sqlite_utils.Database, repo: str) -> RepositoryState | None:
     """A repository's latest state, or None."""
-    row = _get(db, repo)
+    row = _row(db, repo)
     return _state(row) if row else None
 
 
@@ -50,9 +50,9 @@ def list_repositories(db: sqlite_utils.Database) -> list[RepositoryState]:
 
 def adopt_repository(db: sqlite_utils.Database, old: str, new: str) -> bool:
     """Move the rows of a repository kept under an older name to its identity; False when there were none."""
-    if _get(db, new) is not None:
+    if _row(db, new) is not None:
         return False
-    legacy = _get(db, old)
+    legacy = _row(db, old)
     if legacy is None or legacy.get("kind") not in ("git", None):
         return False
     with db.conn:

@@ -14,7 +14,7 @@ import sqlite_utils
 from analysis.config import PipelineConfig
 from analysis.facts import clip, plain
 from analysis.lineage_links import lineage_for
-from analysis.llm.errors import LLMError
+from analysis.llm.failures import LLMError
 from analysis.llm.framing import Framing
 from analysis.llm.parse import MalformedAnswer
 from analysis.llm.request import Requester

@@ -9,13 +9,7 @@ from typing import Any
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
-    ButtonElement,
-    ContextBlock,
     DividerBlock,
-    HeaderBlock,
-    MarkdownTextObject,
-    PlainTextObject,
-    SectionBlock,
 )
 
 from analysis.facts import EMOJI, brief_note, pr_url, short, stats, usage_line
@@ -23,14 +17,12 @@ from analysis.models import AnalysisStatus, Digest, DigestEntry, Importance, Rep
 from analysis.report.interfaces import interface_items
 from analysis.report.lineage import lineage_lines
 from analysis.strings import t
+from bot.slack.block_kit import SECTION_CHARS, button_element, context_block, header_block, section_block
 from bot.slack.impact import impact_summary_blocks
 from bot.slack.mrkdwn import channel_ref, escape, link, truncate
 from bot.slack.overview import overview_blocks
 
 MAX_BLOCKS = 50
-SECTION_CHARS = 3000
-HEADER_CHARS = 150
-CONTEXT_CHARS = 2000
 MESSAGE_CHARS = 11000  # Slack rejects more than about 12,000 characters of block text a message
 FOLD_AFTER = 10  # medium and low commits listed before "+N more"
 
@@ -52,22 +44,6 @@ def _note(lang: str, status: AnalysisStatus) -> str:
     return f"_{note}_" if note else ""
 
 
-def _section(text: str, accessory: ButtonElement | None = None) -> Block:
-    return SectionBlock(text=MarkdownTextObject(text=truncate(text, SECTION_CHARS)), accessory=accessory)
-
-
-def _context(text: str) -> Block:
-    return ContextBlock(elements=[MarkdownTextObject(text=truncate(text, CONTEXT_CHARS))])
-
-
-def _header(text: str) -> Block:
-    return HeaderBlock(text=PlainTextObject(text=truncate(text, HEADER_CHARS)))
-
-
-def _button(label: str, action_id: str, value: str) -> ButtonElement:
-    return ButtonElement(text=PlainTextObject(text=label[:75]), action_id=action_id, value=value[:2000])
-
-
 def _sections(heading: str, lines: list[str]) -> list[Block]:
     """`heading` and `lines` packed into as few sections as the character limit allows."""
     out: list[Block] = []
@@ -75,12 +51,12 @@ def _sections(heading: str, lines: list[str]) -> list[Block]:
     for line in lines:
         line = truncate(line, SECTION_CHARS - len(heading) - 1)
         if len(text) + 1 + len(line) > SECTION_CHARS:
-            out.append(_section(text))
+            out.append(section_block(text))
             text = line
         else:
             text = f"{text}\n{line}" if text else line
     if text:
-        out.append(_section(text))
+        out.append(section_block(text))
     return out
 
 
@@ -122,7 +98,9 @@ def _high_card(entry: DigestEntry, repo_url: str | None, lang: str) -> Block:
         lines.append(f"*{label}* {escape(short(a.card.risks[0], 300))}")
     if note := _note(lang, a.status):
         lines.append(note)
-    return _section("\n".join(lines), _button(t(lang, "full_analysis"), "full_analysis", _value(entry)))
+    return section_block(
+        "\n".join(lines), button_element(t(lang, "full_analysis"), "full_analysis", _value(entry))
+    )
 
 
 def stats_line(repo: RepoDigest, language: str = "en") -> str:
@@ -154,11 +132,11 @@ def _repo_blocks(repo: RepoDigest, lang: str) -> list[Block]:
     head = f"*{link(repo.url, repo.name)}*" + "".join(f"\nℹ️ {escape(n)}" for n in repo.notes)
     if repo.error:
         error = t(lang, "repo_unreadable", error=escape(short(repo.error, 500)))
-        return [DividerBlock(), _section(f"{head}\n⚠️ {error}")]
+        return [DividerBlock(), section_block(f"{head}\n⚠️ {error}")]
     if not repo.entries:
-        return [DividerBlock(), _section(f"{head}\n{t(lang, 'no_new_commits')}")]
+        return [DividerBlock(), section_block(f"{head}\n{t(lang, 'no_new_commits')}")]
     repo_url = repo.url or repo.entries[0].commit.repo_url
-    out: list[Block] = [DividerBlock(), _section(f"{head}\n{stats_line(repo, lang)}")]
+    out: list[Block] = [DividerBlock(), section_block(f"{head}\n{stats_line(repo, lang)}")]
     out += [_high_card(e, repo_url, lang) for e in repo.by_importance(Importance.HIGH)]
     out += _compact(Importance.MEDIUM, repo.by_importance(Importance.MEDIUM), lang)
     out += _compact(Importance.LOW, repo.by_importance(Importance.LOW), lang)
@@ -205,14 +183,14 @@ def digest_messages(digest: Digest) -> list[SlackMessage]:
     title = t(lang, "chat_title", date=digest.date)
     if is_empty(digest):
         text = t(lang, "chat_quiet", title=title, names=names)
-        return [SlackMessage(text=truncate(text, SECTION_CHARS), blocks=[_section(text).to_dict()])]
+        return [SlackMessage(text=truncate(text, SECTION_CHARS), blocks=[section_block(text).to_dict()])]
     total = sum(len(r.entries) for r in digest.repos)
     high = sum(len(r.by_importance(Importance.HIGH)) for r in digest.repos)
     intro = [t(lang, "repos", n=len(digest.repos), names=names)]
     if line := usage_line(digest.usage, lang, brief=True):
         intro.append(line)
-    blocks: list[Block] = [_header(title), _context(" · ".join(intro))]
-    blocks += [_context(f"⚠️ {escape(short(a, 500))}") for a in digest.alerts[:5]]
+    blocks: list[Block] = [header_block(title), context_block(" · ".join(intro))]
+    blocks += [context_block(f"⚠️ {escape(short(a, 500))}") for a in digest.alerts[:5]]
     for repo in digest.repos:  # what meets the team's code, first
         blocks += impact_summary_blocks(repo, lang, named=len(digest.repos) > 1)
     for repo in digest.repos:  # the day at a glance, before the stats
@@ -224,20 +202,20 @@ def digest_messages(digest: Digest) -> list[SlackMessage]:
     out = [SlackMessage(text=fallback, blocks=chunks[0])]
     for i, chunk in enumerate(chunks[1:], start=2):
         more = t(lang, "chat_continued", title=title, i=i, n=len(chunks))
-        out.append(SlackMessage(text=more, blocks=[_context(more).to_dict(), *chunk]))
+        out.append(SlackMessage(text=more, blocks=[context_block(more).to_dict(), *chunk]))
     return out
 
 
 def _card_blocks(entry: DigestEntry, repo_url: str | None, lang: str) -> list[Block]:
     a, card = entry.analysis, entry.analysis.card
     imp = a.importance
-    blocks: list[Block] = [_section(f"{EMOJI[imp]} *{_title(entry, 300)}*")]
+    blocks: list[Block] = [section_block(f"{EMOJI[imp]} *{_title(entry, 300)}*")]
     meta = f"{_meta(entry, repo_url, lang)} · {t(lang, 'level_importance', level=_level(lang, imp))}"
     if card and card.importance_reason:
         meta += t(lang, "colon") + escape(short(card.importance_reason, 300))
-    blocks.append(_context(meta))
+    blocks.append(context_block(meta))
     if lin := lineage_lines(entry, lang, esc=escape, chan=channel_ref):
-        blocks.append(_section(truncate("\n".join(lin), 3000)))
+        blocks.append(section_block(truncate("\n".join(lin), 3000)))
     if not card:
         blocks += _sections(_note(lang, a.status), [f"• {escape(short(r, 500))}" for r in a.reasons])
         return blocks + _interface_blocks(entry, lang)
@@ -263,7 +241,7 @@ def _card_blocks(entry: DigestEntry, repo_url: str | None, lang: str) -> list[Bl
         blocks += _sections(f"*{t(lang, 'conclusion')}*", [escape(short(card.conclusion, 2500))])
     if card.not_read:
         paths = ", ".join(escape(short(p, 200)) for p in card.not_read)
-        blocks.append(_context(t(lang, "not_read") + t(lang, "colon") + paths))
+        blocks.append(context_block(t(lang, "not_read") + t(lang, "colon") + paths))
     return blocks + _interface_blocks(entry, lang)
 
 
@@ -290,7 +268,7 @@ def _fit(blocks: list[Block], room: int, lang: str) -> list[dict[str, Any]]:
             break
         out.append(b)
         size += text_size(b)
-    return [*out, _context(t(lang, "too_long")).to_dict()]
+    return [*out, context_block(t(lang, "too_long")).to_dict()]
 
 
 def _analysis_of(entry: DigestEntry, lang: str) -> str:
@@ -309,6 +287,6 @@ def card_reply_blocks(
 def card_ephemeral_blocks(entry: DigestEntry, *, language: str = "en") -> SlackMessage:
     """The analysis of one commit for `/commit`, with a "Share in channel" button."""
     blocks = _fit(_card_blocks(entry, entry.commit.repo_url, language), MAX_BLOCKS - 1, language)
-    share = _button(t(language, "share"), "share_card", _value(entry))
+    share = button_element(t(language, "share"), "share_card", _value(entry))
     blocks.append(ActionsBlock(elements=[share]).to_dict())
     return SlackMessage(text=_analysis_of(entry, language), blocks=blocks)

@@ -21,17 +21,18 @@ from typing import Any
 import sqlite_utils
 from slack_sdk.web.async_client import AsyncWebClient
 
-from analysis.models import Digest, DigestEntry, Importance
+from analysis.models import Digest
 from analysis.state import Delivery, DeliveryStatus
 from analysis.store import deliveries as delivery_store
 from bot.slack.blocks import SlackMessage, card_reply_blocks, digest_messages, is_empty
-from bot.slack.client import BlocksRejected, PostError, call, maybe_accepted, post_message
+from bot.slack.client import PostError, call, maybe_accepted, post_message
+from bot.slack.followup import new_since, post_followup
 from bot.slack.impact import impact_thread_messages
+from bot.slack.message_post import EVENT_TYPE, delivery_metadata, post_blocks, threaded_entries
 
 log = logging.getLogger(__name__)
 
 REPLY_PAUSE = 1.1  # chat.postMessage allows about one message a second per channel
-EVENT_TYPE = "commit_digest"  # the metadata event type of every digest message and thread reply
 HISTORY_MARGIN = 300  # seconds of channel history searched before the delivery record was created
 HISTORY_PAGES = 5  # pages of 200 messages searched for an interrupted delivery's messages
 
@@ -64,32 +65,7 @@ class PostResult:
         return self.status is not PostStatus.FAILED
 
 
-async def _post(
-    client: AsyncWebClient,
-    channel: str,
-    msg: SlackMessage,
-    thread_ts: str | None = None,
-    metadata: dict[str, Any] | None = None,
-) -> str:
-    """Post one message and return its ts; falls back to plain text if Slack rejects the blocks."""
-    kwargs: dict[str, Any] = {"text": msg.text, "unfurl_links": False, "unfurl_media": False}
-    if metadata:
-        kwargs["metadata"] = metadata
-    if thread_ts:
-        kwargs["thread_ts"] = thread_ts
-    try:
-        return await post_message(client, channel, blocks=msg.blocks, **kwargs)
-    except BlocksRejected:
-        log.warning("Slack rejected the blocks of a message in %s; posting its text only", channel)
-        return await post_message(client, channel, **kwargs)
-
-
-def _metadata(key: str, item: str) -> dict[str, Any]:
-    """The message metadata that names a digest message (`part:<i>`) or thread reply (a SHA)."""
-    return {"event_type": EVENT_TYPE, "event_payload": {"key": key, "item": item}}
-
-
-def _interrupted(record: Delivery | None) -> bool:
+def was_interrupted(record: Delivery | None) -> bool:
     """True when an earlier attempt may have left a message in Slack without recording its ts."""
     if record is None:
         return False
@@ -98,7 +74,7 @@ def _interrupted(record: Delivery | None) -> bool:
     return record.status is DeliveryStatus.FAILED and maybe_accepted(record.error)
 
 
-def _oldest(created_at: str | None) -> str | None:
+def oldest_ts(created_at: str | None) -> str | None:
     """The `oldest` bound of a history search: a little before the delivery record was created."""
     try:
         return str(int(dt.datetime.fromisoformat(created_at or "").timestamp()) - HISTORY_MARGIN)
@@ -106,7 +82,7 @@ def _oldest(created_at: str | None) -> str | None:
         return None
 
 
-async def _find_posted(
+async def find_posted(
     client: AsyncWebClient, channel: str, key: str, *, oldest: str | None = None, thread_ts: str | None = None
 ) -> dict[str, str]:
     """The ts of each item of delivery `key` already in the channel (or the thread of `thread_ts`)."""
@@ -140,8 +116,8 @@ class _Recovery:
 
     def __init__(self, client: AsyncWebClient, channel: str, key: str, record: Delivery | None) -> None:
         self.client, self.channel, self.key = client, channel, key
-        self.enabled = _interrupted(record)
-        self.oldest = _oldest(record.created_at if record else None)
+        self.enabled = was_interrupted(record)
+        self.oldest = oldest_ts(record.created_at if record else None)
         self.found: dict[str | None, dict[str, str]] = {}  # thread ts (None: the channel) -> item -> ts
 
     async def ts(self, item: str, thread_ts: str | None = None) -> str | None:
@@ -150,7 +126,7 @@ class _Recovery:
             return None
         if thread_ts not in self.found:
             try:
-                self.found[thread_ts] = await _find_posted(
+                self.found[thread_ts] = await find_posted(
                     self.client, self.channel, self.key, oldest=self.oldest, thread_ts=thread_ts
                 )
             except PostError as e:
@@ -162,12 +138,6 @@ class _Recovery:
                 self.enabled = False
                 return None
         return self.found[thread_ts].get(item)
-
-
-def _threaded(digest: Digest, thread_level: str) -> list[tuple[str | None, DigestEntry]]:
-    """(repository URL, entry) of each commit whose full analysis goes in the thread."""
-    levels = {Importance.HIGH} | ({Importance.MEDIUM} if thread_level == "medium" else set())
-    return [(r.url, e) for r in digest.repos for e in r.entries if e.analysis.importance in levels]
 
 
 def _result(record: Delivery, status: PostStatus, posted: int = 0, error: str | None = None) -> PostResult:
@@ -188,8 +158,6 @@ async def post_digest(
     """Post the digest and its thread in `channel` once per day, resuming a half-posted one."""
     earlier = delivery_store.get_delivery(db, channel, digest.date)
     if earlier is not None and earlier.status is DeliveryStatus.POSTED:
-        from bot.slack.followup import new_since, post_followup
-
         news = new_since(digest, earlier)
         if is_empty(news):
             return _result(earlier, PostStatus.ALREADY_POSTED)
@@ -217,7 +185,9 @@ async def post_digest(
             if i < len(record.parts):
                 continue
             if not (ts := await recovery.ts(f"part:{i}")):
-                ts = await _post(client, channel, msg, metadata=_metadata(record.key, f"part:{i}"))
+                ts = await post_blocks(
+                    client, channel, msg, metadata=delivery_metadata(record.key, f"part:{i}")
+                )
                 posted += 1
             record.parts.append(ts)
             delivery_store.save_delivery(db, record)
@@ -227,11 +197,13 @@ async def post_digest(
                 continue
             if not (ts := await recovery.ts(key, thread_ts=parent)):
                 msg = SlackMessage(text=text, blocks=blocks)
-                ts = await _post(client, channel, msg, thread_ts=parent, metadata=_metadata(record.key, key))
+                ts = await post_blocks(
+                    client, channel, msg, thread_ts=parent, metadata=delivery_metadata(record.key, key)
+                )
                 posted += 1
             record.replies[key] = ts
             delivery_store.save_delivery(db, record)
-        for repo_url, entry in _threaded(digest, thread_level):
+        for repo_url, entry in threaded_entries(digest, thread_level):
             sha, parent = entry.commit.sha, record.parts[0]
             if sha in record.replies:
                 continue
@@ -239,7 +211,9 @@ async def post_digest(
                 if posted:
                     await asyncio.sleep(pause)
                 msg = card_reply_blocks(entry, repo_url, language=digest.language)
-                ts = await _post(client, channel, msg, thread_ts=parent, metadata=_metadata(record.key, sha))
+                ts = await post_blocks(
+                    client, channel, msg, thread_ts=parent, metadata=delivery_metadata(record.key, sha)
+                )
                 posted += 1
             record.replies[sha] = ts
             delivery_store.save_delivery(db, record)

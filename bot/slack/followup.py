@@ -11,6 +11,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from analysis.models import Digest
 from analysis.state import Delivery
 from analysis.store import deliveries as delivery_store
+from bot.slack.blocks import card_reply_blocks, digest_messages
+from bot.slack.message_post import delivery_metadata, post_blocks, threaded_entries
 
 log = logging.getLogger(__name__)
 
@@ -39,23 +41,20 @@ async def post_followup(
 
     `record` gains the commits and replies and is saved; returns the number of messages posted.
     """
-    from bot.slack.blocks import card_reply_blocks, digest_messages
-    from bot.slack.delivery import _metadata, _post, _threaded
-
     posted, parent = 0, None
     for i, msg in enumerate(digest_messages(digest)):
-        ts = await _post(
-            client, record.channel, msg, metadata=_metadata(record.key, followup_item(digest, i))
+        ts = await post_blocks(
+            client, record.channel, msg, metadata=delivery_metadata(record.key, followup_item(digest, i))
         )
         parent = parent or ts
         posted += 1
-    for repo_url, entry in _threaded(digest, thread_level):
+    for repo_url, entry in threaded_entries(digest, thread_level):
         sha = entry.commit.sha
         if sha in record.replies:
             continue
         msg = card_reply_blocks(entry, repo_url, language=digest.language)
-        record.replies[sha] = await _post(
-            client, record.channel, msg, thread_ts=parent, metadata=_metadata(record.key, sha)
+        record.replies[sha] = await post_blocks(
+            client, record.channel, msg, thread_ts=parent, metadata=delivery_metadata(record.key, sha)
         )
         posted += 1
         delivery_store.save_delivery(db, record)

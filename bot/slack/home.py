@@ -2,30 +2,30 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import zoneinfo
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
-    ButtonElement,
-    ContextBlock,
     DividerBlock,
     HeaderBlock,
-    MarkdownTextObject,
     PlainTextObject,
-    SectionBlock,
 )
 
 from analysis.facts import EMOJI
 from analysis.strings import t
 from bot.slack.answers import one_line
-from bot.slack.mrkdwn import link, truncate
+from bot.slack.block_kit import button_element, context_block, section_block
+from bot.slack.mrkdwn import link
 from bot.subscriptions import describe
 
 if TYPE_CHECKING:
-    from bot.home import ChannelHome, HomeData
+    from analysis.models import Importance, Usage
+    from analysis.state import Alert, Delivery, RepositoryState, Subscription
 
 MAX_VIEW_BLOCKS = 100
 POST_NOW_ACTION = "home_post_digest"
@@ -33,18 +33,37 @@ HELP_ACTION = "home_help"
 MAX_ALERTS = 10
 MAX_RATE_LIMITS = 10
 _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{1,30}$")
+USAGE_DAYS = 7
 
 
-def _section(text: str, accessory: ButtonElement | None = None) -> Block:
-    return SectionBlock(text=MarkdownTextObject(text=truncate(text, 3000)), accessory=accessory)
+@dataclass
+class ChannelHome:
+    """One subscribed channel as the Home tab shows it."""
+
+    channel: str
+    subscriptions: list[Subscription]
+    last: Delivery | None = None
+    levels: dict[Importance, int] = field(default_factory=dict)  # the last digest's commits by importance
+    link: str | None = None  # the last digest's message
+    can_post: bool = False  # the user is in the channel
 
 
-def _context(text: str) -> Block:
-    return ContextBlock(elements=[MarkdownTextObject(text=truncate(text, 2000))])
+@dataclass
+class HomeData:
+    """Everything on one user's Home tab."""
 
-
-def _button(label: str, action_id: str, value: str) -> ButtonElement:
-    return ButtonElement(text=PlainTextObject(text=label[:75]), action_id=action_id, value=value[:2000])
+    schedule: str
+    timezone: str
+    next_run: dt.datetime | None
+    channels: list[ChannelHome]
+    more_channels: int
+    alerts: list[Alert]
+    rate_limits: list[RepositoryState]
+    llm_model: str | None
+    usage: Usage
+    cost: float | None
+    running: bool = False
+    usage_days: int = USAGE_DAYS
 
 
 def channel_ref(channel: str) -> str:
@@ -52,7 +71,7 @@ def channel_ref(channel: str) -> str:
     return f"<#{channel}>" if _CHANNEL_ID.match(channel) else one_line(channel)
 
 
-def _when(data: HomeData) -> str:
+def _next_run_text(data: HomeData) -> str:
     if data.next_run is None:
         return "-"
     return data.next_run.astimezone(zoneinfo.ZoneInfo(data.timezone)).strftime("%Y-%m-%d %H:%M %Z")
@@ -60,8 +79,8 @@ def _when(data: HomeData) -> str:
 
 def _channel_blocks(c: ChannelHome, data: HomeData, lang: str) -> list[Block]:
     follows = [f"• {one_line(describe(s))}" for s in c.subscriptions]
-    button = _button(t(lang, "home_post_now"), POST_NOW_ACTION, c.channel) if c.can_post else None
-    head = _section("\n".join([f"*{channel_ref(c.channel)}*", *follows]), button)
+    button = button_element(t(lang, "home_post_now"), POST_NOW_ACTION, c.channel) if c.can_post else None
+    head = section_block("\n".join([f"*{channel_ref(c.channel)}*", *follows]), button)
     if c.last is None:
         last = t(lang, "home_no_digest")
     else:
@@ -73,10 +92,10 @@ def _channel_blocks(c: ChannelHome, data: HomeData, lang: str) -> list[Block]:
         last = " · ".join([last, *parts])
         if c.link:
             last += f" · {link(c.link, t(lang, 'home_open'))}"
-    return [head, _context(f"{last} · {t(lang, 'home_next', when=_when(data))}")]
+    return [head, context_block(f"{last} · {t(lang, 'home_next', when=_next_run_text(data))}")]
 
 
-def _health(data: HomeData, lang: str) -> list[Block]:
+def _health_blocks(data: HomeData, lang: str) -> list[Block]:
     lines = [
         t(lang, "home_alert", kind=one_line(a.kind), channel=channel_ref(a.channel), text=one_line(a.text))
         for a in data.alerts[:MAX_ALERTS]
@@ -90,7 +109,7 @@ def _health(data: HomeData, lang: str) -> list[Block]:
     lines.append(
         t(lang, "home_llm", model=one_line(data.llm_model)) if data.llm_model else t(lang, "home_no_llm")
     )
-    return [_section(f"*{t(lang, 'home_health')}*\n" + "\n".join(lines))]
+    return [section_block(f"*{t(lang, 'home_health')}*\n" + "\n".join(lines))]
 
 
 def _usage(data: HomeData, lang: str) -> list[Block]:
@@ -105,7 +124,7 @@ def _usage(data: HomeData, lang: str) -> list[Block]:
     )
     if data.cost is not None:
         line += " · " + t(lang, "home_cost", cost=data.cost)
-    return [_section(f"*{t(lang, 'home_usage', days=data.usage_days)}*\n{line}")]
+    return [section_block(f"*{t(lang, 'home_usage', days=data.usage_days)}*\n{line}")]
 
 
 def home_view(data: HomeData, language: str = "en") -> dict[str, Any]:
@@ -113,15 +132,15 @@ def home_view(data: HomeData, language: str = "en") -> dict[str, Any]:
     lang = language
     head: list[Block] = [
         HeaderBlock(text=PlainTextObject(text=t(lang, "home_title"))),
-        _context(
+        context_block(
             t(lang, "home_schedule", schedule=one_line(data.schedule), timezone=one_line(data.timezone))
         ),
     ]
     if data.running:
-        head.append(_context(t(lang, "home_running")))
-    head += [DividerBlock(), _section(f"*{t(lang, 'home_channels')}*")]
-    tail: list[Block] = [DividerBlock(), *_health(data, lang), *_usage(data, lang)]
-    tail.append(ActionsBlock(elements=[_button(t(lang, "home_help"), HELP_ACTION, "help")]))
+        head.append(context_block(t(lang, "home_running")))
+    head += [DividerBlock(), section_block(f"*{t(lang, 'home_channels')}*")]
+    tail: list[Block] = [DividerBlock(), *_health_blocks(data, lang), *_usage(data, lang)]
+    tail.append(ActionsBlock(elements=[button_element(t(lang, "home_help"), HELP_ACTION, "help")]))
     room = MAX_VIEW_BLOCKS - len(head) - len(tail) - 1  # one line left for "+N more"
     body: list[Block] = []
     shown = 0
@@ -132,8 +151,8 @@ def home_view(data: HomeData, language: str = "en") -> dict[str, Any]:
         body += blocks
         shown += 1
     if not data.channels:
-        body.append(_section(t(lang, "home_no_channels")))
+        body.append(section_block(t(lang, "home_no_channels")))
     more = len(data.channels) - shown + data.more_channels
     if more:
-        body.append(_context(t(lang, "home_more_channels", n=more)))
+        body.append(context_block(t(lang, "home_more_channels", n=more)))
     return {"type": "home", "blocks": [b.to_dict() for b in [*head, *body, *tail]]}

@@ -18,7 +18,7 @@ ATTENTION_CHARS = 1200  # of which the attention items take at most this much, l
 SHAS_SHOWN = 5  # linked SHAs per theme or attention item before "+N"
 
 
-def _shas(shas: list[str], commits: dict[str, Commit], lang: str) -> str:
+def _sha_links(shas: list[str], commits: dict[str, Commit], lang: str) -> str:
     links = []
     for sha in shas[:SHAS_SHOWN]:
         c = commits.get(sha)
@@ -42,14 +42,14 @@ def overview_lines(
             (
                 f"⚠️ *{t(lang, 'ov_attention')}*",
                 [
-                    f"• {escape(short(a.text, 600))} {_shas(a.commits, commits, lang)}"
+                    f"• {escape(short(a.text, 600))} {_sha_links(a.commits, commits, lang)}"
                     for a in overview.attention
                 ],
             )
         )
     themes = [
         f"• *{escape(short(th.title, 120))}*{t(lang, 'colon')}{escape(short(th.text, ITEM_CHARS))} "
-        f"{_shas(th.commits, commits, lang)}"
+        f"{_sha_links(th.commits, commits, lang)}"
         for th in overview.themes
     ]
     if themes:

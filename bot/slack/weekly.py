@@ -26,7 +26,8 @@ from analysis.weekly.models import Week
 from analysis.weekly.render import outcome_text, title_text
 from bot.slack.blocks import MESSAGE_CHARS, SlackMessage
 from bot.slack.client import PostError
-from bot.slack.delivery import PostStatus, _find_posted, _interrupted, _metadata, _oldest, _post
+from bot.slack.delivery import PostStatus, find_posted, oldest_ts, was_interrupted
+from bot.slack.message_post import delivery_metadata, post_blocks
 from bot.slack.mrkdwn import escape, truncate
 
 log = logging.getLogger(__name__)
@@ -89,10 +90,10 @@ async def post_week(
         if record is not None and record.status is DeliveryStatus.POSTED:
             return PostStatus.ALREADY_POSTED
         key = f"{target}:{week}"
-        if _interrupted(record):
+        if was_interrupted(record):
             assert record is not None
             try:
-                found = await _find_posted(client, channel, key, oldest=_oldest(record.created_at))
+                found = await find_posted(client, channel, key, oldest=oldest_ts(record.created_at))
             except PostError:
                 found = {}
             if ts := found.get(ITEM):
@@ -103,7 +104,7 @@ async def post_week(
         record.status, record.repos = DeliveryStatus.POSTING, [w.repo for w in weeks]
         delivery_store.save_delivery(db, record)
         try:
-            ts = await _post(client, channel, week_message(weeks, lang), metadata=_metadata(key, ITEM))
+            ts = await post_blocks(client, channel, week_message(weeks, lang), metadata=delivery_metadata(key, ITEM))
         except PostError as e:
             record.status, record.error = DeliveryStatus.FAILED, str(e)
             delivery_store.save_delivery(db, record)

@@ -6,8 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from analysis.budget import clip_tokens, estimate_tokens, overview, pack
+from analysis.budget import overview, pack
 from analysis.models import Commit, FileChange
+from analysis.tokens import clip_tokens, estimate_tokens
 
 BUDGET = 12000
 

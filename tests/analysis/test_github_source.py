@@ -198,13 +198,14 @@ async def test_second_listing_is_a_free_304(gh, source):
     gh.add_history(REPO, 150, start=DAY)
     src = source()
     first = await src.list_window("main", DAY, DAY + timedelta(days=1))
-    spent = src.rate_limit_remaining
+    assert src.rate_limit is not None
+    spent = src.rate_limit.remaining
     again = await src.list_window("main", DAY, DAY + timedelta(days=1))
     assert [r.sha for r in again] == [r.sha for r in first] and len(again) == 150
     second_round = gh.requests_to(r"/commits$")[2:]
     assert [r.status for r in second_round] == [304, 304]
     assert all(r.headers["if-none-match"].startswith('W/"') for r in second_round)
-    assert src.rate_limit_remaining == spent == gh.rate_remaining
+    assert src.rate_limit is not None and src.rate_limit.remaining == spent == gh.rate_remaining
 
 
 async def test_changed_listing_is_refetched(gh, source):
@@ -262,7 +263,7 @@ async def test_primary_limit_near_reset_waits_and_retries(source):
         assert await src.resolve(c.sha[:8]) == c.sha
         assert time.monotonic() - started > 0.2
         assert [r.status for r in server.log] == [200, 403, 200]
-        assert src.requests == 3 and src.rate_limit_remaining == 0
+        assert src.requests == 3 and src.rate_limit is not None and src.rate_limit.remaining == 0
 
 
 @pytest.mark.parametrize("status", [403, 429])
@@ -271,13 +272,14 @@ async def test_primary_limit_far_from_reset_raises(gh, source, status):
     src = source(max_wait=5)
     with pytest.raises(RateLimited) as e:
         await src.default_branch()
-    reset = datetime.fromtimestamp(src.rate_limit_reset, UTC)
+    assert src.rate_limit is not None and src.rate_limit.reset is not None
+    reset = datetime.fromtimestamp(src.rate_limit.reset, UTC)
     assert e.value.reset_at == reset
     assert str(e.value) == (
         f"GitHub rate limit exhausted for {REPO}; resets at {reset:%H:%M} UTC "
         "(set GITHUB_TOKEN for 5,000 requests an hour)"
     )
-    assert src.requests == 1 and src.rate_limit_remaining == 0
+    assert src.requests == 1 and src.rate_limit is not None and src.rate_limit.remaining == 0
 
 
 async def test_primary_limit_message_with_token(gh, source):

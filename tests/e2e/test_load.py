@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis.models import AnalysisStatus, Card, Importance, card_to_json
+from analysis.models import AnalysisStatus, Card, Importance
+from analysis.store.analyses import card_to_json
 from tests.e2e.world import World, http_bot, make_world, record_figure, scale
 
 pytestmark = pytest.mark.e2e

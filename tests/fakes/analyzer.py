@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from analysis.config import LLMConfig
 from analysis.llm import EndpointMemory, Requester, register_analyzer, unregister_analyzer
-from analysis.llm.errors import StopReason
+from analysis.llm.failures import StopReason
 from analysis.models import Analysis, AnalysisStatus, Card, Commit, Score
 
 Match = Callable[[Commit], bool]

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from analysis.budget import estimate_tokens
+from analysis.tokens import estimate_tokens
 from tests.fakes import chat_answers as answers
 from tests.fakes.cards import plausible_card
 

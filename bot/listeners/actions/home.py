@@ -8,7 +8,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.home import post_from_home
+from bot.home_data import post_from_home
 from bot.listeners.commands.digest import help_text
 from bot.listeners.common import app_ctx
 from bot.runtime import Context
@@ -17,7 +17,7 @@ from bot.slack.client import post_message
 log = logging.getLogger(__name__)
 
 
-async def _post(ctx: Context, client: AsyncWebClient, user: str, channel: str) -> None:
+async def _post_from_home(ctx: Context, client: AsyncWebClient, user: str, channel: str) -> None:
     try:
         await post_from_home(ctx, client, user, channel)
     except Exception:
@@ -31,7 +31,7 @@ async def home_post_digest(
     await ack()
     user, channel = body["user"]["id"], body["actions"][0].get("value", "")
     ctx = app_ctx(context)
-    ctx.spawn(_post(ctx, client, user, channel))
+    ctx.spawn(_post_from_home(ctx, client, user, channel))
 
 
 async def home_help(ack: AsyncAck, body: dict, client: AsyncWebClient, context: AsyncBoltContext) -> None:

@@ -28,7 +28,7 @@ def _cached(db: sqlite_utils.Database, text: str) -> Lookup | None:
         return None
 
 
-async def _answer(respond: AsyncRespond, result: Lookup, language: str) -> None:
+async def _answer_lookup(respond: AsyncRespond, result: Lookup, language: str) -> None:
     if result.kind is LookupKind.FOUND and result.entry is not None:
         msg = card_ephemeral_blocks(result.entry, language=language)
         blocks = list(msg.blocks)
@@ -62,7 +62,7 @@ async def commit_command(
     if found and cached.entry.analysis.finished:
         await ack()
         try:
-            await _answer(respond, cached, ctx.settings.digest_language)
+            await _answer_lookup(respond, cached, ctx.settings.digest_language)
         except Exception:
             log.exception("could not answer /commit %r", text[:80])
         return
@@ -73,7 +73,7 @@ async def commit_command(
     await ack(text=t(lang, "looking_up", text=one_line(text)))
     try:
         result = await lookup_commit(ctx.db, ctx.lookup_config(), text, watched=ctx.watched(), cached=cached)
-        await _answer(respond, result, ctx.settings.digest_language)
+        await _answer_lookup(respond, result, ctx.settings.digest_language)
     except Exception as e:
         log.exception("/commit %r failed", text[:80])
         try:

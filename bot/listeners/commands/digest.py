@@ -13,7 +13,7 @@ from analysis.strings import t
 from analysis.weekly.models import week_id
 from bot import subscriptions
 from bot.listeners.common import app_ctx
-from bot.overview import OVERVIEW_USAGE, overview_answer
+from bot.past_overview import OVERVIEW_USAGE, overview_answer
 from bot.runtime import Context
 from bot.scheduler import ChannelOutcome
 from bot.slack.answers import one_line
@@ -66,7 +66,7 @@ def _unsubscribe(ctx: Context, channel: str, args: list[str], lang: str) -> str:
     return t(lang, "not_following", repo=one_line(args[0]))
 
 
-def _outcome_text(outcomes: list[ChannelOutcome] | None, lang: str = "en") -> str:
+def _digest_outcome_text(outcomes: list[ChannelOutcome] | None, lang: str = "en") -> str:
     if outcomes is None:
         return t(lang, "busy")
     o = outcomes[0]
@@ -82,7 +82,7 @@ def _outcome_text(outcomes: list[ChannelOutcome] | None, lang: str = "en") -> st
 async def _run(ctx: Context, channel: str, respond: AsyncRespond) -> None:
     lang = ctx.settings.digest_language
     try:
-        text = _outcome_text(await ctx.digester.run([channel]), lang)
+        text = _digest_outcome_text(await ctx.digester.run([channel]), lang)
     except Exception as e:
         log.exception("/digest run in %s failed", channel)
         text = t(lang, "digest_failed", error=type(e).__name__)

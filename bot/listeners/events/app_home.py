@@ -7,7 +7,7 @@ import logging
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.home import publish_home
+from bot.home_data import publish_home
 from bot.listeners.common import app_ctx
 
 log = logging.getLogger(__name__)

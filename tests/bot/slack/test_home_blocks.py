@@ -9,7 +9,7 @@ import pytest
 
 from analysis.models import Usage
 from analysis.state import Alert, Subscription
-from bot.home import ChannelHome, HomeData
+from bot.home_data import ChannelHome, HomeData
 from bot.slack.home import MAX_VIEW_BLOCKS, home_view
 from tests.fakes.slack import MENTION, FakeSlack
 

@@ -6,14 +6,13 @@ import asyncio
 import datetime as dt
 import logging
 from collections import Counter
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from slack_sdk.web.async_client import AsyncWebClient
 
 from analysis.llm import cost_usd
-from analysis.models import Importance, Usage
-from analysis.state import Alert, Delivery, RepositoryState, Subscription
+from analysis.models import Importance
+from analysis.state import Delivery
 from analysis.store import analyses as analysis_store
 from analysis.store import deliveries as delivery_store
 from analysis.store import repositories as repo_store
@@ -23,7 +22,7 @@ from bot import subscriptions
 from bot.scheduler import ChannelOutcome, trigger
 from bot.slack.answers import one_line
 from bot.slack.client import PostError, call, post_message, send
-from bot.slack.home import home_view
+from bot.slack.home import USAGE_DAYS, ChannelHome, HomeData, home_view
 
 if TYPE_CHECKING:
     from bot.runtime import Context
@@ -32,37 +31,6 @@ log = logging.getLogger(__name__)
 MAX_CHANNELS = 40  # channels looked at in detail (membership, permalinks); the rest are counted
 MEMBER_PAGES = 10  # users.conversations pages read (up to 9,990 channels)
 PERMALINK_CALLS = 4  # chat.getPermalink calls at once
-USAGE_DAYS = 7
-
-
-@dataclass
-class ChannelHome:
-    """One subscribed channel as the Home tab shows it."""
-
-    channel: str
-    subscriptions: list[Subscription]
-    last: Delivery | None = None
-    levels: dict[Importance, int] = field(default_factory=dict)  # the last digest's commits by importance
-    link: str | None = None  # the last digest's message
-    can_post: bool = False  # the user is in the channel
-
-
-@dataclass
-class HomeData:
-    """Everything on one user's Home tab."""
-
-    schedule: str
-    timezone: str
-    next_run: dt.datetime | None
-    channels: list[ChannelHome]
-    more_channels: int
-    alerts: list[Alert]
-    rate_limits: list[RepositoryState]
-    llm_model: str | None
-    usage: Usage
-    cost: float | None
-    running: bool = False
-    usage_days: int = USAGE_DAYS
 
 
 async def user_channels(client: AsyncWebClient, user: str) -> set[str]:
@@ -132,7 +100,7 @@ async def home_data(ctx: Context, client: AsyncWebClient, user: str) -> HomeData
     shown = names[:MAX_CHANNELS]
     channels = list(await asyncio.gather(*(_channel(ctx, client, c, c in mine, limit) for c in shown)))
     usage = run_store.usage_since(ctx.db, (now - dt.timedelta(days=USAGE_DAYS)).isoformat(timespec="seconds"))
-    llm = s.pipeline_config().llm
+    llm = ctx.config.llm
     return HomeData(
         schedule=s.digest_schedule,
         timezone=s.digest_timezone,
