@@ -8,8 +8,9 @@ import time
 import pytest
 
 from analysis.config import PipelineConfig
+from analysis.llm.cards import ANSWER_TOKENS
 from analysis.llm.memory import Learned, RunMemory
-from analysis.models import AnalysisStatus
+from analysis.models import AnalysisStatus, Importance
 from analysis.pipeline import run_digest
 from analysis.store import llm_endpoints
 from storage import db as store
@@ -134,5 +135,5 @@ async def test_answers_are_limited_to_what_a_slow_server_writes_before_the_timeo
         _, results = await analyze_all(server, [commit(i) for i in range(6)], timeout=6.0, concurrency=1)
     assert all(r.status is AnalysisStatus.DONE for r in results)
     limits = [r.max_tokens for r in server.requests]
-    assert limits[:3] == [3200] * 3  # nothing measured yet
+    assert limits[:3] == [ANSWER_TOKENS[Importance.HIGH]] * 3  # nothing measured yet: what a card needs
     assert all(m <= 0.75 * 6.0 * 600 for m in limits[3:])  # what it writes in three quarters of the timeout
