@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from email.utils import parsedate_to_datetime
 from typing import Any
 
 import openai
 
+from analysis.llm.errors import ContextTooLong, Failed, FormatRejected, LimitParamRejected
 from analysis.llm.parse import MalformedAnswer
 
 _FORMAT_WORDS = ("response_format", "json_schema", "json_object")
@@ -81,3 +83,20 @@ def completion(resp: Any) -> tuple[str, str]:
         raise MalformedAnswer("the endpoint's completion has no message")
     content = message.content
     return (content if isinstance(content, str) else ""), (choices[0].finish_reason or "stop")
+
+
+def refusal(
+    e: openai.APIStatusError, learn: Callable[[str], bool], limit_param: str, formatted: bool
+) -> Exception:
+    """What a refusal means: the prompt's size (`learn` reads the window from it), the token parameter, the
+    response format, a passing fault, or the commit."""
+    msg = message_of(e)
+    if too_long(e):
+        return ContextTooLong(learned=learn(msg))
+    if limit_param == "max_tokens" and (e.param == "max_tokens" or "max_completion_tokens" in msg):
+        return LimitParamRejected()
+    if formatted and refuses_format(e):
+        return FormatRejected()
+    if transient(e):
+        return e
+    return Failed(f"endpoint answered {e.status_code}: {short(msg)}")

@@ -84,6 +84,6 @@ def unusable(card: Card, language: str) -> str | None:
     if not lines or not any(_says_something(s) for s in lines):
         return "the summary says nothing"
     prose = " ".join(lines + [card.conclusion, card.importance_reason])
-    if not _in_language(prose, language):
+    if not _in_language(" ".join(lines) if language == "zh" else prose, language):
         return "the answer is not in the configured language"
     return None

@@ -160,7 +160,8 @@ class Endpoint:
             self._contacted = True
 
     async def _burst(self, n: int) -> parallel.Burst:
-        found = await parallel.burst(self.client, self.cfg.model, self._limit_param, n, self._timeout()[0])
+        base, key, timeout = str(self.client.base_url), self.cfg.api_key, self._timeout()[0]
+        found = await parallel.burst(base, key, self.cfg.model, self._limit_param, n, timeout)
         self.probe_calls += found.calls
         self._drain = self._drain or found.timed_out  # a serial server still computes it: wait for it
         return found
@@ -318,21 +319,7 @@ class Endpoint:
                 self.auth_status = e.status_code
             raise self._halt("auth") from None
         except openai.APIStatusError as e:
-            raise self._refusal(e, messages, response_format) from None
+            learn = lambda msg: self.room.learn_from_refusal(msg, estimate(messages))  # noqa: E731
+            raise answers.refusal(e, learn, self._limit_param, response_format is not None) from None
         finally:
             await self.limiter.release(outcome, *spent, time.monotonic() - sent)
-
-    def _refusal(
-        self, e: openai.APIStatusError, messages: Messages, response_format: dict | None
-    ) -> Exception:
-        """What a refusal means: the prompt's size, a parameter, the format, a passing fault, or the commit."""
-        msg = answers.message_of(e)
-        if answers.too_long(e):
-            return ContextTooLong(learned=self.room.learn_from_refusal(msg, estimate(messages)))
-        if self._limit_param == "max_tokens" and (e.param == "max_tokens" or "max_completion_tokens" in msg):
-            return LimitParamRejected()
-        if response_format and answers.refuses_format(e):
-            return FormatRejected()
-        if answers.transient(e):
-            return e
-        return Failed(f"endpoint answered {e.status_code}: {answers.short(msg)}")

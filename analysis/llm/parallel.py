@@ -14,6 +14,7 @@ import asyncio
 import time
 from dataclasses import dataclass
 
+import openai
 from openai import AsyncOpenAI
 
 BURST = 8  # tiny requests sent at once at first contact
@@ -36,24 +37,32 @@ class Burst:
         return self.overlap >= _FULL * self.calls
 
 
-async def burst(client: AsyncOpenAI, model: str, limit_param: str, n: int, timeout: float) -> Burst:
-    """Send `n` tiny requests at once and measure how many the endpoint ran together; all are awaited."""
+async def burst(base_url: str, api_key: str, model: str, limit_param: str, n: int, timeout: float) -> Burst:
+    """Send `n` tiny requests at once and measure how many the endpoint ran together; all are awaited.
+
+    The burst runs on its own event loop in a thread, so the run's own work (packing a huge commit)
+    cannot delay reading one answer and make parallel requests look queued."""
+    return await asyncio.to_thread(asyncio.run, _burst(base_url, api_key, model, limit_param, n, timeout))
+
+
+async def _burst(base_url: str, api_key: str, model: str, limit_param: str, n: int, timeout: float) -> Burst:
+    client = AsyncOpenAI(api_key=api_key or "unset", base_url=base_url, timeout=timeout, max_retries=0)
 
     async def one() -> float:
         sent = time.monotonic()
         await client.chat.completions.create(
-            model=model,
-            messages=[{"role": "user", "content": PROMPT}],
-            timeout=timeout,
-            **{limit_param: 1},
+            model=model, messages=[{"role": "user", "content": PROMPT}], timeout=timeout, **{limit_param: 1}
         )
         return time.monotonic() - sent
 
-    started = time.monotonic()
-    results = await asyncio.gather(*(one() for _ in range(n)), return_exceptions=True)
-    wall = time.monotonic() - started
+    try:
+        started = time.monotonic()
+        results = await asyncio.gather(*(one() for _ in range(n)), return_exceptions=True)
+        wall = time.monotonic() - started
+    finally:
+        await client.close()
     took = [r for r in results if isinstance(r, float)]
-    timed_out = any(type(r).__name__ == "APITimeoutError" for r in results)
+    timed_out = any(isinstance(r, openai.APITimeoutError) for r in results)
     if len(took) < n or wall <= 0:
         return Burst(1.0, n, timed_out, answered=False)
     return Burst(n * min(took) / wall, n, timed_out)

@@ -116,7 +116,7 @@ class ChatServer:
         self._closed = threading.Event()
         self._in_flight = 0
         self._slots = threading.BoundedSemaphore(self.slots) if self.slots else None
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self._httpd = _Listener(("127.0.0.1", 0), _handler(self))
         self._httpd.daemon_threads = True
         self._httpd.block_on_close = False
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
@@ -311,6 +311,10 @@ def plausible_overview(prompt: str) -> dict[str, Any]:
     )
     headline = f"今天有 {len(shas)} 个提交。" if zh else f"A day of {len(shas)} commits."
     return {"headline": headline, "themes": themes, "attention": attention}
+
+
+class _Listener(ThreadingHTTPServer):
+    request_queue_size = 128  # a real server's backlog: a burst of connections is not refused and retried
 
 
 def _error(message: str, code: str | None, param: str | None = None) -> dict[str, Any]:
