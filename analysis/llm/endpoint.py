@@ -97,7 +97,12 @@ class Endpoint:
         return self.room.budget(configured, answer)
 
     async def learn_window(self) -> None:
-        """Read the context window the endpoint publishes, once per endpoint and model."""
+        """Read the context window the endpoint publishes, once per endpoint and model, and meet the endpoint
+        (its parallelism) if this run has not yet."""
+        await self._first_contact()
+        await self._discover()
+
+    async def _discover(self) -> None:
         await self.room.discover(str(self.client.base_url), self.cfg.model, self.cfg.api_key)
 
     async def complete(
@@ -146,7 +151,7 @@ class Endpoint:
             if self._contacted or self.stop:
                 return
             first = asyncio.ensure_future(self._burst(2))
-            await self.learn_window()
+            await self._discover()
             found = await first
             wide = min(parallel.BURST, self.limiter.ceiling)
             if self.room.slots:
@@ -160,8 +165,7 @@ class Endpoint:
             self._contacted = True
 
     async def _burst(self, n: int) -> parallel.Burst:
-        base, key, timeout = str(self.client.base_url), self.cfg.api_key, self._timeout()[0]
-        found = await parallel.burst(base, key, self.cfg.model, self._limit_param, n, timeout)
+        found = await parallel.burst(self.client, self.cfg.model, self._limit_param, n, self._timeout()[0])
         self.probe_calls += found.calls
         self._drain = self._drain or found.timed_out  # a serial server still computes it: wait for it
         return found

@@ -37,16 +37,11 @@ class Burst:
         return self.overlap >= _FULL * self.calls
 
 
-async def burst(base_url: str, api_key: str, model: str, limit_param: str, n: int, timeout: float) -> Burst:
+async def burst(client: AsyncOpenAI, model: str, limit_param: str, n: int, timeout: float) -> Burst:
     """Send `n` tiny requests at once and measure how many the endpoint ran together; all are awaited.
 
-    The burst runs on its own event loop in a thread, so the run's own work (packing a huge commit)
-    cannot delay reading one answer and make parallel requests look queued."""
-    return await asyncio.to_thread(asyncio.run, _burst(base_url, api_key, model, limit_param, n, timeout))
-
-
-async def _burst(base_url: str, api_key: str, model: str, limit_param: str, n: int, timeout: float) -> Burst:
-    client = AsyncOpenAI(api_key=api_key or "unset", base_url=base_url, timeout=timeout, max_retries=0)
+    It is sent before the run does any other work (packing a huge commit would delay reading an answer
+    and make parallel requests look queued)."""
 
     async def one() -> float:
         sent = time.monotonic()
@@ -55,12 +50,9 @@ async def _burst(base_url: str, api_key: str, model: str, limit_param: str, n: i
         )
         return time.monotonic() - sent
 
-    try:
-        started = time.monotonic()
-        results = await asyncio.gather(*(one() for _ in range(n)), return_exceptions=True)
-        wall = time.monotonic() - started
-    finally:
-        await client.close()
+    started = time.monotonic()
+    results = await asyncio.gather(*(one() for _ in range(n)), return_exceptions=True)
+    wall = time.monotonic() - started
     took = [r for r in results if isinstance(r, float)]
     timed_out = any(isinstance(r, openai.APITimeoutError) for r in results)
     if len(took) < n or wall <= 0:

@@ -113,7 +113,8 @@ async def test_an_endpoint_that_never_answers_costs_one_timeout_per_slot(tmp_pat
 async def test_the_deadline_posts_what_is_done_and_leaves_the_rest_pending(tmp_path):
     db = store.open_db(tmp_path / "digest.db")
     repo = day_repo(tmp_path / "engine", 8)
-    with ChatServer(serial=True, latency=0.4) as server:
+    # 0.4 s per card on a CPU server; a one-token answer (the first-contact burst) takes a fraction of it
+    with ChatServer(serial=True, latency=0.4, probe_latency=0.05) as server:
         cfg = PipelineConfig(repos=[str(repo.path)], llm=config(server, deadline=1.5))
         started = time.monotonic()
         first = await run_digest(db, cfg, day=DAY)

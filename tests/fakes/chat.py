@@ -86,6 +86,7 @@ class ChatServer:
 
     faults: list[Fault] | Callable[[Request], Fault] = field(default_factory=list)
     latency: float = 0.0  # seconds added to every answer
+    probe_latency: float | None = None  # seconds for a one-token answer instead (a CPU server's tiny request)
     hang: float = 5.0  # how long a "hang" fault sleeps
     retry_after: str = "1"  # Retry-After sent with a "429"
     reject_json_schema: bool = False  # answer 400 to every json_schema response_format
@@ -208,7 +209,8 @@ class ChatServer:
             self._end_turn()
 
     def _compute_time(self, req: Request, completion: int) -> float:
-        seconds = self.latency
+        tiny = req.max_tokens == 1 and self.probe_latency is not None
+        seconds = self.latency if not tiny else (self.probe_latency or 0.0)
         if self.prompt_tps:
             seconds += req.prompt_tokens / self.prompt_tps
         if self.gen_tps:
