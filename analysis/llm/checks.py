@@ -25,17 +25,30 @@ _KIND_WORDS = (
     "功能 修复 性能 重构 文档 测试 构建 配置 风格 回滚 合并 变更 依赖 安全 发布 清理 优化 新增 删除"
 ).split()
 _KINDS = [w.lower() for pair in CHANGE_TYPES.values() for w in pair] + _KIND_WORDS
-REPEAT_MIN_CHARS = 80  # shorter text is not judged as runaway
+RUNAWAY_CHARS = 120  # a repeated phrase shorter than this is not judged a runaway
+SAME_CHAR_CHARS = 1000  # nor one character repeated fewer times than this
+
+
+def _runaway(text: str) -> re.Match[str] | None:
+    """The first run of one short piece repeated many times: a phrase over RUNAWAY_CHARS characters, or a
+    single character over SAME_CHAR_CHARS (a path like xxxx...x.py is data, not a loop)."""
+    if len(text) < RUNAWAY_CHARS:
+        return None
+    for m in _REPEAT_RE.finditer(text):
+        run = m.group(0)
+        if len(run) >= SAME_CHAR_CHARS or (len(run) >= RUNAWAY_CHARS and len(set(run)) > 1):
+            return m
+    return None
 
 
 def repetitive(text: str) -> bool:
-    """Whether `text` holds a runaway: one short piece (a character, a word, a phrase) repeated many times."""
-    return len(text) >= REPEAT_MIN_CHARS and _REPEAT_RE.search(text) is not None
+    """Whether `text` holds a runaway: one short piece (a word, a phrase) repeated many times in a row."""
+    return _runaway(text) is not None
 
 
 def cut_runaway(text: str) -> str:
     """`text` up to where a runaway repetition starts (keeping one of its pieces); unchanged without one."""
-    m = _REPEAT_RE.search(text) if len(text) >= REPEAT_MIN_CHARS else None
+    m = _runaway(text)
     return text if m is None else text[: m.start() + len(m.group(1))]
 
 
@@ -72,7 +85,7 @@ def _strings(card: Card) -> list[tuple[str, str]]:
 
 def unusable(card: Card, language: str) -> str | None:
     """Why a parsed card says nothing usable (a short reason), or None when it does."""
-    for name, value in _strings(card):
+    for name, value in _strings(card):  # paths (impact_scope) are data: repeated characters allowed
         if repetitive(value):
             return f"{name} repeats itself"
         if value.strip() and not _LETTER_RE.search(value) and not value.strip().isdigit():
