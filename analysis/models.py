@@ -187,6 +187,7 @@ class Analysis:
     latency_ms: int = 0
     attempts: int = 0
     error: str | None = None  # kept for status output, never rendered as a card
+    unusable_answers: int = 0  # answers of this analysis that said nothing usable (not stored per commit)
 
     @property
     def finished(self) -> bool:
@@ -201,7 +202,9 @@ class Analysis:
     @property
     def usage(self) -> Usage:
         """The calls and tokens this analysis cost."""
-        return Usage(self.llm_calls, self.prompt_tokens, self.completion_tokens)
+        return Usage(
+            self.llm_calls, self.prompt_tokens, self.completion_tokens, unusable_answers=self.unusable_answers
+        )
 
 
 @dataclass
@@ -265,6 +268,7 @@ class Usage:
     cost_usd: float | None = None
     runs: int = 0
     errors: int = 0
+    unusable_answers: int = 0  # model answers that parsed but said nothing usable
 
     def __add__(self, other: Usage) -> Usage:
         """Both amounts together; the cost is known when either one's is."""

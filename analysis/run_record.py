@@ -40,6 +40,7 @@ def record_run(
         prompt_tokens=usage.prompt_tokens,
         completion_tokens=usage.completion_tokens,
         error=rd.error,
+        unusable_answers=usage.unusable_answers,
     )
     run_store.save_run(db, run)
     state = RepositoryState(rd.repo, last_run_at=started, last_run_status=status.value, last_error=rd.error)

@@ -89,6 +89,7 @@ class RunRecord:
     completion_tokens: int = 0
     error: str | None = None
     id: int | None = None
+    unusable_answers: int = 0  # model answers that said nothing usable
 
 
 @dataclass

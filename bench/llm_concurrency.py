@@ -1,10 +1,12 @@
 """One busy day through the pipeline against a slow chat-completions endpoint: concurrent vs one at a time.
 
 Builds a day of commits (a few touching thousands of files) on the loopback GitHub server, then runs the
-digest twice against the loopback chat server with a fixed added latency: concurrently as built, and with
-concurrency 1 so one request runs at a time. Prints wall time of both and their ratio, LLM calls, the
-largest prompt in estimated tokens against the budget, and the LLM calls of a warm re-run (must be 0).
-Usage: python bench/llm_concurrency.py [--commits 32] [--large 3] [--latency 2.0] [--concurrency 8]
+digest against the loopback chat server (many parallel slots, a fixed added latency) three ways: at first
+contact (a fresh database: the endpoint's parallelism is unknown), remembered (another fresh database that
+keeps only what the first run learned about the endpoint), and with concurrency 1 so one request runs at a
+time. Prints wall time of each and their ratio to one at a time, LLM calls, the largest prompt in
+estimated tokens against the budget, and the LLM calls of a warm re-run (must be 0).
+Usage: python bench/llm_concurrency.py [--commits 32] [--large 3] [--latency 2.0] [--concurrency 8] [--slots 64]
 """
 
 from __future__ import annotations
@@ -17,11 +19,15 @@ import tempfile
 import time
 from pathlib import Path
 
+import sqlite_utils
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analysis.config import LLMConfig, PipelineConfig, SourceConfig  # noqa: E402
+from analysis.llm.memory import endpoint_key  # noqa: E402
 from analysis.models import AnalysisStatus  # noqa: E402
 from analysis.pipeline import day_window, run_digest  # noqa: E402
+from analysis.store import llm_endpoints  # noqa: E402
 from storage import db as store  # noqa: E402
 from tests.fakes.chat import ChatServer  # noqa: E402
 from tests.fakes.github import FakeGitHub, make_files  # noqa: E402
@@ -43,8 +49,17 @@ def _build_day(gh: FakeGitHub, commits: int, large: int) -> None:
         )
 
 
-def _run(gh: FakeGitHub, chat: ChatServer, concurrency: int, budget: int) -> dict:
+def _run(
+    gh: FakeGitHub,
+    chat: ChatServer,
+    concurrency: int,
+    budget: int,
+    remember: sqlite_utils.Database | None = None,
+) -> dict:
+    """One digest of the day on a fresh database (keeping `remember`'s endpoint memory), then a warm re-run."""
     db = store.open_db(Path(tempfile.mkdtemp()) / "bench.db")
+    for row in remember["llm_endpoints"].rows if remember is not None else []:
+        db["llm_endpoints"].insert(row)
     llm = LLMConfig(api_key="sk-bench", model="bench-model", base_url=chat.base_url, prompt_tokens=budget)
     llm.concurrency = concurrency
     cfg = PipelineConfig(repos=["acme/engine"], source=SourceConfig(github_api_url=gh.url), llm=llm)
@@ -65,6 +80,9 @@ def _run(gh: FakeGitHub, chat: ChatServer, concurrency: int, budget: int) -> dic
         "largest": max((r.prompt_tokens for r in requests), default=0),
         "peak": chat.peak,
         "warm_calls": warm.usage.llm_calls + len(chat.requests) - warm_first,
+        "probes": len(chat.probes),
+        "endpoint": endpoint_key(chat.base_url),
+        "db": db,
     }
 
 
@@ -74,26 +92,37 @@ def main() -> None:
     ap.add_argument("--large", type=int, default=3, help="how many commits touch 2,500 files")
     ap.add_argument("--latency", type=float, default=2.0, help="seconds the chat server adds to each answer")
     ap.add_argument("--concurrency", type=int, default=8)
+    ap.add_argument("--slots", type=int, default=64, help="requests the chat server computes at once")
     ap.add_argument("--budget", type=int, default=12000, help="prompt budget in estimated tokens")
     args = ap.parse_args()
     rows = []
     with FakeGitHub() as gh:
         _build_day(gh, args.commits, args.large)
-        for label, conc in (("concurrent", args.concurrency), ("one-at-a-time", 1)):
-            with ChatServer(latency=args.latency) as chat:
-                rows.append((label, _run(gh, chat, conc, args.budget)))
+        with ChatServer(latency=args.latency, slots=args.slots) as chat:
+            first = _run(gh, chat, args.concurrency, args.budget)
+            rows.append(("first-contact", first))
+            chat.peak, chat.probes[:] = 0, []
+            rows.append(("remembered", _run(gh, chat, args.concurrency, args.budget, first["db"])))
+        with ChatServer(latency=args.latency, slots=args.slots) as chat:
+            rows.append(("one-at-a-time", _run(gh, chat, 1, args.budget)))
     print(f"latency {args.latency:.1f} s per answer, prompt budget {args.budget} estimated tokens")
     print(
-        f"{'run':<15}{'commits':>8}{'done':>6}{'calls':>7}{'peak':>6}{'largest':>9}{'wall s':>9}{'warm calls':>12}"
+        f"{'run':<15}{'commits':>8}{'done':>6}{'calls':>7}{'probes':>7}{'peak':>6}{'largest':>9}"
+        f"{'wall s':>9}{'warm calls':>12}"
     )
     for label, r in rows:
         print(
-            f"{label:<15}{r['commits']:>8}{r['done']:>6}{r['calls']:>7}{r['peak']:>6}"
+            f"{label:<15}{r['commits']:>8}{r['done']:>6}{r['calls']:>7}{r['probes']:>7}{r['peak']:>6}"
             f"{r['largest']:>9}{r['wall']:>9.2f}{r['warm_calls']:>12}"
         )
-    fast, slow = rows[0][1], rows[1][1]
-    print(f"concurrent / one-at-a-time wall: {fast['wall'] / slow['wall']:.3f}")
-    print(f"largest prompt {max(fast['largest'], slow['largest'])} <= budget {args.budget}")
+    slow = rows[-1][1]
+    learned = llm_endpoints.learned_about(rows[0][1]["db"], rows[0][1]["endpoint"], "bench-model")
+    print(f"level learned at first contact: {learned.concurrency if learned else None}")
+    print(
+        f"one-at-a-time / first-contact: {slow['wall'] / rows[0][1]['wall']:.2f}x   "
+        f"one-at-a-time / remembered: {slow['wall'] / rows[1][1]['wall']:.2f}x"
+    )
+    print(f"largest prompt {max(r['largest'] for _, r in rows)} <= budget {args.budget}")
 
 
 if __name__ == "__main__":

@@ -87,6 +87,7 @@ def status_data(db: sqlite_utils.Database, llm: LLMConfig | None = None) -> dict
         "llm_calls": u.llm_calls,
         "prompt_tokens": u.prompt_tokens,
         "completion_tokens": u.completion_tokens,
+        "unusable_answers": u.unusable_answers,
     }
     usage["cost_usd"] = cost_usd(u.prompt_tokens, u.completion_tokens, llm) if llm else None
     return {"repos": repos, "usage": usage}
@@ -109,6 +110,7 @@ def status_lines(db: sqlite_utils.Database, llm: LLMConfig | None = None) -> tup
             lines.append(
                 f"  last run  {run.finished_at}  {run.status}: {run.commits} {plural(run.commits, 'commit', 'commits')}, "
                 f"{run.fetched} fetched, {run.requests} requests, {run.llm_calls} LLM calls"
+                + (f", {run.unusable_answers} unusable answers" if run.unusable_answers else "")
             )
             if run.error:
                 lines.append(f"  error     {run.error}")
@@ -125,7 +127,8 @@ def status_lines(db: sqlite_utils.Database, llm: LLMConfig | None = None) -> tup
     u = data["usage"]
     cost = f", about ${u['cost_usd']:.2f}" if u["cost_usd"] is not None else ""
     tokens = _tokens_text(u["prompt_tokens"], u["completion_tokens"])
-    lines.append(f"LLM usage (all runs): {u['llm_calls']} calls, {tokens}{cost}")
+    unusable = f", {u['unusable_answers']} unusable answers" if u["unusable_answers"] else ""
+    lines.append(f"LLM usage (all runs): {u['llm_calls']} calls, {tokens}{cost}{unusable}")
     return lines, data
 
 

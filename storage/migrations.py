@@ -299,3 +299,10 @@ def apply(db: sqlite_utils.Database) -> list[str]:
         conn.rollback()
         raise
     return applied
+
+
+@migration
+def m015_llm_answer_lengths(db: sqlite_utils.Database) -> None:
+    """The longest usable card answer of each LLM endpoint and model, and each run's unusable answers."""
+    db["llm_endpoints"].add_column("answer_tokens", int)
+    db["runs"].add_column("unusable_answers", int)

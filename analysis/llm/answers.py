@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from email.utils import parsedate_to_datetime
 from typing import Any
 
 import openai
 
 from analysis.llm.failures import ContextTooLong, Failed, FormatRejected, LimitParamRejected
-from analysis.llm.framing import Messages, estimate
 from analysis.llm.parse import MalformedAnswer
-from analysis.llm.room import Room
 
 _FORMAT_WORDS = ("response_format", "json_schema", "json_object")
 _CONTEXT_WORDS = ("maximum context length", "context length", "context window", "context size")
@@ -87,15 +86,16 @@ def completion(resp: Any) -> tuple[str, str]:
 
 
 def refusal(
-    e: openai.APIStatusError, messages: Messages, response_format: dict | None, room: Room, limit_param: str
+    e: openai.APIStatusError, learn: Callable[[str], bool], limit_param: str, formatted: bool
 ) -> Exception:
-    """What a refusal means: the prompt's size, a parameter, the format, a passing fault, or the commit."""
+    """What a refusal means: the prompt's size (`learn` reads the window from it), the token parameter, the
+    response format, a passing fault, or the commit."""
     msg = message_of(e)
     if too_long(e):
-        return ContextTooLong(learned=room.learn_from_refusal(msg, estimate(messages)))
+        return ContextTooLong(learned=learn(msg))
     if limit_param == "max_tokens" and (e.param == "max_tokens" or "max_completion_tokens" in msg):
         return LimitParamRejected()
-    if response_format and refuses_format(e):
+    if formatted and refuses_format(e):
         return FormatRejected()
     if transient(e):
         return e

@@ -8,22 +8,22 @@ import openai
 
 from analysis.budget import overview, pack
 from analysis.config import LLMConfig
-from analysis.llm import prompts
-from analysis.llm.endpoint import TRIES, Builder, Endpoint
-from analysis.llm.failures import ContextTooLong, Failed, GaveUp, Stopped, StopReason
+from analysis.heuristic import heuristic_card
+from analysis.llm import checks, prompts
+from analysis.llm.cards import CardAsker, CardLengths
+from analysis.llm.endpoint import TRIES, Endpoint
+from analysis.llm.failures import ContextTooLong, Failed, GaveUp, Stopped, StopReason, Unusable
 from analysis.llm.framing import estimate
 from analysis.llm.limiter import AdaptiveLimiter
-from analysis.llm.memory import EndpointMemory
-from analysis.llm.parse import MalformedAnswer, parse_card
+from analysis.llm.memory import EndpointMemory, Learned
 from analysis.llm.request import Requester, parts_then_merge
 from analysis.models import Analysis, AnalysisStatus, Card, Commit, Importance, Insight, Score, Usage
-from analysis.tokens import clip_tokens, estimate_tokens
+from analysis.strings import t
+from analysis.tokens import estimate_tokens
 
-_MAX_TOKENS = {Importance.LOW: 800, Importance.MEDIUM: 1600, Importance.HIGH: 3200}
-_MAX_TOKENS_CAP = 12000
-_NOTES_TOKENS = 700
-_LENGTH_RETRIES = 2
+_NOTES_TOKENS = 450  # notes of one part: at most 250 words
 _SHRINK, _SHRINKS = 0.6, 3
+_ALERT_SHARE, _ALERT_MIN = 0.5, 3  # most of at least this many card answers unusable: one alert
 _MIN_BUDGET = 600
 _STOPPED = {
     "auth": "LLM calls stopped: endpoint answered {status}",
@@ -56,6 +56,8 @@ class LLMAnalyzer:
             max_calls=3 * (cfg.max_calls_per_commit + 1) + TRIES,
         )
         self.requester = Requester(self.endpoint)  # cards here; the day's overview through the same one
+        known = self.endpoint.memory.recall(self.endpoint.url, cfg.model).answer_tokens
+        self.cards = CardAsker(self.requester, self.language, CardLengths(known))
         self._left_pending = 0
 
     @property
@@ -98,6 +100,13 @@ class LLMAnalyzer:
                 f"LLM endpoint at {where} does not answer like a chat-completions API "
                 f"({self.endpoint.unusable}): check OPENAI_BASE_URL; {left}"
             ]
+        bad, total = self.cards.unusable, self.cards.answers
+        if total >= _ALERT_MIN and bad > _ALERT_SHARE * total:
+            return [
+                f"LLM endpoint at {where} with model {self.cfg.model}: {bad} of {total} card answers this "
+                "run said nothing usable (empty, a lone identifier, another language or a runaway "
+                "repetition); those commits show their heuristic card; check the model (OPENAI_MODEL)"
+            ]
         return []
 
     @property
@@ -107,16 +116,27 @@ class LLMAnalyzer:
 
     async def aclose(self) -> None:
         """Keep what was learned about the endpoint and close the HTTP client."""
+        if self.cards.lengths.changed:
+            self.endpoint.memory.record(
+                self.endpoint.url, self.cfg.model, Learned(answer_tokens=self.cards.lengths.longest)
+            )
         await self.endpoint.aclose()
 
     async def analyze(self, commit: Commit, score: Score) -> Analysis:
         """The commit's analysis: DONE with a card, FAILED with a reason, or PENDING for the next run."""
         usage = Usage()
         started = time.monotonic()
-        status, card, error = AnalysisStatus.PENDING, None, None
+        status, card, error, unusable = AnalysisStatus.PENDING, None, None, 0
         try:
             card = await self._analyze(commit, score, usage)
             status = AnalysisStatus.DONE
+        except Unusable as e:  # shown with its heuristic card; retried on a later run within max_attempts
+            status, card, unusable = (
+                AnalysisStatus.FAILED,
+                heuristic_card(commit, score, self.language),
+                e.answers,
+            )
+            error = t(self.language, "answer_unusable", reason=e.reason)
         except Stopped as e:
             self._left_pending += 1
             error = _STOPPED[e.reason].format(status=self.endpoint.auth_status)
@@ -141,13 +161,14 @@ class LLMAnalyzer:
             latency_ms=int((time.monotonic() - started) * 1000),
             attempts=1 if usage.llm_calls else 0,
             error=error,
+            unusable_answers=unusable,
         )
 
     async def _analyze(self, commit: Commit, score: Score, usage: Usage) -> Card:
         if self.endpoint.stop:
             raise Stopped(self.endpoint.stop)
         await self.requester.learn_window()
-        answer = _MAX_TOKENS[score.importance]
+        answer = self.cards.lengths.limit(score.importance)
         budget = self.requester.budget(self.cfg.prompt_tokens, answer)
         for _ in range(_SHRINKS + 1):
             try:
@@ -172,7 +193,7 @@ class LLMAnalyzer:
         parts = pack(commit, room, self.cfg.max_calls_per_commit)
         if len(parts) == 1:
             text = facts + parts[0].text
-            card = await self._card(
+            card = await self.cards.card(
                 lambda m, t: prompts.card_messages(text, hint, reasons, lang, m, t), hint, budget, usage
             )
         else:
@@ -180,7 +201,7 @@ class LLMAnalyzer:
             merged = await parts_then_merge(
                 [p.text for p in parts],
                 lambda text, _i, _n: self._notes(text, usage),
-                lambda notes: self._card(
+                lambda notes: self.cards.card(
                     lambda m, t: prompts.merge_messages(head, notes, hint, reasons, lang, m, t),
                     hint,
                     budget,
@@ -205,34 +226,5 @@ class LLMAnalyzer:
         text, finish = await self.requester.complete(
             lambda _m, _t: msgs, _NOTES_TOKENS, usage, structured=False
         )
-        return text + (" (notes cut off)" if finish == "length" else "")
-
-    async def _card(self, build: Builder, hint: Importance, budget: int, usage: Usage) -> Card:
-        max_tokens = _MAX_TOKENS[hint]
-        for cut in range(_LENGTH_RETRIES + 1):
-            if cut:
-                max_tokens = min(max_tokens * 2, _MAX_TOKENS_CAP)
-            text, finish = await self.requester.complete(build, max_tokens, usage, terse=cut > 0)
-            if finish != "length":
-                break
-        else:
-            raise Failed(f"answer cut off at {max_tokens} tokens")
-        try:
-            return parse_card(text)
-        except MalformedAnswer as e:
-            error = str(e)
-        lang = self.language
-        bad = clip_tokens(text, budget - self._overhead_repair(error))
-        text, finish = await self.requester.complete(
-            lambda m, _t: prompts.repair_messages(bad, error, lang, m), max_tokens, usage
-        )
-        if finish == "length":
-            raise Failed("repaired answer cut off")
-        try:
-            return parse_card(text)
-        except MalformedAnswer as e:
-            raise Failed(f"invalid card after one repair: {str(e)[:200]}") from None
-
-    def _overhead_repair(self, error: str) -> int:
-        msgs = prompts.repair_messages("", error, self.language, "text")
-        return estimate(msgs) + 32
+        cut = checks.cut_runaway(text)  # a looping model's notes keep what it said before the loop
+        return cut + (" (notes cut off)" if finish == "length" or cut != text else "")

@@ -48,24 +48,32 @@ def from_props(body: Any) -> int | None:
     return value if isinstance(value, int) and value > 0 else None
 
 
-async def discover(base_url: str, model: str, api_key: str, timeout: float) -> int | None:
-    """The context window the endpoint publishes for `model`, or None when it publishes none."""
+async def discover(base_url: str, model: str, api_key: str, timeout: float) -> tuple[int | None, int | None]:
+    """The context window the endpoint publishes for `model` and its parallel slots (llama.cpp's /props
+    `total_slots`), each None when it publishes none."""
     base = base_url.rstrip("/")
     root = base.removesuffix("/v1")
     headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+    window = None
     async with httpx.AsyncClient(timeout=min(timeout, 10.0), headers=headers) as http:
-        for url, read in (
-            (f"{base}/models", lambda b: from_listing(b, model)),
-            (f"{root}/props", from_props),
-        ):
+        for url in (f"{base}/models", f"{root}/props"):
             try:
                 resp = await http.get(url)
-                if resp.status_code == 200:
-                    if found := read(resp.json()):
-                        return found
+                body = resp.json() if resp.status_code == 200 else None
             except (httpx.HTTPError, ValueError):
                 continue
-    return None
+            if url.endswith("/props"):
+                return window or from_props(body), slots_from(body)
+            window = from_listing(body, model)
+            if window:
+                return window, None
+    return window, None
+
+
+def slots_from(body: Any) -> int | None:
+    """The parallel slots in llama.cpp's /props (`total_slots`); None when it gives none."""
+    value = body.get("total_slots") if isinstance(body, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
 
 
 def prompt_budget(configured: int, window: int | None, answer: int, ratio: float | None) -> int:

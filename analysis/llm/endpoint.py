@@ -12,7 +12,7 @@ from openai import AsyncOpenAI
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
 from analysis.config import LLMConfig
-from analysis.llm import answers, prompts
+from analysis.llm import answers, parallel, prompts
 from analysis.llm.failures import (
     ContextTooLong,
     Failed,
@@ -60,6 +60,9 @@ class Endpoint:
         learned = self.memory.recall(self.url, cfg.model)
         self.mode = learned.mode if learned.mode in MODES else MODES[0]
         self.limiter = AdaptiveLimiter(cfg.concurrency, learned.concurrency, cfg.timeout)
+        self._contacted = self.limiter.settled  # known parallelism (or a ceiling of 1): nothing to measure
+        self._contact_lock = asyncio.Lock()
+        self.probe_calls = 0  # tiny requests of the first-contact burst, counted apart from any commit
         self.room = Room(learned, cfg.timeout, self._record)
         self.deadline = time.monotonic() + cfg.deadline if cfg.deadline else None
         self.stop: StopReason | None = None
@@ -94,7 +97,12 @@ class Endpoint:
         return self.room.budget(configured, answer)
 
     async def learn_window(self) -> None:
-        """Read the context window the endpoint publishes, once per endpoint and model."""
+        """Read the context window the endpoint publishes, once per endpoint and model, and meet the endpoint
+        (its parallelism) if this run has not yet."""
+        await self._first_contact()
+        await self._discover()
+
+    async def _discover(self) -> None:
         await self.room.discover(str(self.client.base_url), self.cfg.model, self.cfg.api_key)
 
     async def complete(
@@ -111,6 +119,7 @@ class Endpoint:
 
         `schema` is (name, JSON schema) of the answer; the card's when None.
         """
+        await self._first_contact()
         for _ in range(len(MODES) + 2):
             mode = self.mode
             shape = {"name": schema[0], "schema": schema[1]} if schema else {}
@@ -130,6 +139,36 @@ class Endpoint:
             except LimitParamRejected:
                 self._limit_param = "max_completion_tokens"
         raise Failed("the endpoint rejected every request format")
+
+    async def _first_contact(self) -> None:
+        """Before the first real request: how many the endpoint runs at once, published or measured.
+
+        Two tiny requests go out while the published facts are read; BURST more only when those two ran
+        together and the server published no slots. Every tiny request is awaited."""
+        if self._contacted:
+            return
+        async with self._contact_lock:
+            if self._contacted or self.stop:
+                return
+            first = asyncio.ensure_future(self._burst(2))
+            await self._discover()
+            found = await first
+            wide = min(parallel.BURST, self.limiter.ceiling)
+            if self.room.slots:
+                self.limiter.start_at(self.room.slots, settled=True)
+            else:
+                if found.full and wide > 2:
+                    found = await self._burst(wide)
+                self.limiter.start_at(*parallel.level(found, self.limiter.ceiling))
+            if self.limiter.settled:
+                self._record(Learned(concurrency=self.limiter.limit))
+            self._contacted = True
+
+    async def _burst(self, n: int) -> parallel.Burst:
+        found = await parallel.burst(self.client, self.cfg.model, self._limit_param, n, self._timeout()[0])
+        self.probe_calls += found.calls
+        self._drain = self._drain or found.timed_out  # a serial server still computes it: wait for it
+        return found
 
     def _stop_retrying(self, state: RetryCallState) -> bool:
         exc = state.outcome.exception() if state.outcome else None
@@ -284,6 +323,7 @@ class Endpoint:
                 self.auth_status = e.status_code
             raise self._halt("auth") from None
         except openai.APIStatusError as e:
-            raise answers.refusal(e, messages, response_format, self.room, self._limit_param) from None
+            learn = lambda msg: self.room.learn_from_refusal(msg, estimate(messages))  # noqa: E731
+            raise answers.refusal(e, learn, self._limit_param, response_format is not None) from None
         finally:
             await self.limiter.release(outcome, *spent, time.monotonic() - sent)

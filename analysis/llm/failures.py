@@ -47,3 +47,12 @@ class GaveUp(LLMError):
 
 class UnknownProvider(LLMError):
     """LLMConfig.provider names no registered analyzer."""
+
+
+class Unusable(Failed):
+    """The model's card said nothing usable, even when asked again more strictly; `reason` says why."""
+
+    def __init__(self, reason: str, answers: int):
+        super().__init__(f"the model's answer was unusable: {reason}")
+        self.reason = reason
+        self.answers = answers  # unusable answers this commit cost

@@ -1,6 +1,7 @@
 """How many requests may be in flight at once, learned from what the endpoint really runs in parallel.
 
-An endpoint not met before starts at one request in flight. The limit doubles while the work done per
+An endpoint not met before starts where its published slots or a first burst of tiny requests put it
+(analysis/llm/parallel.py), at one until then. While not settled, the limit doubles while the work done per
 second of busy time grows with it, and settles at the last level that paid off: a server that queues
 requests (one computing, the rest waiting) settles at 1 with no request left waiting long. 429s halve
 the limit, a timed-out request drops it to 1 for the rest of the run. A level is not doubled when its
@@ -39,6 +40,14 @@ class AdaptiveLimiter:
         self._streak = 0
         self._slowest = 0.0  # seconds, the slowest answer at the current probing level
         self._timeout = timeout
+
+    def start_at(self, level: int, settled: bool) -> None:
+        """Begin at `level` (found at first contact); probing upwards goes on from there unless `settled`."""
+        if self.in_flight or self.acquired:
+            return  # requests already went out at the level they found
+        self.limit = self.lowest = min(self.ceiling, max(1, level))
+        self.settled = settled or self.limit >= self.ceiling
+        self.probed = self.settled
 
     def _busy_clock(self) -> float:
         extra = time.monotonic() - self._busy_since if self.in_flight else 0.0

@@ -1,4 +1,4 @@
-"""Prompt text for commit analysis; bump CARD_FRAMING.version whenever any of it changes."""
+"""Prompt text for commit analysis; bump CARD_FRAMING.version whenever the text of a first request changes."""
 
 from __future__ import annotations
 
@@ -67,6 +67,27 @@ _MERGE_TASK = (
 )
 
 _TERSE = "Be brief: your previous answer ran out of room. Keep every value short."
+
+_STRICT = {
+    "en": (
+        "Your previous answer could not be used ({reason}). Answer again with real sentences in English: "
+        "each summary line says in plain words what changed and where; change_type is one of feature, "
+        "bug fix, refactor, performance, docs, tests, CI, build, dependency; no value is empty, a lone "
+        "number or identifier, or punctuation; never repeat a word or phrase."
+    ),
+    "zh": (
+        "Your previous answer could not be used ({reason}). Answer again with real sentences in Simplified "
+        "Chinese: each summary line says in plain words what changed and where; change_type is one of "
+        "feature, bug fix, refactor, performance, docs, tests, CI, build, dependency; no value is empty, a "
+        "lone number or identifier, or punctuation; never repeat a word or phrase."
+    ),
+}
+
+
+def stricter(messages: Messages, reason: str, language: str) -> Messages:
+    """`messages` with a last line asking for a usable card after an answer that said nothing."""
+    rule = _STRICT.get(language, _STRICT["en"]).format(reason=reason)
+    return [*messages[:-1], {**messages[-1], "content": messages[-1]["content"] + "\n" + rule}]
 
 
 def _strict(schema: dict[str, Any]) -> dict[str, Any]:

@@ -20,6 +20,7 @@ class Room:
         self.window = learned.context_tokens  # None: not looked for yet; 0: the endpoint publishes none
         self.ratio = learned.token_ratio  # the endpoint's token count over the estimate
         self.speed = Speed()
+        self.slots: int | None = None  # parallel slots the server published while its window was read
         self._timeout = timeout
         self._record = record
         self._lock = asyncio.Lock()
@@ -50,7 +51,7 @@ class Room:
             return
         async with self._lock:
             if self.window is None:
-                found = await context.discover(base_url, model, api_key, self._timeout)
+                found, self.slots = await context.discover(base_url, model, api_key, self._timeout)
                 self.window = found or 0
                 self._record(Learned(context_tokens=self.window))
 

@@ -18,6 +18,7 @@ class Learned:
     context_tokens: int | None = None
     token_ratio: float | None = None
     concurrency: int | None = None
+    answer_tokens: int | None = None  # the longest usable card answer, in completion tokens
 
 
 def learned_about(db: sqlite_utils.Database, endpoint: str, model: str) -> Learned | None:

@@ -12,7 +12,8 @@ from analysis.store.codec import Row, redacted
 
 _SUMS = (
     "coalesce(sum(llm_calls), 0) as llm_calls, coalesce(sum(prompt_tokens), 0) as prompt_tokens, "
-    "coalesce(sum(completion_tokens), 0) as completion_tokens"
+    "coalesce(sum(completion_tokens), 0) as completion_tokens, "
+    "coalesce(sum(unusable_answers), 0) as unusable_answers"
 )
 
 
@@ -20,7 +21,15 @@ def _run_from(row: Row) -> RunRecord:
     names = {f.name for f in fields(RunRecord)}
     values = {k: v for k, v in row.items() if k in names}
     values["status"] = RunStatus(row["status"] or "ok")
-    for k in ("commits", "fetched", "requests", "llm_calls", "prompt_tokens", "completion_tokens"):
+    for k in (
+        "commits",
+        "fetched",
+        "requests",
+        "llm_calls",
+        "prompt_tokens",
+        "completion_tokens",
+        "unusable_answers",
+    ):
         values[k] = values.get(k) or 0
     return RunRecord(**values)
 

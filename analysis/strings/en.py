@@ -48,6 +48,7 @@ STRINGS: dict[str, str] = {
     "heuristic": "heuristic card: no LLM configured",
     "pending": "Analysis pending: will be retried on the next run",
     "failed": "Analysis failed after {n} attempts: {reason}",
+    "answer_unusable": "the model's answer was unusable ({reason}); the heuristic card is shown",
     "failed_no_reason": "Analysis failed after {n} attempts",
     "no_commits": "No commits in this period.",
     "repo_error": "Could not read the repository: {error}",

@@ -47,6 +47,7 @@ STRINGS: dict[str, str] = {
     "heuristic": "启发式卡片：未配置 LLM",
     "pending": "分析待完成：将在下次运行时重试",
     "failed": "分析在 {n} 次尝试后失败：{reason}",
+    "answer_unusable": "模型的回答无法使用（{reason}）；显示的是启发式卡片",
     "failed_no_reason": "分析在 {n} 次尝试后失败",
     "no_commits": "本期没有提交。",
     "repo_error": "无法读取仓库：{error}",

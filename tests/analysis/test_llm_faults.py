@@ -8,8 +8,9 @@ import time
 import pytest
 
 from analysis.config import PipelineConfig
+from analysis.llm.cards import ANSWER_TOKENS
 from analysis.llm.memory import Learned, RunMemory
-from analysis.models import AnalysisStatus
+from analysis.models import AnalysisStatus, Importance
 from analysis.pipeline import run_digest
 from analysis.store import llm_endpoints
 from storage import db as store
@@ -112,7 +113,8 @@ async def test_an_endpoint_that_never_answers_costs_one_timeout_per_slot(tmp_pat
 async def test_the_deadline_posts_what_is_done_and_leaves_the_rest_pending(tmp_path):
     db = store.open_db(tmp_path / "digest.db")
     repo = day_repo(tmp_path / "engine", 8)
-    with ChatServer(serial=True, latency=0.4) as server:
+    # 0.4 s per card on a CPU server; a one-token answer (the first-contact burst) takes a fraction of it
+    with ChatServer(serial=True, latency=0.4, probe_latency=0.05) as server:
         cfg = PipelineConfig(repos=[str(repo.path)], llm=config(server, deadline=1.5))
         started = time.monotonic()
         first = await run_digest(db, cfg, day=DAY)
@@ -134,5 +136,5 @@ async def test_answers_are_limited_to_what_a_slow_server_writes_before_the_timeo
         _, results = await analyze_all(server, [commit(i) for i in range(6)], timeout=6.0, concurrency=1)
     assert all(r.status is AnalysisStatus.DONE for r in results)
     limits = [r.max_tokens for r in server.requests]
-    assert limits[:3] == [3200] * 3  # nothing measured yet
+    assert limits[:3] == [ANSWER_TOKENS[Importance.HIGH]] * 3  # nothing measured yet: what a card needs
     assert all(m <= 0.75 * 6.0 * 600 for m in limits[3:])  # what it writes in three quarters of the timeout

@@ -3,7 +3,9 @@
 Its refusals are worded like the real servers': OpenAI's 400s, llama-cpp-python's 500 for a
 json_schema response_format (a pydantic validation message), a FastAPI 422 for the same, and the
 context-length error. `serial=True` computes one request at a time like llama.cpp on a CPU: others
-wait in a queue, and a request whose client gave up is still computed to the end (and counted).
+wait in a queue, and a request whose client gave up is still computed to the end (and counted);
+`slots=N` computes at most N at once. `props=True` serves llama.cpp's GET /props (total_slots, n_ctx).
+The tiny requests of a first-contact burst are kept in `probes`, apart from `requests`.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ Fault = str | None
 
 _CITED_RE = re.compile(r"\[([0-9a-f]{7,40})\]")
 WEEK_MARKER = "Write the week's overview"
+
+PROBE_PROMPT = "Reply with the word ready."  # the product's first-contact burst
 OVERVIEW_MARKERS = ("Write the day's overview", "Merge them into the overview of the whole day")
 QUESTION_MARKER = "Answer the member's question"
 
@@ -85,6 +89,7 @@ class ChatServer:
 
     faults: list[Fault] | Callable[[Request], Fault] = field(default_factory=list)
     latency: float = 0.0  # seconds added to every answer
+    probe_latency: float | None = None  # seconds for a one-token answer instead (a CPU server's tiny request)
     hang: float = 5.0  # how long a "hang" fault sleeps
     retry_after: str = "1"  # Retry-After sent with a "429"
     reject_json_schema: bool = False  # answer 400 to every json_schema response_format
@@ -100,6 +105,10 @@ class ChatServer:
     # the answer to every question asked in a thread, instead of one citing the first SHA and path shown
     question: Callable[[Request], dict[str, Any]] | None = None
     serial: bool = False  # compute one request at a time; the others queue
+    slots: int | None = None  # compute at most this many at once (None: no limit); the others queue
+    props: bool = False  # serve llama.cpp's GET /props with total_slots (slots, 1 when serial) and n_ctx
+    content: Callable[[Request], str] | None = None  # the answer's text instead of a plausible card
+    probes: list[Request] = field(default_factory=list)  # first-contact burst requests
     prompt_tps: float | None = None  # prompt tokens read per second (compute time grows with the prompt)
     gen_tps: float | None = None  # tokens generated per second
     requests: list[Request] = field(default_factory=list)
@@ -112,7 +121,8 @@ class ChatServer:
         self._tickets = self._serving = 0
         self._closed = threading.Event()
         self._in_flight = 0
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self._slots = threading.BoundedSemaphore(self.slots) if self.slots else None
+        self._httpd = _Listener(("127.0.0.1", 0), _handler(self))
         self._httpd.daemon_threads = True
         self._httpd.block_on_close = False
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
@@ -141,7 +151,12 @@ class ChatServer:
     @property
     def computed_for_nobody(self) -> int:
         """Requests computed to the end after their client had given up."""
-        return sum(r.abandoned for r in self.requests)
+        return sum(r.abandoned for r in self.requests + self.probes)
+
+    def properties(self) -> dict[str, Any]:
+        """GET /props as llama.cpp's server gives it: parallel slots and the per-slot context."""
+        slots = 1 if self.serial else (self.slots or 1)
+        return {"total_slots": slots, "default_generation_settings": {"n_ctx": self.context_limit or 8192}}
 
     def __enter__(self) -> ChatServer:
         self._thread.start()
@@ -155,6 +170,8 @@ class ChatServer:
         self._httpd.server_close()
 
     def _next_fault(self, req: Request) -> Fault:
+        if any(r is req for r in self.probes):
+            return None  # scripted faults are meant for the product's real requests
         with self._lock:
             if callable(self.faults):
                 return self.faults(req)
@@ -167,7 +184,8 @@ class ChatServer:
             self._in_flight += 1
             self.peak = max(self.peak, self._in_flight)
             req = Request(path, body, tokens, time.monotonic(), self._in_flight)
-            self.requests.append(req)
+            probe = req.user_text == PROBE_PROMPT and req.max_tokens == 1
+            (self.probes if probe else self.requests).append(req)
         return req
 
     def _leave(self, req: Request) -> None:
@@ -189,8 +207,12 @@ class ChatServer:
 
     def answer(self, req: Request, gone: Callable[[], bool]) -> tuple[int, Any, dict[str, str]]:
         """Status, body (JSON, or text for an HTML page) and headers for one request."""
-        if not self.serial:
+        if not self.serial and self._slots is None:
             return self._answer(req)
+        if self._slots is not None and not self.serial:
+            with self._slots:
+                req.computing = time.monotonic()
+                return self._answer(req)
         self._wait_turn()
         try:
             req.computing = time.monotonic()
@@ -201,7 +223,8 @@ class ChatServer:
             self._end_turn()
 
     def _compute_time(self, req: Request, completion: int) -> float:
-        seconds = self.latency
+        tiny = req.max_tokens == 1 and self.probe_latency is not None
+        seconds = self.latency if not tiny else (self.probe_latency or 0.0)
         if self.prompt_tps:
             seconds += req.prompt_tokens / self.prompt_tps
         if self.gen_tps:
@@ -253,6 +276,12 @@ class ChatServer:
 
     def _content(self, req: Request, fault: Fault) -> tuple[str, str]:
         text = req.user_text
+        if req.max_tokens == 1:
+            return "ready", "length"
+        if self.content is not None:
+            own = self.content(req)
+            cut = (req.max_tokens or 10**6) * 3  # the server stops at max_tokens (about 3 characters each)
+            return own[:cut], "length" if len(own) > cut else "stop"
         if "Write notes on this part only" in text:
             return answers.notes(text), "stop"
         if WEEK_MARKER in text:  # the week's overview, from the days' overviews
@@ -321,6 +350,10 @@ def plausible_answer(prompt: str) -> dict[str, Any]:
     }
 
 
+class _Listener(ThreadingHTTPServer):
+    request_queue_size = 128  # a real server's backlog: a burst of connections is not refused and retried
+
+
 def _error(message: str, code: str | None, param: str | None = None) -> dict[str, Any]:
     return {"error": {"message": message, "type": "invalid_request_error", "param": param, "code": code}}
 
@@ -345,6 +378,8 @@ def _handler(server: ChatServer) -> type[BaseHTTPRequestHandler]:
             server.gets.append(self.path)
             if self.path.rstrip("/") in ("/v1/models", "/models"):
                 self._send(200, server.listing(), {})
+            elif self.path.rstrip("/") == "/props" and server.props:
+                self._send(200, server.properties(), {})
             else:
                 self._send(404, {"detail": "Not Found"}, {})
 

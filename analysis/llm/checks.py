@@ -1,0 +1,102 @@
+"""Whether a card says something: real words in the configured language, a known kind, no runaway text.
+
+A small model can answer with a valid JSON card that is useless: a summary of "141836" or
+"skip_value_to_write", a change_type of ".", prose in another language, or one string field that repeats
+the same few characters until the token limit. Such a card is not done.
+"""
+
+from __future__ import annotations
+
+import re
+
+from analysis.importance import CHANGE_TYPES
+from analysis.models import Card
+
+_REPEAT_RE = re.compile(r"(.{1,40}?)\1{7,}", re.S)  # a short piece repeated eight times or more in a row
+_LATIN_WORD_RE = re.compile(r"[A-Za-z]{2,}")
+_CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_OTHER_SCRIPT_RE = re.compile(r"[\u0400-\u04ff\u0600-\u06ff\u0590-\u05ff\u3040-\u30ff\uac00-\ud7af]")
+_LETTER_RE = re.compile(r"[^\W\d_]")
+_IDENT_RE = re.compile(r"^[\W_]*[\w.:/#@-]*[\W_]*$")  # one token: a number, a hash, an identifier, a path
+_KIND_WORDS = (
+    "feat fix bug perf refactor doc test ci build chore style revert merge change depend security "
+    "release config cleanup infra deprecat remov rename upgrade bump port kernel api enhanc improv "
+    "optimi mainten update support format lint type "
+    "功能 修复 性能 重构 文档 测试 构建 配置 风格 回滚 合并 变更 依赖 安全 发布 清理 优化 新增 删除"
+).split()
+_KINDS = [w.lower() for pair in CHANGE_TYPES.values() for w in pair] + _KIND_WORDS
+RUNAWAY_CHARS = 120  # a repeated phrase shorter than this is not judged a runaway
+SAME_CHAR_CHARS = 1000  # nor one character repeated fewer times than this
+
+
+def _runaway(text: str) -> re.Match[str] | None:
+    """The first run of one short piece repeated many times: a phrase over RUNAWAY_CHARS characters, or a
+    single character over SAME_CHAR_CHARS (a path like xxxx...x.py is data, not a loop)."""
+    if len(text) < RUNAWAY_CHARS:
+        return None
+    for m in _REPEAT_RE.finditer(text):
+        run = m.group(0)
+        if len(run) >= SAME_CHAR_CHARS or (len(run) >= RUNAWAY_CHARS and len(set(run)) > 1):
+            return m
+    return None
+
+
+def repetitive(text: str) -> bool:
+    """Whether `text` holds a runaway: one short piece (a word, a phrase) repeated many times in a row."""
+    return _runaway(text) is not None
+
+
+def cut_runaway(text: str) -> str:
+    """`text` up to where a runaway repetition starts (keeping one of its pieces); unchanged without one."""
+    m = _runaway(text)
+    return text if m is None else text[: m.start() + len(m.group(1))]
+
+
+def _says_something(line: str) -> bool:
+    """Whether a line holds real words, not punctuation, a lone number, hash or identifier."""
+    text = line.strip()
+    if len(_CJK_RE.findall(text)) >= 2:
+        return True
+    if _IDENT_RE.match(text):
+        return False
+    words = _LATIN_WORD_RE.findall(text) + _OTHER_SCRIPT_RE.findall(text)
+    return len(words) >= 2
+
+
+def _in_language(prose: str, language: str) -> bool:
+    letters = _LETTER_RE.findall(prose)
+    if not letters:
+        return True
+    cjk = len(_CJK_RE.findall(prose))
+    if language == "zh":
+        return cjk >= 2
+    other = cjk + len(_OTHER_SCRIPT_RE.findall(prose))
+    return other <= 0.3 * len(letters)
+
+
+def _strings(card: Card) -> list[tuple[str, str]]:
+    fields = [("change_type", card.change_type), ("importance_reason", card.importance_reason)]
+    fields += [("summary", s) for s in card.summary] + [("conclusion", card.conclusion)]
+    fields += [("impact_scope", s) for s in card.impact_scope]
+    fields += [("risks", s) for s in card.risks] + [("recommendations", s) for s in card.recommendations]
+    fields += [(f"insight.{k}", v) for k, v in card.insight.model_dump().items() if isinstance(v, str)]
+    return fields
+
+
+def unusable(card: Card, language: str) -> str | None:
+    """Why a parsed card says nothing usable (a short reason), or None when it does."""
+    for name, value in _strings(card):  # paths (impact_scope) are data: repeated characters allowed
+        if repetitive(value):
+            return f"{name} repeats itself"
+        if value.strip() and not _LETTER_RE.search(value) and not value.strip().isdigit():
+            return f"{name} is only punctuation"
+    kind = card.change_type.strip().lower()
+    if not kind or not any(k in kind for k in _KINDS):
+        return f"change_type {card.change_type.strip()[:40]!r} is not a kind of change"
+    lines = [s for s in card.summary if s.strip()]
+    if not lines or not any(_says_something(s) for s in lines):
+        return "the summary says nothing"
+    prose = " ".join(lines + [card.conclusion, card.importance_reason])
+    if not _in_language(" ".join(lines) if language == "zh" else prose, language):
+        return "the answer is not in the configured language"
+    return None

@@ -1,0 +1,75 @@
+"""How many requests an endpoint runs at once, measured at first contact with short bursts of tiny requests.
+
+llama.cpp's server publishes its parallel slots (`total_slots` in GET /props, read with its context window
+in analysis/llm/context.py). Other servers (llama-cpp-python, vLLM, hosted APIs) publish no such number:
+two tiny requests (one-word answers) are sent at once, then BURST when those two overlapped, and the wall
+of a burst is compared with its fastest request. A server that queues answers them one after another (the
+wall is BURST times the fastest); one that runs them together answers all in about the time of one. Every
+request of the burst is awaited: a serial server never computes one for nobody.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+
+import openai
+from openai import AsyncOpenAI
+
+BURST = 8  # tiny requests sent at once at first contact
+PROMPT = "Reply with the word ready."
+_FULL = 0.75  # a burst that overlapped this share of its requests or more ran all of them at once
+
+
+@dataclass
+class Burst:
+    """What a burst showed: requests overlapped, the calls it made, and whether one timed out."""
+
+    overlap: float
+    calls: int
+    timed_out: bool = False
+    answered: bool = True  # False when a request was refused or lost (a 429, a connection error)
+
+    @property
+    def full(self) -> bool:
+        """Whether every request of the burst ran at once (the endpoint may run more)."""
+        return self.overlap >= _FULL * self.calls
+
+
+async def burst(client: AsyncOpenAI, model: str, limit_param: str, n: int, timeout: float) -> Burst:
+    """Send `n` tiny requests at once and measure how many the endpoint ran together; all are awaited.
+
+    It is sent before the run does any other work (packing a huge commit would delay reading an answer
+    and make parallel requests look queued)."""
+
+    async def one() -> float:
+        sent = time.monotonic()
+        await client.chat.completions.create(
+            model=model, messages=[{"role": "user", "content": PROMPT}], timeout=timeout, **{limit_param: 1}
+        )
+        return time.monotonic() - sent
+
+    started = time.monotonic()
+    results = await asyncio.gather(*(one() for _ in range(n)), return_exceptions=True)
+    wall = time.monotonic() - started
+    took = [r for r in results if isinstance(r, float)]
+    timed_out = any(isinstance(r, openai.APITimeoutError) for r in results)
+    if len(took) < n or wall <= 0:
+        return Burst(1.0, n, timed_out, answered=False)
+    return Burst(n * min(took) / wall, n, timed_out)
+
+
+def level(found: Burst, ceiling: int) -> tuple[int, bool]:
+    """The level to start at after a burst, and whether it is settled (no more probing upwards).
+
+    A burst that timed out met a server that queues: one. One refused (429) or lost taught nothing: the
+    limiter probes from one as it would without a burst, and 429s halve it as always."""
+    if found.timed_out:
+        return 1, True
+    if not found.answered:
+        return 1, False
+    if found.full:
+        start = min(ceiling, found.calls)
+        return start, start >= ceiling
+    return max(1, min(ceiling, round(found.overlap))), True

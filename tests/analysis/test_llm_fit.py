@@ -1,0 +1,162 @@
+"""First contact at the right level of parallelism, answers sized to a card, and cards that say something."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from collections.abc import Callable
+
+import pytest
+
+from analysis.config import PipelineConfig
+from analysis.llm import LLMAnalyzer
+from analysis.llm.cards import ANSWER_TOKENS
+from analysis.llm.memory import RunMemory, endpoint_key
+from analysis.models import AnalysisStatus, Importance
+from analysis.pipeline import run_digest
+from analysis.store import llm_endpoints, runs
+from bot.status import status_lines
+from storage import db as store
+from tests.analysis.llm_support import HIGH, analyze_all, commit, config, day_repo
+from tests.fakes.chat import ChatServer, Request, plausible_card
+
+DAY = dt.date(2026, 1, 24)
+
+
+def _card_with(**fields) -> Callable[[Request], str]:
+    """Answers: a plausible card for the prompt with `fields` replaced."""
+
+    def answer(req: Request) -> str:
+        return json.dumps({**plausible_card(req.user_text), **fields}, ensure_ascii=False)
+
+    return answer
+
+
+async def test_first_contact_with_a_wide_endpoint_reaches_a_high_level_in_seconds():
+    latency = 0.5
+    with ChatServer(latency=latency, slots=64) as server:
+        started = time.monotonic()
+        analyzer, results = await analyze_all(server, [commit(i) for i in range(40)], concurrency=64)
+    assert all(r.status is AnalysisStatus.DONE for r in results)
+    first = min(r.started for r in server.requests) - started
+    assert first < 3 * latency + 1.0  # two short bursts, then the real work
+    early = [r for r in server.requests if r.started - started < first + latency / 2]
+    assert len(early) >= 8 and max(r.in_flight for r in early) >= 8
+    assert len(server.probes) == 2 + 8 and analyzer.endpoint.probe_calls == 10
+    assert analyzer.limiter.limit >= 8
+
+
+async def test_a_serial_endpoint_stays_at_one_and_computes_nothing_for_nobody():
+    with ChatServer(serial=True, latency=0.2) as server:
+        memory = RunMemory()
+        analyzer, results = await analyze_all(server, [commit(i) for i in range(4)], memory, concurrency=8)
+    assert all(r.status is AnalysisStatus.DONE for r in results)
+    assert analyzer.limiter.limit == 1 and analyzer.limiter.settled
+    assert len(server.probes) == 2 and all(p.status == 200 for p in server.probes)
+    assert server.peak <= 2 and server.computed_for_nobody == 0
+    assert max(r.in_flight for r in server.requests) == 1
+    assert memory.recall(endpoint_key(server.base_url), "test-model").concurrency == 1
+
+
+async def test_published_slots_are_honoured_without_a_wide_burst():
+    with ChatServer(latency=0.2, slots=3, props=True) as server:
+        memory = RunMemory()
+        analyzer, results = await analyze_all(server, [commit(i) for i in range(9)], memory, concurrency=8)
+    assert all(r.status is AnalysisStatus.DONE for r in results)
+    assert "/props" in server.gets and len(server.probes) == 2  # the two sent while /props was read
+    assert analyzer.limiter.limit == 3 and server.peak == 3
+    assert memory.recall(endpoint_key(server.base_url), "test-model").concurrency == 3
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"summary": ["141836"]},
+        {"summary": ["skip_value_to_write"]},
+        {"summary": ["a"]},
+        {"summary": []},
+        {"summary": ["..."]},
+        {"change_type": "."},
+        {"change_type": "skip_value_to_write"},
+        {"conclusion": "!!!"},
+    ],
+)
+async def test_a_card_that_says_nothing_is_asked_again_then_shown_as_its_heuristic_card(fields):
+    with ChatServer(content=_card_with(**fields)) as server:
+        analyzer, [a] = await analyze_all(server, [commit(1)], concurrency=1)
+    assert a.status is AnalysisStatus.FAILED and a.unusable_answers == 2
+    assert a.card is not None and a.card.summary[0].startswith("Teach the scheduler")  # the heuristic card
+    assert "model's answer was unusable" in a.error
+    first, second = server.requests
+    assert "could not be used" in second.user_text and "could not be used" not in first.user_text
+    assert analyzer.cards.unusable == 2
+
+
+async def test_a_stricter_second_answer_that_says_something_is_done():
+    bad = _card_with(summary=["141836"])
+
+    def answer(req: Request) -> str:
+        strict = "could not be used" in req.user_text
+        return json.dumps(plausible_card(req.user_text)) if strict else bad(req)
+
+    with ChatServer(content=answer) as server:
+        _, [a] = await analyze_all(server, [commit(1)], concurrency=1)
+    assert a.status is AnalysisStatus.DONE and a.unusable_answers == 0 and len(server.requests) == 2
+
+
+async def test_an_answer_in_another_language_is_unusable():
+    russian = _card_with(summary=["Изменён планировщик задач для цикла."], conclusion="Небольшое изменение.")
+    with ChatServer(content=russian) as server:
+        _, [a] = await analyze_all(server, [commit(1)], concurrency=1)
+    assert a.status is AnalysisStatus.FAILED and "language" in a.error and len(server.requests) == 2
+    english = _card_with(summary=["Teaches the scheduler to loop."], conclusion="A small change.")
+    with ChatServer(content=english) as server:
+        zh = LLMAnalyzer(config(server, concurrency=1), "zh", backoff=0.05)
+        try:
+            result = await zh.analyze(commit(1), HIGH)
+        finally:
+            await zh.aclose()
+    assert result.status is AnalysisStatus.FAILED and "language" in result.error
+
+
+async def test_a_looping_answer_is_cut_early_and_not_asked_again_with_more_room():
+    loop = '{"change_type": "feature", "importance": "high", "summary": ["' + "the value " * 20000
+    with ChatServer(content=lambda req: loop) as server:
+        _, [a] = await analyze_all(server, [commit(1)], concurrency=1)
+    assert a.status is AnalysisStatus.FAILED and "repeats itself" in a.error
+    assert len(server.requests) == 2  # the answer, and one stricter ask: no growing retries
+    assert all(r.max_tokens <= ANSWER_TOKENS[Importance.HIGH] for r in server.requests)
+
+
+async def test_card_answer_lengths_are_kept_and_size_the_next_answers():
+    memory = RunMemory()
+    with ChatServer() as server:
+        await analyze_all(server, [commit(1)], memory, concurrency=1)
+        longest = memory.recall(endpoint_key(server.base_url), "test-model").answer_tokens
+        assert longest and longest < 300
+        await analyze_all(server, [commit(2)], memory, concurrency=1)
+    later = server.requests[-1].max_tokens
+    assert later == max(300, 2 * longest) < ANSWER_TOKENS[Importance.HIGH]
+
+
+async def test_unusable_answers_are_counted_alerted_and_retried_on_a_later_run(tmp_path):
+    db = store.open_db(tmp_path / "digest.db")
+    repo = day_repo(tmp_path / "engine", 4)
+    with ChatServer(content=_card_with(summary=["skip_value_to_write"])) as server:
+        cfg = PipelineConfig(repos=[str(repo.path)], llm=config(server, concurrency=1))
+        digest = await run_digest(db, cfg, day=DAY)
+        entries = digest.repos[0].entries
+        assert {e.analysis.status for e in entries} == {AnalysisStatus.FAILED}
+        assert all(e.analysis.card is not None for e in entries)
+        assert digest.usage.unusable_answers == 8
+        [alert] = [a for a in digest.alerts if "said nothing usable" in a]
+        assert endpoint_key(server.base_url) in alert and "test-model" in alert
+        assert runs.usage_totals(db).unusable_answers == 8
+        lines, data = status_lines(db)
+        assert data["usage"]["unusable_answers"] == 8 and "8 unusable answers" in lines[-1]
+        server.content = None
+        again = await run_digest(db, cfg, day=DAY)
+    assert {e.analysis.status for e in again.repos[0].entries} == {AnalysisStatus.DONE}
+    learned = llm_endpoints.learned_about(db, endpoint_key(server.base_url), "test-model")
+    assert learned is not None and learned.answer_tokens
