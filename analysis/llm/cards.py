@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from analysis.budget import clip_tokens
 from analysis.llm import checks, prompts
 from analysis.llm.endpoint import Builder
 from analysis.llm.failures import Failed, Unusable
@@ -13,6 +12,7 @@ from analysis.llm.framing import estimate
 from analysis.llm.parse import MalformedAnswer, parse_card
 from analysis.llm.request import Requester
 from analysis.models import Card, Importance, Usage
+from analysis.tokens import clip_tokens
 
 # answer tokens of a card by depth while the endpoint's own card lengths are unknown: the card's schema
 # at that depth, written out, with room to spare (hundreds of tokens, so a looping model stops early)
