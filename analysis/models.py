@@ -14,7 +14,7 @@ from analysis.lineage_models import EntryLineage
 
 if TYPE_CHECKING:
     from analysis.interfaces import InterfaceReport
-    from analysis.overview.models import Overview
+    from analysis.overview.overview_types import Overview
     from analysis.teamcode.impact import Impact
 
 # ---- shared patterns (one definition each) ----

@@ -162,7 +162,7 @@ def run(
     import asyncio
 
     from analysis import report
-    from analysis.facts import short_reason
+    from analysis.facts import error_reason
     from analysis.pipeline import run_digest
     from analysis.report import write_archive
     from bot.progress import ProgressDisplay
@@ -214,7 +214,7 @@ def run(
             click.echo(f"wrote {path}", err=True)
     failed = [rd for rd in digest.repos if rd.error]
     for rd in failed:
-        click.echo(f"Error: {rd.repo}: {short_reason(rd.error)}", err=True)
+        click.echo(f"Error: {rd.repo}: {error_reason(rd.error)}", err=True)
     if failed:
         sys.exit(1)
 

@@ -13,7 +13,7 @@ import click
 
 def parse_week(value: str | None, tz: str) -> str:
     """An ISO week (YYYY-Www) from a week id or a date in it; the current week when None."""
-    from analysis.weekly.models import week_days, week_id
+    from analysis.weekly.week_types import week_days, week_id
 
     if value is None:
         return week_id(dt.datetime.now(zoneinfo.ZoneInfo(tz)).date())
