@@ -7,30 +7,10 @@ from collections.abc import Callable
 
 import sqlite_utils
 
-from storage.schema_early import (
-    m002_alerts,
-    m003_subscriptions,
-    m004_delivery_parts,
-    m005_overviews,
-    m006_events,
-    m007_history,
-    m008_llm_endpoints,
-    m009_one_name_per_repo,
-    overview_columns,
-)
+from storage.schema_early import EARLY_MIGRATIONS, overview_columns
 from storage.schema_initial import m001_initial
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
-    m001_initial,
-    m002_alerts,
-    m003_subscriptions,
-    m004_delivery_parts,
-    m005_overviews,
-    m006_events,
-    m007_history,
-    m008_llm_endpoints,
-    m009_one_name_per_repo,
-]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [m001_initial, *EARLY_MIGRATIONS]
 migration = MIGRATIONS.append
 
 

@@ -174,3 +174,15 @@ def m009_one_name_per_repo(db: sqlite_utils.Database) -> None:
 
 def _part_no(key: str) -> int:
     return int(key.split(":", 1)[1])
+
+
+EARLY_MIGRATIONS = [
+    m002_alerts,
+    m003_subscriptions,
+    m004_delivery_parts,
+    m005_overviews,
+    m006_events,
+    m007_history,
+    m008_llm_endpoints,
+    m009_one_name_per_repo,
+]
