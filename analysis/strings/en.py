@@ -1,4 +1,4 @@
-"""English: the digest's strings (terminal, Markdown, Slack cards, lineage, the week, status words); Slack's own are in en_slack.py."""
+"""English: the digest's strings (reports, cards, lineage, the week, status words); Slack's own: en_slack.py."""
 
 from __future__ import annotations
 

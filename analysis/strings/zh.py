@@ -1,4 +1,4 @@
-"""Chinese: the digest's strings (terminal, Markdown, Slack cards, lineage, the week, status words); Slack's own are in zh_slack.py."""
+"""Chinese: the digest's strings (reports, cards, lineage, the week, status words); Slack's own: zh_slack.py."""
 
 from __future__ import annotations
 
