@@ -65,7 +65,7 @@ def short(text: str | None, limit: int) -> str:
     return clip(plain(text), limit)
 
 
-def short_reason(error: str | None) -> str:
+def error_reason(error: str | None) -> str:
     """The first line of an error, redacted, URLs reduced to their host, at most REASON_MAX characters."""
     first = plain(redact((error or "").strip().split("\n", 1)[0]))
     return clip(_URL_RE.sub(lambda m: m.group(1), first), REASON_MAX)
@@ -166,7 +166,7 @@ def status_note(analysis: Analysis, language: str) -> str | None:
     if analysis.status == AnalysisStatus.PENDING:
         return t(language, "pending")
     if analysis.status == AnalysisStatus.FAILED:
-        reason = short_reason(analysis.error)
+        reason = error_reason(analysis.error)
         if reason:
             return t(language, "failed", n=analysis.attempts, reason=reason)
         return t(language, "failed_no_reason", n=analysis.attempts)

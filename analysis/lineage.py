@@ -1,7 +1,7 @@
 """Revert and fix-cause lineage between commits, read from commit messages alone (pure, no I/O).
 
 `parse_references` (analysis.lineage_refs) reads what one message names: the commits it reverts and the
-commits it gives as a fix's cause or follows up. `link` resolves those names against the caller's earlier
+commits it gives as a fix's cause or follows up. `find_links` resolves those names against the caller's earlier
 commits and returns one `Link` per resolved pair; `link_report` also returns what was not resolved, and why.
 """
 
@@ -23,9 +23,9 @@ __all__ = [
     "References",
     "Unlinked",
     "bare_title",
+    "find_links",
     "incoming",
     "index",
-    "link",
     "link_report",
     "parse_references",
     "title_pr",
@@ -83,7 +83,7 @@ class Unlinked:
 
 @dataclass
 class Lookups:
-    """How `link` finds earlier commits; build it in memory with `index`, or back it by a store."""
+    """How `find_links` finds earlier commits; build it in memory with `index`, or back it by a store."""
 
     by_sha_prefix: Callable[[str], Sequence[CommitLike]]
     by_pr: Callable[[int], Sequence[CommitLike]]
@@ -177,7 +177,7 @@ def link_report(
     return unique, missed
 
 
-def link(commits: Sequence[CommitLike], known: Lookups | None = None) -> list[Link]:
+def find_links(commits: Sequence[CommitLike], known: Lookups | None = None) -> list[Link]:
     """The resolved revert and follow-up links of `commits` (each pair once), in input order."""
     return link_report(commits, known)[0]
 

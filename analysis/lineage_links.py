@@ -8,10 +8,10 @@ from collections.abc import Sequence
 
 import sqlite_utils
 
-from analysis.lineage import Candidate, CommitLike, Link, index, link
+from analysis.lineage import Candidate, CommitLike, Link, find_links, index
 from analysis.lineage_models import EntryLineage, LineageRef
 from analysis.models import Commit, DigestEntry
-from analysis.store import lineage as lineage_store
+from analysis.store import lineage_table as lineage_store
 
 log = logging.getLogger(__name__)
 
@@ -26,11 +26,11 @@ def record_lineage(db: sqlite_utils.Database, repo: str, commits: Sequence[Commi
     if not commits:
         return 0
     mine = [_candidate(c) for c in commits]
-    links = link(mine, lineage_store.lookups(db, repo))
+    links = find_links(mine, lineage_store.lookups(db, repo))
     since = min(c.committed_at for c in mine)
     later = lineage_store.referring_since(db, repo, since, {c.sha for c in mine})
     if later:  # a revert stored before the commit it reverts
-        links += link(later, index(mine))
+        links += find_links(later, index(mine))
     return lineage_store.save_links(db, repo, links)
 
 

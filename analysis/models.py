@@ -14,12 +14,10 @@ from analysis.lineage_models import EntryLineage
 
 if TYPE_CHECKING:
     from analysis.interfaces import InterfaceReport
-    from analysis.overview.models import Overview
+    from analysis.overview.overview_types import Overview
     from analysis.teamcode.impact import Impact
 
-# ---- shared patterns (one definition each) ----
 PR_SUFFIX_RE = re.compile(r"\s*\(#(\d+)\)\s*$")  # "Fix the cache (#1234)": the PR number at the end
-# ---- end of shared patterns ----
 
 
 class Importance(enum.StrEnum):
@@ -126,12 +124,8 @@ class Score:
     change_type: str
     reasons: list[str] = field(default_factory=list)
     points: int = 0
-    signals: list[str] = field(
-        default_factory=list
-    )  # the reasons' keys (e.g. reason_breaking), in no language
-    interfaces: InterfaceReport | None = (
-        None  # computed interface changes, shown to the model writing the card
-    )
+    signals: list[str] = field(default_factory=list)  # the reasons' keys (e.g. reason_breaking), no language
+    interfaces: InterfaceReport | None = None  # computed interface changes, shown to the card's writer
 
 
 _NONE_ANSWERS = {"", "none", "n/a", "无"}

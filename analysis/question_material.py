@@ -17,7 +17,7 @@ from analysis.entries import stored_entry
 from analysis.errors import SourceError
 from analysis.identity import same_repo
 from analysis.models import Commit, DigestEntry
-from analysis.overview.models import Overview
+from analysis.overview.overview_types import Overview
 from analysis.scope import is_repo_name, stored_as
 from analysis.sources import open_source
 from analysis.state import Delivery

@@ -160,7 +160,7 @@ def check_text(text: str, material: Material) -> str:
     return clip(" ".join(text.split()), ANSWER_CHARS)
 
 
-def checked(answer: ThreadAnswer, material: Material) -> Answer:
+def checked_answer(answer: ThreadAnswer, material: Material) -> Answer:
     """The model's answer with only the material's SHAs and paths left, cited and in the prose."""
     commits: list[str] = []
     for c in answer.commits[:50]:
@@ -231,7 +231,7 @@ async def answer_question(
         out = facts_answer(material, language, "question_no_answer")
         out.usage = usage
         return out
-    out = checked(reply, material)
+    out = checked_answer(reply, material)
     if not out.text:
         out = facts_answer(material, language, "question_no_answer")
     out.usage, out.model = usage, requester.model

@@ -10,10 +10,12 @@ from pathlib import Path
 
 import click
 
+from bot.cli_options import cli_settings, open_database_or_exit, repo_option
+
 
 def parse_week(value: str | None, tz: str) -> str:
     """An ISO week (YYYY-Www) from a week id or a date in it; the current week when None."""
-    from analysis.weekly.models import week_days, week_id
+    from analysis.weekly.week_types import week_days, week_id
 
     if value is None:
         return week_id(dt.datetime.now(zoneinfo.ZoneInfo(tz)).date())
@@ -44,10 +46,8 @@ def parse_week(value: str | None, tz: str) -> str:
 )
 def week(repos: tuple[str, ...], week_: str | None, fmt: str, out: Path | None) -> None:
     """Print the week of each repository: headline, themes, what needed attention and what followed it."""
-    from bot import cli  # the shared settings and database opening of every command
-
-    settings = cli._settings()
-    specs = [cli._repo_option(click.get_current_context(), click.Option(["--repo"]), r) for r in repos]
+    settings = cli_settings()
+    specs = [repo_option(click.get_current_context(), click.Option(["--repo"]), r) for r in repos]
     cfg = settings.pipeline_config(specs or None)
     if not cfg.repos:
         raise click.UsageError("no repository: pass --repo owner/name (or a clone path) or set DIGEST_REPOS")
@@ -60,7 +60,7 @@ def week(repos: tuple[str, ...], week_: str | None, fmt: str, out: Path | None) 
     )
     from analysis.weekly.run import run_week
 
-    weeks = asyncio.run(run_week(cli._open(settings), cfg, wk))
+    weeks = asyncio.run(run_week(open_database_or_exit(settings), cfg, wk))
     if fmt == "json":
         click.echo(json.dumps(render_week_json(weeks), ensure_ascii=False, indent=2))
     elif fmt == "markdown":

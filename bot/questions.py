@@ -55,7 +55,7 @@ def render(answer: Answer, language: str) -> str:
     return truncate(text, MAX_TEXT)
 
 
-async def _answer(ctx: Context, material: Material, asked: Asked) -> Answer:
+async def _model_answer(ctx: Context, material: Material, asked: Asked) -> Answer:
     """Ask the configured model (the card and facts without one) with the thread's earlier exchanges."""
     cfg = ctx.lookup_config()
     history = question_store.thread_history(ctx.db, asked.channel, asked.thread, before=asked.question_ts)
@@ -93,7 +93,7 @@ async def respond_to(ctx: Context, material: Material, asked: Asked) -> str | No
         ctx.db, asked.channel, asked.thread, asked.question_ts, asked.user, material.sha, asked.text
     ):
         return None
-    answer = await _answer(ctx, material, asked)
+    answer = await _model_answer(ctx, material, asked)
     text = render(answer, lang)
     question_store.save_answer(ctx.db, asked.channel, asked.question_ts, answer.text, answer.usage)
     return text

@@ -10,8 +10,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from analysis.state import DeliveryStatus, Subscription
 from analysis.store import deliveries as delivery_store
-from analysis.weekly.models import Week, week_id
 from analysis.weekly.run import run_week
+from analysis.weekly.week_types import Week, week_id
 from bot import schedule
 from bot.scheduler import Digester
 from bot.slack.delivery import PostStatus

@@ -12,7 +12,7 @@ from analysis.models import AnalysisStatus, DigestEntry, RepoDigest, Usage
 from analysis.overview import cache
 from analysis.overview.heuristic import heuristic_overview
 from analysis.overview.llm import llm_overview
-from analysis.overview.models import Overview
+from analysis.overview.overview_types import Overview
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ import sqlite_utils
 
 from analysis.models import DigestEntry, Usage
 from analysis.overview import prompt
-from analysis.overview.models import Cached
+from analysis.overview.overview_types import Cached
 from analysis.store import saved_overviews as overview_store
 
 __all__ = ["Cached", "fingerprint", "load", "save"]

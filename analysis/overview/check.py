@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from analysis.facts import clip, plain
-from analysis.overview.models import (
+from analysis.overview.overview_types import (
     HEADLINE_CHARS,
     MAX_ATTENTION,
     MAX_THEMES,

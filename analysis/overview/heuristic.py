@@ -11,7 +11,7 @@ from analysis.heuristic import clean_title
 from analysis.importance import score
 from analysis.interfaces import quote
 from analysis.models import Commit, DigestEntry, Importance
-from analysis.overview.models import (
+from analysis.overview.overview_types import (
     HEADLINE_CHARS,
     MAX_ATTENTION,
     MAX_THEMES,

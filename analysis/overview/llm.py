@@ -12,7 +12,7 @@ from analysis.llm.request import Requester, fill_parts, parts_then_merge
 from analysis.models import DigestEntry, Usage
 from analysis.overview import prompt
 from analysis.overview.check import checked
-from analysis.overview.models import Overview, OverviewAnswer
+from analysis.overview.overview_types import Overview, OverviewAnswer
 from analysis.tokens import clip_tokens, estimate_tokens
 
 ANSWER_TOKENS = 1500  # completion limit of an overview answer

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from analysis.facts import file_counts, local_time, pr_url, short_reason, summary_lines
+from analysis.facts import error_reason, file_counts, local_time, pr_url, summary_lines
 from analysis.models import AnalysisStatus, Digest, DigestEntry, RepoDigest
-from analysis.report.lineage import lineage_json
+from analysis.report.lineage_lines import lineage_json
 from analysis.teamcode.affects import impact_json
 
 
@@ -32,7 +32,7 @@ def _entry_json(repo: RepoDigest, entry: DigestEntry, tz: str) -> dict:
         "card": a.card.model_dump(mode="json") if a.card else None,
         "reasons": list(a.reasons),
         "attempts": a.attempts,
-        "error": short_reason(a.error) if a.status == AnalysisStatus.FAILED and a.error else None,
+        "error": error_reason(a.error) if a.status == AnalysisStatus.FAILED and a.error else None,
         "interface_changes": [
             {"object": ch.object, "kind": ch.kind, "text": ch.text}
             for ch in (entry.interfaces.changes if entry.interfaces else [])

@@ -9,11 +9,11 @@ from analysis.facts import (
     LEVELS,
     clip,
     commit_url,
+    error_reason,
     file_counts,
     local_time,
     plain,
     pr_url,
-    short_reason,
     stats,
     status_note,
     usage_line,
@@ -28,9 +28,9 @@ from analysis.report.escape import (
     md_heading,
     md_text,
 )
-from analysis.report.impact import impact_markdown
+from analysis.report.impact_lines import impact_markdown
 from analysis.report.interfaces import interface_items, left_out
-from analysis.report.lineage import lineage_lines
+from analysis.report.lineage_lines import lineage_lines
 from analysis.report.overview import overview_markdown
 from analysis.strings import t
 
@@ -225,7 +225,7 @@ def _repo_md(repo: RepoDigest, lang: str, tz: str, anchors: _Anchors) -> list[st
     lines = [*_anchored(repo_anchor, f"## {md_heading(name)}"), ""]
     lines += [f"> ℹ️ {md_text(note)}\n" for note in repo.notes]
     if repo.error:
-        lines += [f"> ❌ {t(lang, 'repo_error', error=md_text(short_reason(repo.error)))}", ""]
+        lines += [f"> ❌ {t(lang, 'repo_error', error=md_text(error_reason(repo.error)))}", ""]
     if not repo.entries:
         return lines if repo.error else [*lines, t(lang, "no_commits"), ""]
     stats_anchor = anchors.take(f"{slug}-stats")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from analysis.facts import clip, commit_url, plain
 from analysis.models import Commit, RepoDigest
 from analysis.report.escape import TITLE_CHARS, bounded, code_span, md_block, md_heading, md_text
-from analysis.report.lineage import lineage_counts
+from analysis.report.lineage_lines import lineage_counts
 from analysis.strings import t
 
 SHAS_SHOWN = 8

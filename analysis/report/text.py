@@ -12,18 +12,18 @@ from analysis.facts import (
     LEVELS,
     clip,
     display_width,
+    error_reason,
     local_time,
     plain,
-    short_reason,
     stats,
     status_note,
     summary_lines,
     usage_line,
 )
 from analysis.models import AnalysisStatus, Digest, DigestEntry, Importance, RepoDigest
-from analysis.report.impact import impact_text_lines
+from analysis.report.impact_lines import impact_text_lines
 from analysis.report.interfaces import interface_items
-from analysis.report.lineage import lineage_lines
+from analysis.report.lineage_lines import lineage_lines
 from analysis.report.overview import overview_text_lines
 from analysis.strings import t
 
@@ -100,7 +100,7 @@ def _repo_text(
     head = plain(repo.name) + (f" ({plain(repo.branch)})" if repo.branch else "")
     lines = [paint(_clip(head, width), "bold"), *("  " + _clip(plain(n), width - 2) for n in repo.notes)]
     if repo.error:
-        message = t(lang, "repo_error", error=short_reason(repo.error))
+        message = t(lang, "repo_error", error=error_reason(repo.error))
         lines += [
             "  " + paint(_clip(part, width - 2), "red")
             for part in textwrap.wrap(message, width - 2, subsequent_indent="  ")

@@ -38,7 +38,7 @@ def parse_refs(repo: str, out: bytes, encoding: str = "latin-1") -> list[CommitR
     return [CommitRef(c.sha, c.committed_at, c.parents, summary=c) for c in commits]
 
 
-def _count(s: str) -> int:
+def _numstat_count(s: str) -> int:
     return 0 if s == "-" else int(s)
 
 
@@ -72,7 +72,7 @@ def parse_files(rest: bytes) -> list[FileChange]:
     for f in files:
         add, dele, path = decode(parts[i]).split("\t", 2)
         i += 1 if path else 3  # a rename's numstat entry carries both paths after an empty one
-        f.additions, f.deletions, f.binary = _count(add), _count(dele), add == "-"
+        f.additions, f.deletions, f.binary = _numstat_count(add), _numstat_count(dele), add == "-"
     sections = b"\0".join(parts[i:]).lstrip(b"\0").split(b"\ndiff --git ")
     # a type change (symlink to file) prints two sections: the old entry removed, the new one added
     wanted = [2 if c == "T" else 1 for c in codes]

@@ -7,7 +7,7 @@ import json
 import sqlite_utils
 from sqlite_utils.db import NotFoundError
 
-from analysis.overview.models import Cached, Overview
+from analysis.overview.overview_types import Cached, Overview
 from analysis.store.codec import Row
 from storage.db import now
 

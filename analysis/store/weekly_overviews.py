@@ -8,7 +8,7 @@ import sqlite_utils
 from sqlite_utils.db import NotFoundError
 
 from analysis.models import Usage
-from analysis.weekly.models import WeekOverview
+from analysis.weekly.week_types import WeekOverview
 from storage.db import now
 
 

@@ -1,4 +1,4 @@
-"""Every fixed string a reader sees, one table per language, and the one plural rule.
+"""Every fixed string a reader sees, one table per language (its digest area and its Slack area), the one plural rule.
 
 `t(language, key, **values)` formats the string `key` (English when the language or key is unknown there);
 when the count (`n`, else `total`) is 1 and the language has a `key_one` form, that form is used.
@@ -6,9 +6,15 @@ when the count (`n`, else `total`) is 1 and the language has a `key_one` form, t
 
 from __future__ import annotations
 
-from analysis.strings import en, zh
+from analysis.strings import en, en_slack, zh, zh_slack
 
-TABLES: dict[str, dict[str, str]] = {"en": en.STRINGS, "zh": zh.STRINGS}
+AREAS: dict[str, tuple[dict[str, str], ...]] = {
+    "en": (en.STRINGS, en_slack.STRINGS),
+    "zh": (zh.STRINGS, zh_slack.STRINGS),
+}
+TABLES: dict[str, dict[str, str]] = {
+    lang: {k: v for area in areas for k, v in area.items()} for lang, areas in AREAS.items()
+}
 LANGUAGES = tuple(TABLES)
 
 

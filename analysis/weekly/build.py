@@ -19,14 +19,14 @@ from analysis.llm.framing import Framing
 from analysis.llm.parse import MalformedAnswer
 from analysis.llm.request import Requester
 from analysis.models import Usage
-from analysis.overview.models import MAX_THEMES, Cached
+from analysis.overview.overview_types import MAX_THEMES, Cached
 from analysis.pipeline import day_window
 from analysis.store import analyses as analysis_store
 from analysis.store import commits as commit_store
 from analysis.store import saved_overviews
 from analysis.store import weekly_overviews as week_store
 from analysis.strings import t
-from analysis.weekly.models import (
+from analysis.weekly.week_types import (
     Week,
     WeekAnswer,
     WeekAttention,

@@ -9,7 +9,7 @@ from analysis.facts import clip, plain
 from analysis.names import archive_parts
 from analysis.report.escape import TITLE_CHARS, bounded, code_span, md_heading, md_text
 from analysis.strings import t
-from analysis.weekly.models import Week, WeekAttention
+from analysis.weekly.week_types import Week, WeekAttention
 
 SHAS_SHOWN = 5
 

@@ -10,7 +10,7 @@ from analysis.models import Usage
 from analysis.sources import identity
 from analysis.store import repositories as repo_store
 from analysis.weekly.build import build_week
-from analysis.weekly.models import Week
+from analysis.weekly.week_types import Week
 
 
 async def run_week(

@@ -15,10 +15,10 @@ from slack_sdk.models.blocks import (
 from analysis.facts import EMOJI, brief_note, pr_url, short, stats, usage_line
 from analysis.models import AnalysisStatus, Digest, DigestEntry, Importance, RepoDigest
 from analysis.report.interfaces import interface_items
-from analysis.report.lineage import lineage_lines
+from analysis.report.lineage_lines import lineage_lines
 from analysis.strings import t
 from bot.slack.block_kit import SECTION_CHARS, button_element, context_block, header_block, section_block
-from bot.slack.impact import impact_summary_blocks
+from bot.slack.impact_blocks import impact_summary_blocks
 from bot.slack.mrkdwn import channel_ref, escape, link, truncate
 from bot.slack.overview import overview_blocks
 

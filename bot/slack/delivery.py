@@ -27,7 +27,7 @@ from analysis.store import deliveries as delivery_store
 from bot.slack.blocks import SlackMessage, card_reply_blocks, digest_messages, is_empty
 from bot.slack.client import PostError, call, maybe_accepted, post_message
 from bot.slack.followup import new_since, post_followup
-from bot.slack.impact import impact_thread_messages
+from bot.slack.impact_blocks import impact_thread_messages
 from bot.slack.message_post import EVENT_TYPE, delivery_metadata, post_blocks, threaded_entries
 
 log = logging.getLogger(__name__)

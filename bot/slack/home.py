@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import zoneinfo
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -20,7 +19,7 @@ from analysis.facts import EMOJI
 from analysis.strings import t
 from bot.slack.answers import one_line
 from bot.slack.block_kit import button_element, context_block, section_block
-from bot.slack.mrkdwn import link
+from bot.slack.mrkdwn import channel_ref, link
 from bot.subscriptions import describe
 
 if TYPE_CHECKING:
@@ -32,7 +31,6 @@ POST_NOW_ACTION = "home_post_digest"
 HELP_ACTION = "home_help"
 MAX_ALERTS = 10
 MAX_RATE_LIMITS = 10
-_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{1,30}$")
 USAGE_DAYS = 7
 
 
@@ -64,11 +62,6 @@ class HomeData:
     cost: float | None
     running: bool = False
     usage_days: int = USAGE_DAYS
-
-
-def channel_ref(channel: str) -> str:
-    """A channel link for a Slack channel ID; anything else as escaped text."""
-    return f"<#{channel}>" if _CHANNEL_ID.match(channel) else one_line(channel)
 
 
 def _next_run_text(data: HomeData) -> str:

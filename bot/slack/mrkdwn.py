@@ -50,7 +50,7 @@ def truncate(text: str, limit: int) -> str:
     return cut + ELLIPSIS
 
 
-_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,20}$")
+_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{1,30}$")
 
 
 def channel_ref(channel: str) -> str:

@@ -6,8 +6,8 @@ from slack_sdk.models.blocks import Block, MarkdownTextObject, SectionBlock
 
 from analysis.facts import commit_url, short
 from analysis.models import Commit, RepoDigest
-from analysis.overview.models import Overview
-from analysis.report.lineage import lineage_counts
+from analysis.overview.overview_types import Overview
+from analysis.report.lineage_lines import lineage_counts
 from analysis.strings import t
 from bot.slack.mrkdwn import escape, link, truncate
 

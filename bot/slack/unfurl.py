@@ -15,7 +15,7 @@ from slack_sdk.models.blocks import (
 
 from analysis.facts import EMOJI, brief_note, commit_url, short, summary_lines
 from analysis.models import DigestEntry
-from analysis.report.lineage import lineage_lines
+from analysis.report.lineage_lines import lineage_lines
 from analysis.strings import t
 from bot.slack.mrkdwn import channel_ref, escape, link, truncate
 

@@ -22,8 +22,8 @@ from analysis.facts import short
 from analysis.state import Delivery, DeliveryStatus
 from analysis.store import deliveries as delivery_store
 from analysis.strings import t
-from analysis.weekly.models import Week
 from analysis.weekly.render import outcome_text, title_text
+from analysis.weekly.week_types import Week
 from bot.slack.blocks import MESSAGE_CHARS, SlackMessage
 from bot.slack.client import PostError
 from bot.slack.delivery import PostStatus, find_posted, oldest_ts, was_interrupted
@@ -41,7 +41,7 @@ def week_target(channel: str) -> str:
     return f"{channel}#week"
 
 
-def _repo_text(w: Week, lang: str, named: bool) -> str:
+def _week_text(w: Week, lang: str, named: bool) -> str:
     o = w.overview
     counts = t(lang, "wk_counts", **{k: o.counts.get(k, 0) for k in ("total", "high", "medium", "low")})
     lines = [f"*{escape(short(w.name, 100))}*"] if named else []
@@ -68,7 +68,7 @@ def week_message(weeks: list[Week], lang: str) -> SlackMessage:
     blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text=truncate(title, 150)))]
     room = MESSAGE_CHARS - len(title) - 200
     for w in weeks[:40]:
-        text = truncate(_repo_text(w, lang, len(weeks) > 1), min(SECTION_CHARS, max(room, 0)))
+        text = truncate(_week_text(w, lang, len(weeks) > 1), min(SECTION_CHARS, max(room, 0)))
         if room <= 200:
             break
         room -= len(text)

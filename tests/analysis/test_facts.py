@@ -10,10 +10,10 @@ from analysis.facts import (
     clean,
     clip,
     display_width,
+    error_reason,
     plain,
     pr_url,
     short,
-    short_reason,
     stats,
     status_note,
     usage_line,
@@ -56,8 +56,8 @@ def test_short_cleans_then_clips():
 
 def test_short_reason_keeps_first_line_and_hosts_only():
     error = "400 Bad Request for url: https://api.example.test/v1/chat?key=abc\nTraceback: ..."
-    assert short_reason(error) == "400 Bad Request for url: api.example.test"
-    assert len(short_reason("x" * 500)) == 120
+    assert error_reason(error) == "400 Bad Request for url: api.example.test"
+    assert len(error_reason("x" * 500)) == 120
 
 
 def test_pr_url_uses_the_repository_address_then_the_commits():

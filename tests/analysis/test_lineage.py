@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from analysis.lineage import Candidate, Link, incoming, index, link, link_report, parse_references
+from analysis.lineage import Candidate, Link, find_links, incoming, index, link_report, parse_references
 from tests.gitrepo import COMMITTER, GitRepo, git_env
 
 T0 = datetime(2026, 7, 1, tzinfo=UTC)
@@ -37,7 +37,7 @@ def test_git_revert_default_message_links_by_sha(tmp_path):
     refs = parse_references(by_sha[revert].message, by_sha[revert].title)
     assert refs.is_revert and refs.revert_shas == (original,) and refs.revert_prs == (12,)
     assert refs.revert_title == "Speed up the cache"
-    links = link(commits)
+    links = find_links(commits)
     assert Link("reverts", revert, original, "sha") in links
     # a revert of the revert links to the revert, not to the original
     assert Link("reverts", reapply, revert, "sha") in links
@@ -67,7 +67,7 @@ def test_github_squash_revert_by_quoted_title_and_reverts_line():
         refs.revert_prs == (4141,)
         and refs.revert_title == "test: Add sharding support to scripts/task_run_unit_tests.sh"
     )
-    assert link([orig, rev]) == [Link("reverts", rev.sha, orig.sha, "pr")]
+    assert find_links([orig, rev]) == [Link("reverts", rev.sha, orig.sha, "pr")]
 
 
 def test_revert_by_title_picks_the_most_recent_earlier_commit_with_that_title():
@@ -75,7 +75,7 @@ def test_revert_by_title_picks_the_most_recent_earlier_commit_with_that_title():
     newer = mk("bbbbbbb222", "Enable the fast path (#20)", 3)
     later = mk("ccccccc333", "Enable the fast path (#40)", 9)
     rev = mk("ddddddd444", 'Revert "Enable the fast path"', 5)
-    assert link([old, newer, later, rev]) == [Link("reverts", rev.sha, newer.sha, "title")]
+    assert find_links([old, newer, later, rev]) == [Link("reverts", rev.sha, newer.sha, "title")]
 
 
 def test_revert_pr_number_forms():
@@ -86,7 +86,7 @@ def test_revert_pr_number_forms():
     c4129 = mk("4129412900", "docs: mamba checkpointing (#4129)", 1)
     assert parse_references(a.message).revert_prs == (4122,)
     assert parse_references(b.message).revert_prs == (3975, 4129)
-    links = link([target, c3975, c4129, a, b])
+    links = find_links([target, c3975, c4129, a, b])
     assert Link("reverts", a.sha, target.sha, "pr") in links
     assert {ln.target_sha for ln in links if ln.sha == b.sha} == {c3975.sha, c4129.sha}
 
@@ -99,13 +99,13 @@ def test_revert_of_a_github_revert_links_to_the_revert():
     assert refs.revert_title == 'Revert "Support lse in trtllm paged attn kernels"' and refs.revert_prs == (
         3079,
     )
-    assert Link("reverts", rerev.sha, rev.sha, "pr") in link([orig, rev, rerev])
+    assert Link("reverts", rerev.sha, rev.sha, "pr") in find_links([orig, rev, rerev])
     # newer git titles the revert of a revert 'Reapply "x"'
     reapply = mk("4444444ddd", 'Reapply "Support lse in trtllm paged attn kernels"', 3)
     assert (
         parse_references(reapply.message).revert_title == 'Revert "Support lse in trtllm paged attn kernels"'
     )
-    assert Link("reverts", reapply.sha, rev.sha, "title") in link([orig, rev, reapply])
+    assert Link("reverts", reapply.sha, rev.sha, "title") in find_links([orig, rev, reapply])
 
 
 def test_truncated_github_title_matches_as_prefix():
@@ -115,7 +115,7 @@ def test_truncated_github_title_matches_as_prefix():
     )
     refs = parse_references(rev.message)
     assert refs.revert_title_truncated and refs.revert_prs == ()
-    assert link([orig, rev]) == [Link("reverts", rev.sha, orig.sha, "title")]
+    assert find_links([orig, rev]) == [Link("reverts", rev.sha, orig.sha, "title")]
 
 
 def test_revert_without_quoted_title_takes_the_regression_it_names():
@@ -126,7 +126,7 @@ def test_revert_without_quoted_title_takes_the_regression_it_names():
         "[https://github.com/flashinfer-ai/flashinfer/pull/3742].\n",
         5,
     )
-    assert link([orig, rev]) == [Link("reverts", rev.sha, orig.sha, "pr")]
+    assert find_links([orig, rev]) == [Link("reverts", rev.sha, orig.sha, "pr")]
 
 
 @pytest.mark.parametrize(
@@ -161,7 +161,7 @@ def test_fix_causes_link_both_directions():
     fix_sha = mk(
         "6666666bbb", "fix: clamp\n\nRegression introduced in fedcba9 when loads were vectorized.", 3
     )
-    links = link([cause, by_sha, fix_pr, fix_sha])
+    links = find_links([cause, by_sha, fix_pr, fix_sha])
     assert Link("follows_up", fix_pr.sha, cause.sha, "pr") in links
     assert Link("follows_up", fix_sha.sha, by_sha.sha, "sha") in links
     assert [ln.sha for ln in incoming(links)[cause.sha]] == [fix_pr.sha]
@@ -184,7 +184,7 @@ def test_mentions_that_are_not_causes_do_not_link(message):
     assert not refs.is_revert and refs.cause_shas == () and refs.cause_prs == ()
     target = mk("abc1234def", "perf: something (#123)", 0)
     other = mk("3f7a9c0e1b", "feat: other (#4100)", 0)
-    assert link([target, other, mk("9999999999", message, 1)]) == []
+    assert find_links([target, other, mk("9999999999", message, 1)]) == []
 
 
 def test_unresolved_references_say_why():
@@ -206,4 +206,4 @@ def test_caller_lookups_and_ported_titles():
     ported = mk("71a10aff90", "fix(moe): return bf16 expert_weights (#3595) (#3644)", 0)
     fix = mk("2e1742a89f", "fix(moe): allocate expert_weights as bf16 (#3925)\n\nFollow-up to #3595.", 4)
     known = index([ported])
-    assert link([fix], known) == [Link("follows_up", fix.sha, ported.sha, "pr")]
+    assert find_links([fix], known) == [Link("follows_up", fix.sha, ported.sha, "pr")]

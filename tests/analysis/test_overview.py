@@ -12,7 +12,7 @@ from analysis.llm.request import Requester
 from analysis.models import AnalysisStatus, Importance
 from analysis.overview import cache
 from analysis.overview.llm import llm_overview
-from analysis.overview.models import HEADLINE_CHARS, MAX_THEMES, TEXT_CHARS, TITLE_CHARS
+from analysis.overview.overview_types import HEADLINE_CHARS, MAX_THEMES, TEXT_CHARS, TITLE_CHARS
 from analysis.overview.prompt import SHA_CHARS
 from analysis.pipeline import run_digest
 from analysis.report.json import render_json

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.overview.models import AttentionItem, Overview, Theme
+from analysis.overview.overview_types import AttentionItem, Overview, Theme
 from analysis.report import render_markdown
 from analysis.report.json import render_json
 from analysis.report.text import render_text

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from analysis.question_material import Material
-from analysis.questions import ANSWER_CHARS, ThreadAnswer, check_text, checked, facts_answer
+from analysis.questions import ANSWER_CHARS, ThreadAnswer, check_text, checked_answer, facts_answer
 from storage.db import open_db
 from tests.fakes.digests import SHA, seed_commit
 
@@ -23,7 +23,7 @@ def test_only_the_materials_shas_and_paths_stay(tmp_path) -> None:
     assert SHA[:10] in text and "fa4.py" in text and "python/sglang/jit_kernel/" in text
     assert "and/or" in text and text.endswith("done")
     assert "0123abc4567" not in text and "evil" not in text and "example" not in text
-    out = checked(ThreadAnswer(answer="x" * 9000, commits=[SHA[:8], "f" * 40], files=["a/b.py"]), m)
+    out = checked_answer(ThreadAnswer(answer="x" * 9000, commits=[SHA[:8], "f" * 40], files=["a/b.py"]), m)
     assert out.commits == [SHA] and out.files == [] and len(out.text) <= ANSWER_CHARS
 
 

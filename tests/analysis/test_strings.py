@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import string
 
-from analysis.strings import TABLES, plural, status_word, t
+from analysis.strings import AREAS, TABLES, plural, status_word, t
 
 
 def test_every_language_has_every_string():
@@ -13,6 +13,11 @@ def test_every_language_has_every_string():
         assert en - set(table) == set(), language
         assert {k for k in table if not k.endswith("_one")} - en == set(), language
         assert {k.removesuffix("_one") for k in table if k.endswith("_one")} <= set(table), language
+
+
+def test_each_key_is_in_one_area_of_its_language():
+    for language, areas in AREAS.items():
+        assert sum(len(area) for area in areas) == len(TABLES[language]), language
 
 
 def test_every_string_formats():

@@ -20,7 +20,7 @@ from analysis.teamcode.radar import pinned_version
 from analysis.teamcode.source import team_code_index
 from analysis.teamcode.upstream import CloneReader
 from bot.slack.blocks import digest_messages
-from bot.slack.impact import impact_thread_messages
+from bot.slack.impact_blocks import impact_thread_messages
 from storage.db import open_db
 from tests.fakes.github import FakeGitHub
 from tests.gitrepo import GitRepo

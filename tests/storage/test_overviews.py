@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from analysis.overview.models import Cached, Overview
+from analysis.overview.overview_types import Cached, Overview
 from analysis.store.saved_overviews import get_overview, save_overview
 from storage import migrations
 from storage.db import open_db

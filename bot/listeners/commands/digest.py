@@ -10,7 +10,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from analysis.pipeline import today
 from analysis.strings import t
-from analysis.weekly.models import week_id
+from analysis.weekly.week_types import week_id
 from bot import subscriptions
 from bot.listeners.common import app_ctx
 from bot.past_overview import OVERVIEW_USAGE, overview_answer

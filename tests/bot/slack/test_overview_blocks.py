@@ -7,7 +7,7 @@ import json
 
 from analysis.models import Importance, RepoDigest
 from analysis.overview.heuristic import heuristic_overview
-from analysis.overview.models import MAX_ATTENTION, MAX_THEMES, AttentionItem, Overview, Theme
+from analysis.overview.overview_types import MAX_ATTENTION, MAX_THEMES, AttentionItem, Overview, Theme
 from bot.slack.blocks import digest_messages
 from tests.fakes.digests import REPO, REPO_URL, digest, entry
 from tests.fakes.slack import BLOCK_TEXT_CHARS, MENTION, text_chars, validate_blocks

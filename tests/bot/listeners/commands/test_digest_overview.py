@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from analysis.overview import cache
-from analysis.overview.models import AttentionItem, Overview, Theme
+from analysis.overview.overview_types import AttentionItem, Overview, Theme
 from analysis.state import Subscription
 from bot.listeners.commands.digest import digest_command
 from bot.subscriptions import subscribe

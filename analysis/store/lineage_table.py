@@ -20,14 +20,14 @@ def _like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _candidate(row: Row) -> Candidate:
+def _row_candidate(row: Row) -> Candidate:
     at = parse_time(row["committed_at"]) or datetime.fromtimestamp(0, UTC)
     return Candidate.of(row["sha"], row["message"] or row["title"] or "", at, row["pr"])
 
 
 def _rows(db: sqlite_utils.Database, where: str, args: list) -> list[Candidate]:
     sql = f"select sha, title, message, pr, committed_at from commits where {where} limit {_LIMIT}"
-    return [_candidate(r) for r in db.query(sql, args)]
+    return [_row_candidate(r) for r in db.query(sql, args)]
 
 
 def lookups(db: sqlite_utils.Database, repo: str) -> Lookups:
@@ -62,7 +62,7 @@ def referring_since(db: sqlite_utils.Database, repo: str, since: datetime, skip:
         f"where repo = ? and committed_at >= ? and ({words})"
     )
     args = [repo, since.astimezone(UTC).isoformat(timespec="seconds"), *(f"%{w}%" for w in _REFERRING)]
-    return [_candidate(r) for r in db.query(sql, args) if r["sha"] not in skip]
+    return [_row_candidate(r) for r in db.query(sql, args) if r["sha"] not in skip]
 
 
 def save_links(db: sqlite_utils.Database, repo: str, links: list[Link]) -> int:
@@ -96,7 +96,7 @@ def commits_brief(db: sqlite_utils.Database, repo: str, shas: list[str]) -> dict
     out: dict[str, CommitLike] = {}
     for part, marks in chunks(shas):
         sql = f"select sha, title, message, pr, committed_at from commits where repo = ? and sha in ({marks})"
-        out.update({r["sha"]: _candidate(r) for r in db.query(sql, [repo, *part])})
+        out.update({r["sha"]: _row_candidate(r) for r in db.query(sql, [repo, *part])})
     return out
 
 

@@ -14,13 +14,13 @@ TITLE_CHARS = 80
 MAX_FOLLOWS = 3  # follow-up lines shown per direction
 
 
-def _day(ref: LineageRef, tz: str) -> str:
+def _ref_day(ref: LineageRef, tz: str) -> str:
     if ref.committed_at is not None:
         return local_time(ref.committed_at, tz).date().isoformat()
     return ref.day or "?"
 
 
-def _line(
+def _ref_line(
     key: str, ref: LineageRef, lang: str, tz: str, esc: Callable[[str], str], chan: Callable[[str], str]
 ) -> str:
     title = esc(clip(plain(ref.title), TITLE_CHARS)) if ref.title else ""
@@ -30,7 +30,7 @@ def _line(
         where = t(lang, "lin_where_day", day=ref.day)
     else:
         where = ""
-    return t(lang, key, sha=ref.sha[:7], title=title, day=_day(ref, tz), where=where)
+    return t(lang, key, sha=ref.sha[:7], title=title, day=_ref_day(ref, tz), where=where)
 
 
 def lineage_lines(
@@ -45,11 +45,11 @@ def lineage_lines(
     lin = entry.lineage
     out = []
     if lin.reverted_by:
-        out.append(_line("lin_reverted_by", lin.reverted_by, lang, tz, esc, chan))
+        out.append(_ref_line("lin_reverted_by", lin.reverted_by, lang, tz, esc, chan))
     if lin.reverts:
-        out.append(_line("lin_reverts", lin.reverts, lang, tz, esc, chan))
-    out += [_line("lin_follows_up", r, lang, tz, esc, chan) for r in lin.follows_up[:MAX_FOLLOWS]]
-    out += [_line("lin_followed_by", r, lang, tz, esc, chan) for r in lin.followed_by[:MAX_FOLLOWS]]
+        out.append(_ref_line("lin_reverts", lin.reverts, lang, tz, esc, chan))
+    out += [_ref_line("lin_follows_up", r, lang, tz, esc, chan) for r in lin.follows_up[:MAX_FOLLOWS]]
+    out += [_ref_line("lin_followed_by", r, lang, tz, esc, chan) for r in lin.followed_by[:MAX_FOLLOWS]]
     return out
 
 
