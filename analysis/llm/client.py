@@ -11,12 +11,13 @@ from analysis.config import LLMConfig
 from analysis.heuristic import heuristic_card
 from analysis.llm import checks, prompts
 from analysis.llm.cards import CardAsker, CardLengths
-from analysis.llm.endpoint import TRIES, Endpoint
+from analysis.llm.endpoint import Endpoint
 from analysis.llm.failures import ContextTooLong, Failed, GaveUp, Stopped, StopReason, Unusable
 from analysis.llm.framing import estimate
 from analysis.llm.limiter import AdaptiveLimiter
 from analysis.llm.memory import EndpointMemory, Learned
 from analysis.llm.request import Requester, parts_then_merge
+from analysis.llm.retry_policy import TRIES
 from analysis.models import Analysis, AnalysisStatus, Card, Commit, Importance, Insight, Score, Usage
 from analysis.strings import t
 from analysis.tokens import estimate_tokens

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import random
 import time
 from collections.abc import Callable
 
 import openai
 from openai import AsyncOpenAI
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
 from analysis.config import LLMConfig
 from analysis.llm import answers, parallel, prompts
@@ -26,12 +24,11 @@ from analysis.llm.framing import Messages, estimate
 from analysis.llm.limiter import AdaptiveLimiter
 from analysis.llm.memory import EndpointMemory, Learned, RunMemory, endpoint_key
 from analysis.llm.parse import MalformedAnswer
+from analysis.llm.retry_policy import RetryPolicy
 from analysis.llm.room import MIN_ANSWER, Room
 from analysis.models import Usage
 from analysis.tokens import estimate_tokens
 
-TRIES = 4  # requests per call while the endpoint answers 429, 5xx or times out
-MALFORMED_TRIES = 2  # an answer that is not a completion is asked again once
 MODES = ["json_schema", "json_object_schema", "json_object", "text"]
 _DRAIN_TRIES = 2  # tiny requests, each timing out, after which the endpoint is unresponsive
 _UNUSABLE_AFTER = 8  # answers that are not completions, with none that is, after which the run stops calling
@@ -170,20 +167,6 @@ class Endpoint:
         self._drain = self._drain or found.timed_out  # a serial server still computes it: wait for it
         return found
 
-    def _stop_retrying(self, state: RetryCallState) -> bool:
-        exc = state.outcome.exception() if state.outcome else None
-        if isinstance(exc, MalformedAnswer):
-            return state.attempt_number >= MALFORMED_TRIES
-        told = answers.retry_after(exc) > self._max_wait  # a pause longer than this run waits
-        return told or state.attempt_number >= TRIES
-
-    def _wait(self, state: RetryCallState) -> float:
-        exc = state.outcome.exception() if state.outcome else None
-        if isinstance(exc, openai.APITimeoutError):
-            return 0.0  # the drain before the next request is the wait
-        backoff = self._backoff * 2 ** (state.attempt_number - 1) * random.uniform(0.5, 1.5)
-        return min(self._max_wait, max(answers.retry_after(exc), backoff))
-
     async def _request(
         self,
         messages: Messages,
@@ -193,19 +176,8 @@ class Endpoint:
         mode: str | None,
     ) -> tuple[str, str]:
         """Content and finish reason of one completion, retrying transient errors with backoff."""
-        retrying = AsyncRetrying(
-            retry=retry_if_exception(lambda e: answers.transient(e) or isinstance(e, MalformedAnswer)),
-            stop=stop_after_attempt(TRIES) | self._stop_retrying,
-            wait=self._wait,
-            reraise=True,
-        )
-        try:
-            async for attempt in retrying:
-                with attempt:
-                    return await self._once(messages, max_tokens, response_format, usage, mode)
-        except MalformedAnswer as e:
-            raise GaveUp(f"LLM endpoint answered badly: {e}") from None
-        raise AssertionError("unreachable")  # AsyncRetrying either returns or re-raises
+        policy = RetryPolicy(self._backoff, self._max_wait)
+        return await policy.run(lambda: self._once(messages, max_tokens, response_format, usage, mode))
 
     def _timeout(self) -> tuple[float, bool]:
         """The timeout of the next request, and whether it is the run's deadline rather than the setting."""
