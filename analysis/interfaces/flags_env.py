@@ -17,7 +17,7 @@ ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 OPTION_CALLS = frozenset({"add_argument", "option", "Option"})  # argparse, click, typer
 # A file can declare a flag or read a variable only if one of these words is in it: an option call's name, `environ`,
 # `getenv`, or a call of a name holding "env" (what `surface` looks at); files without any are not parsed.
-TRIGGER = re.compile(r"\b(?:add_argument|option|Option|environb?|getenvb?)\b|\w*(?i:env)\w*[\s\\]*\(")
+TRIGGER = re.compile(r"\b(?:add_argument|option|Option|environb?|getenvb?)\b|(?i:env)\w*[\s\\]*\(")
 ENV_WRITES = ("set", "put", "unset", "del", "pop", "update", "clear")
 
 

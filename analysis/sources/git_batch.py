@@ -24,7 +24,9 @@ class BlobReader:
     async def read(self, spec: str) -> str | None:
         """The text of the blob `spec` (`rev:path`), None when absent or not a file; raises SourceError on failure."""
         if "\n" in spec or "\r" in spec:
-            return await self._read_once(spec)  # the batch protocol is line based: such a name gets its own git
+            return await self._read_once(
+                spec
+            )  # the batch protocol is line based: such a name gets its own git
         async with self._lock:
             if self._closed:
                 raise SourceError(f"file reads of {self._git.path} are closed")
