@@ -16,6 +16,7 @@ from analysis.interfaces.reexports import Reader, load_reexports, public_names
 FILE_BYTES = 1_000_000  # a side of a changed file larger than this is skipped
 SECONDS = 20.0  # time bound for one commit
 GONE = ("removed", "moved", "member_removed")
+_DATACLASSES = griffe.DataclassesExtension()
 
 Texts = Mapping[str, "tuple[str | None, str | None]"]
 Raw = tuple[str, str, str]  # object path, kind, text
@@ -135,7 +136,9 @@ def _visit(module: str, path: str, text: str | None) -> griffe.Module | None:
 @functools.lru_cache(maxsize=32)
 def _visit_text(module: str, path: str, text: str) -> griffe.Module:
     """The module griffe reads from a text, kept per text: a commit's new side is often the next commit's old side."""
-    return griffe.visit(module, Path(path), text)
+    found = griffe.visit(module, Path(path), text)
+    _DATACLASSES.on_package(pkg=found)  # a dataclass's `__init__` from its fields, as `griffe.load` gives it
+    return found
 
 
 def _raw_changes(parsed: dict[str, tuple[str, griffe.Module | None, griffe.Module | None]]) -> list[Raw]:
