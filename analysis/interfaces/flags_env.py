@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import ast
+import collections
+import functools
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from analysis.interfaces import InterfaceChange, InterfaceReport, quote
@@ -13,7 +15,9 @@ from analysis.interfaces import InterfaceChange, InterfaceReport, quote
 FILE_BYTES = 1_000_000
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 OPTION_CALLS = frozenset({"add_argument", "option", "Option"})  # argparse, click, typer
-TRIGGER = re.compile(r"env|add_argument|option", re.I)
+# A file can declare a flag or read a variable only if one of these words is in it: an option call's name, `environ`,
+# `getenv`, or a call of a name holding "env" (what `surface` looks at); files without any are not parsed.
+TRIGGER = re.compile(r"\b(?:add_argument|option|Option|environb?|getenvb?)\b|(?i:env)\w*[\s\\]*\(")
 ENV_WRITES = ("set", "put", "unset", "del", "pop", "update", "clear")
 
 
@@ -26,10 +30,11 @@ class Surface:
     env: set[str] = field(default_factory=set)
 
 
+@functools.lru_cache(maxsize=64)
 def surface(text: str) -> Surface:
-    """The flags (argparse `add_argument`, click/typer `option`) and environment reads in Python text."""
+    """The flags (argparse `add_argument`, click/typer `option`) and environment reads in Python text (kept per text)."""
     found = Surface()
-    for node in ast.walk(ast.parse(text)):
+    for node in _walk(ast.parse(text)):
         if isinstance(node, ast.Subscript) and _is_environ(node.value) and isinstance(node.ctx, ast.Load):
             name = _const(node.slice)
             if name:
@@ -41,6 +46,21 @@ def surface(text: str) -> Surface:
         elif isinstance(node, ast.Call):
             _call(node, found)
     return found
+
+
+def _walk(root: ast.AST) -> Iterator[ast.AST]:
+    """Every node under `root`, in the order `ast.walk` gives them, faster."""
+    todo = collections.deque([root])
+    pop, push, many, node_type = todo.popleft, todo.append, todo.extend, ast.AST
+    while todo:
+        node = pop()
+        yield node
+        for name in node._fields:
+            child = getattr(node, name, None)
+            if isinstance(child, node_type):
+                push(child)
+            elif isinstance(child, list):
+                many(c for c in child if isinstance(c, node_type))
 
 
 def _call(node: ast.Call, found: Surface) -> None:
@@ -92,10 +112,38 @@ def flag_env_changes(
     report = InterfaceReport()
     old_all, new_all = Surface(), Surface()
     deadline = clock() + seconds
-    for path in sorted(changed):
+    added = [p for p in sorted(changed) if changed[p][0] is None]
+    rest = [p for p in sorted(changed) if changed[p][0] is not None]
+    _gather(changed, rest, old_all, new_all, report, deadline, max_bytes, clock)
+    if added and (old_all.env - new_all.env or _flag_changes(old_all, new_all)):
+        # something is gone: added files may declare it again or rename it; read every file in order
+        report, old_all, new_all = InterfaceReport(), Surface(), Surface()
+        _gather(changed, sorted(changed), old_all, new_all, report, deadline, max_bytes, clock)
+    report.changes.extend(_flag_changes(old_all, new_all))
+    for name in sorted(old_all.env - new_all.env):
+        report.changes.append(
+            InterfaceChange(name, "env_removed", f"environment variable `{quote(name)}` no longer read")
+        )
+    return report
+
+
+def _gather(
+    changed: Mapping[str, tuple[str | None, str | None]],
+    paths: list[str],
+    old_all: Surface,
+    new_all: Surface,
+    report: InterfaceReport,
+    deadline: float,
+    max_bytes: int,
+    clock: Callable[[], float],
+) -> None:
+    """Add the surfaces of these files' two sides to `old_all` and `new_all`; note skipped and unparsed files."""
+    for path in paths:
         if not path.endswith(".py"):
             continue
         old, new = changed[path]
+        if old == new:
+            continue  # the same blob on both sides (e.g. only its mode changed)
         if not any(TRIGGER.search(t or "") for t in (old, new)):
             continue  # nothing that declares a flag or reads the environment: no need to parse
         if clock() > deadline:
@@ -113,12 +161,6 @@ def flag_env_changes(
             total.flags.extend(part.flags)
             total.keys.extend(part.keys)
             total.env |= part.env
-    report.changes.extend(_flag_changes(old_all, new_all))
-    for name in sorted(old_all.env - new_all.env):
-        report.changes.append(
-            InterfaceChange(name, "env_removed", f"environment variable `{quote(name)}` no longer read")
-        )
-    return report
 
 
 def _flag_changes(old: Surface, new: Surface) -> list[InterfaceChange]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -15,6 +16,7 @@ from analysis.interfaces.reexports import Reader, load_reexports, public_names
 FILE_BYTES = 1_000_000  # a side of a changed file larger than this is skipped
 SECONDS = 20.0  # time bound for one commit
 GONE = ("removed", "moved", "member_removed")
+_DATACLASSES = griffe.DataclassesExtension()
 
 Texts = Mapping[str, "tuple[str | None, str | None]"]
 Raw = tuple[str, str, str]  # object path, kind, text
@@ -39,24 +41,20 @@ def api_changes(
     report = InterfaceReport()
     deadline = clock() + seconds
     parsed: dict[str, tuple[str, griffe.Module | None, griffe.Module | None]] = {}
-    for path in sorted(changed):
-        module = module_of(path, packages)
-        if module is None:
-            continue
-        if clock() > deadline:
-            report.timed_out.append(path)
-            continue
-        old, new = changed[path]
-        if max(len(old or ""), len(new or "")) > max_bytes:
-            report.skipped_files.append(path)
-            continue
-        try:
-            sides = tuple(_visit(module, path, text) for text in (old, new))
-        except Exception:  # noqa: BLE001 - griffe raises SyntaxError and others on code it cannot read
-            report.unparsed.append(path)
-            continue
-        parsed[path] = (module, sides[0], sides[1])
+    added = {p for p, (old, _) in changed.items() if old is None}
+    _parse(changed, sorted(set(changed) - added), packages, parsed, report, deadline, max_bytes, clock)
     raw = _merge_moves(_raw_changes(parsed))
+    if added and any(kind in GONE for _, kind, _ in raw):  # an added module may be where something moved
+        _parse(changed, sorted(added), packages, parsed, report, deadline, max_bytes, clock)
+        raw = _merge_moves(_raw_changes(parsed))
+    else:  # added modules have no old API: only their names matter, for their packages' re-exports
+        for path in sorted(added):
+            module = module_of(path, packages)
+            if module is not None and len(changed[path][1] or "") <= max_bytes:
+                parsed[path] = (module, None, None)
+            elif module is not None:
+                report.skipped_files.append(path)
+    report.skipped_files.sort()
     olds = {p: t[0] for p, t in changed.items()}
     news = {p: t[1] for p, t in changed.items()}
     modules = {m for m, _, _ in parsed.values()}
@@ -73,6 +71,38 @@ def api_changes(
         if change not in report.changes:
             report.changes.append(change)
     return report
+
+
+def _parse(
+    changed: Texts,
+    paths: list[str],
+    packages: Sequence[Package],
+    parsed: dict[str, tuple[str, griffe.Module | None, griffe.Module | None]],
+    report: InterfaceReport,
+    deadline: float,
+    max_bytes: int,
+    clock: Callable[[], float],
+) -> None:
+    """Parse both sides of these files into `parsed`; note timed-out, skipped and unparsed ones in `report`."""
+    for path in paths:
+        module = module_of(path, packages)
+        if module is None:
+            continue
+        if clock() > deadline:
+            report.timed_out.append(path)
+            continue
+        old, new = changed[path]
+        if old == new:
+            continue  # the same blob on both sides (e.g. only its mode changed)
+        if max(len(old or ""), len(new or "")) > max_bytes:
+            report.skipped_files.append(path)
+            continue
+        try:
+            sides = tuple(_visit(module, path, text) for text in (old, new))
+        except Exception:  # noqa: BLE001 - griffe raises SyntaxError and others on code it cannot read
+            report.unparsed.append(path)
+            continue
+        parsed[path] = (module, sides[0], sides[1])
 
 
 def _merge_moves(raw: list[Raw]) -> list[Raw]:
@@ -100,9 +130,15 @@ def _merge_moves(raw: list[Raw]) -> list[Raw]:
 
 
 def _visit(module: str, path: str, text: str | None) -> griffe.Module | None:
-    if text is None:
-        return None
-    return griffe.visit(module, Path(path), text)
+    return None if text is None else _visit_text(module, path, text)
+
+
+@functools.lru_cache(maxsize=32)
+def _visit_text(module: str, path: str, text: str) -> griffe.Module:
+    """The module griffe reads from a text, kept per text: a commit's new side is often the next commit's old side."""
+    found = griffe.visit(module, Path(path), text)
+    _DATACLASSES.on_package(pkg=found)  # a dataclass's `__init__` from its fields, as `griffe.load` gives it
+    return found
 
 
 def _raw_changes(parsed: dict[str, tuple[str, griffe.Module | None, griffe.Module | None]]) -> list[Raw]:

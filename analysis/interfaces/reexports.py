@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -30,14 +31,7 @@ class ReExports:
         self.loaded.add(module)
         if not text or len(text) > INIT_BYTES:
             return
-        try:
-            init = griffe.visit(module, Path(module.replace(".", "/") + "/__init__.py"), text)
-        except Exception:  # noqa: BLE001 - an unparseable `__init__` just gives no re-exports
-            return
-        for name, member in init.members.items():
-            if not member.is_alias:
-                continue
-            target = str(member.target_path)
+        for name, target in _init_aliases(module, text):
             if name.endswith("/*"):
                 self.stars.setdefault(target, []).append(module)
             elif not name.startswith("_"):
@@ -65,6 +59,16 @@ class ReExports:
             if cut < len(parts) and not parts[cut].startswith("_"):
                 for pkg in self.stars.get(head, []):
                     yield ".".join([pkg, *tail])
+
+
+@functools.lru_cache(maxsize=256)
+def _init_aliases(module: str, text: str) -> tuple[tuple[str, str], ...]:
+    """The (name, target path) of each import in an `__init__` text, kept per text across commits."""
+    try:
+        init = griffe.visit(module, Path(module.replace(".", "/") + "/__init__.py"), text)
+    except Exception:  # noqa: BLE001 - an unparseable `__init__` just gives no re-exports
+        return ()
+    return tuple((name, str(m.target_path)) for name, m in init.members.items() if m.is_alias)
 
 
 def ancestors(module: str) -> list[str]:

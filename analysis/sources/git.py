@@ -10,6 +10,7 @@ from pathlib import Path
 from analysis.errors import AmbiguousRevision, SourceError, UnknownRevision
 from analysis.models import Commit
 from analysis.sources.base import CommitRef, RateLimit
+from analysis.sources.git_batch import BlobReader
 from analysis.sources.git_cli import GitRunner, _GitFailed, check_rev, decode
 from analysis.sources.git_parse import FORMAT, META, parse_commit, parse_files, parse_raw, parse_refs
 from analysis.sources.git_remote import CloneShape, read_shape
@@ -46,6 +47,7 @@ class GitSource:
         self._shape_cache: CloneShape | None = None
         self._web_base: str | None | bool = False  # False: not looked up yet
         self._trees: dict[str, list[str]] = {}
+        self._blobs = BlobReader(self._git, timeout=_READ_TIMEOUT)
 
     @property
     def rate_limit(self) -> RateLimit | None:
@@ -283,16 +285,8 @@ class GitSource:
         raise UnknownRevision(f"{rev!r} is not a commit in {self.repo}")
 
     async def read_file(self, path: str, rev: str) -> str | None:
-        """The text of `path` at `rev` (`git cat-file blob`), None when absent there."""
-        spec = f"{check_rev(rev)}:{path}"
-        out = await self._git.run("cat-file", "blob", spec, ok=(0, 128), timeout=_READ_TIMEOUT)
-        if not out and not await self._has(spec):
-            return None
-        return decode(out)
-
-    async def _has(self, spec: str) -> bool:
-        out = await self._git.run("cat-file", "-t", spec, ok=(0, 128), timeout=_READ_TIMEOUT)
-        return out.strip() == b"blob"
+        """The text of `path` at `rev`, None when absent there (one `git cat-file --batch` serves every read)."""
+        return await self._blobs.read(f"{check_rev(rev)}:{path}")
 
     async def repo_paths(self, rev: str) -> list[str]:
         """Every file path at `rev` (`git ls-tree -r`), kept per revision."""
@@ -310,4 +304,5 @@ class GitSource:
         return f"https://github.com/{m.group(1)}/{m.group(2)}/commit/{sha}" if m else None
 
     async def aclose(self) -> None:
-        """Nothing to release: every git process has exited."""
+        """Stop the file-reading git process; later reads raise SourceError."""
+        await self._blobs.aclose()

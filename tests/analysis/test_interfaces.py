@@ -11,6 +11,7 @@ import pytest
 from analysis.interfaces import InterfaceReport
 from analysis.interfaces.flags_env import flag_env_changes
 from analysis.interfaces.packages import Package, find_packages, module_of
+from analysis.interfaces.python_api import api_changes
 from tests.analysis.upstream_api import changes_of, make_upstream
 from tests.gitrepo import GitRepo
 
@@ -148,3 +149,10 @@ def test_recent_flashinfer_commits_give_bounded_reports():
         for change in report.changes:
             assert change.object.startswith(("flashinfer", "-")) or change.object.isupper()
             assert "\n" not in change.text and len(change.text) < 200
+
+
+def test_a_new_required_dataclass_field_is_a_required_init_parameter():
+    old = "from dataclasses import dataclass\n\n@dataclass\nclass Workspace:\n    size: int\n"
+    new = old + "    mode: str\n"
+    report = api_changes({"pkg/ws.py": (old, new)}, [Package("pkg", "")])
+    assert [(c.object, c.kind) for c in report.changes] == [("pkg.ws.Workspace", "param_added_required")]
