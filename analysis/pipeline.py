@@ -130,11 +130,13 @@ class RepoRun:
             log.exception("%s: digest failed", rd.repo)
             rd.error = f"unexpected error while reading {rd.repo}: {error_text(e)}"
         finally:
-            with full_disk_said(self.db):
-                record_run(self.db, rd, started, day, self.source, self.reader, self.usage)
-            self._report(Phase.DONE, len(rd.entries), len(rd.entries))
-            if self.source is not None:
-                await self.source.aclose()
+            try:
+                with full_disk_said(self.db):
+                    record_run(self.db, rd, started, day, self.source, self.reader, self.usage)
+                self._report(Phase.DONE, len(rd.entries), len(rd.entries))
+            finally:  # a full disk stops the run, but never leaves the source's git processes behind
+                if self.source is not None:
+                    await self.source.aclose()
         return rd
 
     async def _list_refs(self, rd: RepoDigest, day: dt.date | None) -> list[CommitRef]:
