@@ -156,3 +156,14 @@ def test_a_new_required_dataclass_field_is_a_required_init_parameter():
     new = old + "    mode: str\n"
     report = api_changes({"pkg/ws.py": (old, new)}, [Package("pkg", "")])
     assert [(c.object, c.kind) for c in report.changes] == [("pkg.ws.Workspace", "param_added_required")]
+
+
+def test_an_outline_ignores_bodies_but_keeps_signatures_and_instance_attributes():
+    from analysis.interfaces.outline import outline
+
+    old = "class C:\n    def __init__(self):\n        self.size = 1\n\n    def get(self, key):\n        return key\n"
+    body_only = old.replace("return key", "return key * 2")
+    assert outline(old) == outline(body_only)
+    assert outline(old) != outline(old.replace("self, key", "self, key, other"))
+    assert outline(old) != outline(old.replace("self.size = 1", "pass"))
+    assert outline("x = 1\n") == "x = 1\n"
