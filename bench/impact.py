@@ -41,6 +41,7 @@ from analysis.teamcode.upstream import CloneReader  # noqa: E402
 
 MAX_BROKEN = 40  # broken symbols the consumer uses
 STABLE = 15  # stable symbols the consumer uses as distractors
+SHOWN = 20  # missed and extra places printed
 
 
 def git(repo: Path, *args: str) -> bytes:
@@ -51,9 +52,15 @@ def git(repo: Path, *args: str) -> bytes:
 
 
 def window(repo: Path, since: str, until: str) -> list[str]:
-    """First-parent, non-merge commits of HEAD committed in [since, until], oldest first."""
+    """First-parent, non-merge commits of HEAD committed in [since, until] (whole days, UTC), oldest first."""
     out = git(
-        repo, "log", "--first-parent", "--no-merges", f"--since={since}", f"--until={until}", "--format=%H"
+        repo,
+        "log",
+        "--first-parent",
+        "--no-merges",
+        f"--since={since}T00:00:00Z",
+        f"--until={until}T23:59:59Z",
+        "--format=%H",
     )
     return out.decode().split()[::-1]
 
@@ -335,6 +342,7 @@ def main() -> None:
     pred_commits, true_commits = set(), set()
     pred_places, true_places = set(), set()
     attention_hit = attention_all = 0
+    extra: dict[tuple[str, str, int], str] = {}  # predicted place -> the change that placed it
     for n, sha in enumerate(shas, start=1):
         if n % 25 == 0:
             print(f"  engine: {n}/{len(shas)} commits", file=sys.stderr, flush=True)
@@ -346,6 +354,8 @@ def main() -> None:
         for imp in impacts(report.changes, index):
             pred_commits.add(sha)
             pred_places.update((sha, f, line) for f, line in imp.places)
+            for f, line in imp.places:
+                extra.setdefault((sha, f, line), f"{imp.object} {imp.kind}{'' if imp.direct else ' (owner)'}")
         for u in consumer.usages:
             if any(u.path == p or u.path.startswith(p + ".") for p, _ in truth[sha]):
                 true_commits.add(sha)
@@ -375,10 +385,13 @@ def main() -> None:
     print(
         f"attention recall vs griffe: {_ratio(attention_hit, attention_all):.3f} ({attention_hit} of {attention_all})"
     )
-    for sha, f, line in sorted(true_places - pred_places)[:10]:
-        print(f"  missed place {sha[:7]} {f}:{line}")
-    for sha, f, line in sorted(pred_places - true_places)[:10]:
-        print(f"  extra place  {sha[:7]} {f}:{line}")
+    used = {place: u.path for u in consumer.usages for place in u.places}
+    for sha, f, line in sorted(true_places - pred_places)[:SHOWN]:
+        print(f"  missed place {sha[:7]} {f}:{line} {used.get((f, line), '')}")
+    for sha, f, line in sorted(pred_places - true_places)[:SHOWN]:
+        print(
+            f"  extra place  {sha[:7]} {f}:{line} {used.get((f, line), '')} {extra.get((sha, f, line), '')}"
+        )
     print(f"wall time: {time.monotonic() - wall:.0f} s")
 
 

@@ -15,7 +15,8 @@ FLAG = re.compile(r"(?<![\w-])--[A-Za-z][A-Za-z0-9_.-]*[A-Za-z0-9]")
 ENV = re.compile(r"(?<![\w$])[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+(?![\w])")
 
 Note = Callable[[str, int], None]  # records a dotted path (or a flag/variable) at a line
-Local = Callable[[str], "dict[str, str] | None"]  # a team module's upstream names (name -> dotted path), else None
+# a team module's upstream names (name -> dotted path), else None
+Local = Callable[[str], "dict[str, str] | None"]
 
 
 @dataclass
@@ -23,7 +24,8 @@ class ModuleNames:
     """What one team file binds at module level: upstream names, names imported from other modules, modules it reads."""
 
     exports: dict[str, str] = field(default_factory=dict)  # name -> upstream dotted path
-    imports: list[tuple[str, str, str]] = field(default_factory=list)  # (module, name, bound as) of module-level imports
+    # (module, name, bound as) of the module-level `from` imports
+    imports: list[tuple[str, str, str]] = field(default_factory=list)
     imported: set[str] = field(default_factory=set)  # modules (and module.name) imported anywhere in the file
 
 
