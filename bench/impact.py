@@ -212,7 +212,7 @@ class Consumer:
                 f"def call_{tag}(*a):",
                 f"    return {tag}(*a) if {tag} else None",
             ]
-            self._add("consumer/optional.py", lines, [1], u)
+            self._add("consumer/optional.py", lines, [1, 6], u)
         elif pattern == 3:  # re-exported through the consumer's own package, used elsewhere
             self._add("consumer/_compat.py", [f"from {mod} import {name} as {tag}  # noqa: F401"], [0], u)
             self._add(
@@ -292,6 +292,13 @@ def cached_report(cache: Cache, reader: CloneReader, sha: str) -> InterfaceRepor
     return report
 
 
+def meets(used: str, broken: str) -> bool:
+    """Whether code using `used` meets a break griffe names at `broken`: the object itself, what holds it, or its
+    class's constructor (griffe says `Class.__init__`; calling the class, or a subclass of it, meets it)."""
+    broken = broken.removesuffix(".__init__")
+    return used == broken or used.startswith(broken + ".")
+
+
 def _ratio(a: int, b: int) -> float:
     return a / b if b else 1.0
 
@@ -341,6 +348,7 @@ def main() -> None:
     started = time.monotonic()
     pred_commits, true_commits = set(), set()
     pred_places, true_places = set(), set()
+    direct_commits: set[str] = set()  # commits met by a direct impact (not only through an owner)
     attention_hit = attention_all = 0
     extra: dict[tuple[str, str, int], str] = {}  # predicted place -> the change that placed it
     for n, sha in enumerate(shas, start=1):
@@ -352,12 +360,14 @@ def main() -> None:
             attention_all += 1
             attention_hit += any(path == s or path.startswith(s + ".") for s in seen)
         for imp in impacts(report.changes, index):
+            if imp.direct:
+                direct_commits.add(sha)
             pred_commits.add(sha)
             pred_places.update((sha, f, line) for f, line in imp.places)
             for f, line in imp.places:
                 extra.setdefault((sha, f, line), f"{imp.object} {imp.kind}{'' if imp.direct else ' (owner)'}")
         for u in consumer.usages:
-            if any(u.path == p or u.path.startswith(p + ".") for p, _ in truth[sha]):
+            if any(meets(u.path, p) for p, _ in truth[sha]):
                 true_commits.add(sha)
                 true_places.update((sha, f, line) for f, line in u.places)
     engine_s = time.monotonic() - started
@@ -379,6 +389,12 @@ def main() -> None:
     print(
         f"commit level: precision {cp:.3f} recall {cr:.3f} (predicted {len(pred_commits)}, true {len(true_commits)})"
     )
+    print(
+        f"commit level, direct impacts only: precision {_ratio(len(direct_commits & true_commits), len(direct_commits)):.3f}"
+        f" recall {_ratio(len(direct_commits & true_commits), len(true_commits)):.3f} (predicted {len(direct_commits)})"
+    )
+    for sha in sorted(pred_commits ^ true_commits):
+        print(f"  {'extra' if sha in pred_commits else 'missed'} commit {sha[:7]}")
     print(
         f"place level:  precision {pp:.3f} recall {pr:.3f} (predicted {len(pred_places)}, true {len(true_places)})"
     )

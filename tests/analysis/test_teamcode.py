@@ -169,3 +169,18 @@ def test_index_follows_upstream_names_reexported_by_the_teams_own_modules(tmp_pa
         "pkg.run": [("svc/_compat.py", 6)],
     }
     assert "svc" not in index.refs and index.skipped == []
+
+
+def test_a_subclass_through_the_teams_own_package_meets_its_base_and_its_overridden_method(upstream, tmp_path):
+    repo, shas = upstream
+    (tmp_path / "svc").mkdir()
+    (tmp_path / "svc/__init__.py").write_text("from pkg.core import Engine as Base  # noqa: F401\n")
+    (tmp_path / "svc/layers.py").write_text(
+        "from svc import Base\n\n\nclass Tuned(Base):\n    def close(self):\n        return super().close()\n"
+    )
+    found = impacts(changes_of(repo, shas["api"]).changes, build_index(tmp_path, None))
+    places = [("svc/__init__.py", 1), ("svc/layers.py", 1), ("svc/layers.py", 4)]
+    assert impact_rows(found) == [
+        ("pkg.core.Engine", "param_removed", True, places),
+        ("pkg.core.Engine.close", "member_removed", False, places),
+    ]
