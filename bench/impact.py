@@ -10,6 +10,8 @@
 3. The engine (analysis.interfaces + analysis.teamcode) computes interface changes per commit and the impacts on the
    consumer's index. Printed: commit-level and place-level precision and recall of "affects your code", and the
    attention recall of the interface changes against griffe's list.
+Per-commit results (griffe's list and the engine's report) are cached under `--cache` (default: a directory in the
+system temp dir), one JSON file per commit SHA, so reruns only compute what is new; `--fresh` ignores the cache.
 Usage: python bench/impact.py --repo /path/to/flashinfer [--package flashinfer] [--since 2026-07-01] [--until 2026-08-14]
 """
 
@@ -18,6 +20,8 @@ from __future__ import annotations
 import argparse
 import ast
 import io
+import json
+import os
 import subprocess
 import sys
 import tarfile
@@ -30,12 +34,14 @@ import griffe
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from analysis.interfaces import InterfaceReport  # noqa: E402
 from analysis.teamcode.impact import impacts  # noqa: E402
 from analysis.teamcode.index import build_index  # noqa: E402
 from analysis.teamcode.upstream import CloneReader  # noqa: E402
 
 MAX_BROKEN = 40  # broken symbols the consumer uses
 STABLE = 15  # stable symbols the consumer uses as distractors
+SHOWN = 20  # missed and extra places printed
 
 
 def git(repo: Path, *args: str) -> bytes:
@@ -46,9 +52,15 @@ def git(repo: Path, *args: str) -> bytes:
 
 
 def window(repo: Path, since: str, until: str) -> list[str]:
-    """First-parent, non-merge commits of HEAD committed in [since, until], oldest first."""
+    """First-parent, non-merge commits of HEAD committed in [since, until] (whole days, UTC), oldest first."""
     out = git(
-        repo, "log", "--first-parent", "--no-merges", f"--since={since}", f"--until={until}", "--format=%H"
+        repo,
+        "log",
+        "--first-parent",
+        "--no-merges",
+        f"--since={since}T00:00:00Z",
+        f"--until={until}T23:59:59Z",
+        "--format=%H",
     )
     return out.decode().split()[::-1]
 
@@ -200,7 +212,7 @@ class Consumer:
                 f"def call_{tag}(*a):",
                 f"    return {tag}(*a) if {tag} else None",
             ]
-            self._add("consumer/optional.py", lines, [1], u)
+            self._add("consumer/optional.py", lines, [1, 6], u)
         elif pattern == 3:  # re-exported through the consumer's own package, used elsewhere
             self._add("consumer/_compat.py", [f"from {mod} import {name} as {tag}  # noqa: F401"], [0], u)
             self._add(
@@ -235,6 +247,58 @@ class Consumer:
             (self.root / name).write_text("\n".join(lines) + "\n")
 
 
+class Cache:
+    """Per-commit results in one JSON file per SHA and kind (`griffe`, `engine`); `fresh` recomputes and overwrites."""
+
+    def __init__(self, root: Path, fresh: bool):
+        self.root, self.fresh = root, fresh
+        root.mkdir(parents=True, exist_ok=True)
+
+    def get(self, kind: str, sha: str) -> object | None:
+        """The cached value, or None when absent, unreadable or `fresh`."""
+        path = self.root / f"{sha}.{kind}.json"
+        if self.fresh or not path.exists():
+            return None
+        try:
+            return json.loads(path.read_text())
+        except (OSError, ValueError):
+            return None
+
+    def put(self, kind: str, sha: str, value: object) -> None:
+        """Store a value (written to a temp file, then renamed, so a stopped run leaves no half file)."""
+        path = self.root / f"{sha}.{kind}.json"
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(value))
+        tmp.replace(path)
+
+
+def cached_truth(cache: Cache, repo: Path, sha: str, package: str) -> list[tuple[str, str]]:
+    """griffe's breakages of a commit, from the cache when there."""
+    hit = cache.get("griffe", sha)
+    if isinstance(hit, list):
+        return [(str(p), str(k)) for p, k in hit]
+    found = griffe_breaks(repo, sha, package)
+    cache.put("griffe", sha, found)
+    return found
+
+
+def cached_report(cache: Cache, reader: CloneReader, sha: str) -> InterfaceReport:
+    """The engine's interface report of a commit, from the cache when there."""
+    hit = cache.get("engine", sha)
+    if isinstance(hit, dict):
+        return InterfaceReport.from_dict(hit)
+    report = reader.report(sha, seconds=60)
+    cache.put("engine", sha, report.to_dict())
+    return report
+
+
+def meets(used: str, broken: str) -> bool:
+    """Whether code using `used` meets a break griffe names at `broken`: the object itself, what holds it, or its
+    class's constructor (griffe says `Class.__init__`; calling the class, or a subclass of it, meets it)."""
+    broken = broken.removesuffix(".__init__")
+    return used == broken or used.startswith(broken + ".")
+
+
 def _ratio(a: int, b: int) -> float:
     return a / b if b else 1.0
 
@@ -246,13 +310,17 @@ def main() -> None:
     ap.add_argument("--package", default="flashinfer")
     ap.add_argument("--since", default="2026-07-01")
     ap.add_argument("--until", default="2026-08-14")
+    ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "impact-bench-cache")
+    ap.add_argument("--fresh", action="store_true", help="recompute every commit (and refresh the cache)")
     args = ap.parse_args()
+    wall = time.monotonic()
     repo, pkg = args.repo.resolve(), args.package
+    cache = Cache(args.cache / repo.name, args.fresh)
     shas = window(repo, args.since, args.until)
     started = time.monotonic()
     truth: dict[str, list[tuple[str, str]]] = {}
     for n, sha in enumerate(shas, start=1):
-        truth[sha] = griffe_breaks(repo, sha, pkg)
+        truth[sha] = cached_truth(cache, repo, sha, pkg)
         if n % 25 == 0:
             print(f"  griffe: {n}/{len(shas)} commits", file=sys.stderr, flush=True)
     griffe_s = time.monotonic() - started
@@ -280,20 +348,26 @@ def main() -> None:
     started = time.monotonic()
     pred_commits, true_commits = set(), set()
     pred_places, true_places = set(), set()
+    direct_commits: set[str] = set()  # commits met by a direct impact (not only through an owner)
     attention_hit = attention_all = 0
+    extra: dict[tuple[str, str, int], str] = {}  # predicted place -> the change that placed it
     for n, sha in enumerate(shas, start=1):
         if n % 25 == 0:
             print(f"  engine: {n}/{len(shas)} commits", file=sys.stderr, flush=True)
-        report = reader.report(sha, seconds=60)
+        report = cached_report(cache, reader, sha)
         seen = {c.object for c in report.changes} | {a for c in report.changes for a in c.aliases}
         for path, _kind in truth[sha]:
             attention_all += 1
             attention_hit += any(path == s or path.startswith(s + ".") for s in seen)
         for imp in impacts(report.changes, index):
+            if imp.direct:
+                direct_commits.add(sha)
             pred_commits.add(sha)
             pred_places.update((sha, f, line) for f, line in imp.places)
+            for f, line in imp.places:
+                extra.setdefault((sha, f, line), f"{imp.object} {imp.kind}{'' if imp.direct else ' (owner)'}")
         for u in consumer.usages:
-            if any(u.path == p or u.path.startswith(p + ".") for p, _ in truth[sha]):
+            if any(meets(u.path, p) for p, _ in truth[sha]):
                 true_commits.add(sha)
                 true_places.update((sha, f, line) for f, line in u.places)
     engine_s = time.monotonic() - started
@@ -311,20 +385,30 @@ def main() -> None:
     print(
         f"consumer: {len(consumer.usages)} upstream symbols used ({len(chosen)} that break, {min(STABLE, len(stable))} stable), {sum(len(u.places) for u in consumer.usages)} places, {len(consumer.files)} files"
     )
-    print(f"engine: {engine_s:.0f} s for {len(shas)} commits")
+    print(f"engine: {engine_s:.0f} s for {len(shas)} commits (cache {cache.root})")
     print(
         f"commit level: precision {cp:.3f} recall {cr:.3f} (predicted {len(pred_commits)}, true {len(true_commits)})"
     )
+    print(
+        f"commit level, direct impacts only: precision {_ratio(len(direct_commits & true_commits), len(direct_commits)):.3f}"
+        f" recall {_ratio(len(direct_commits & true_commits), len(true_commits)):.3f} (predicted {len(direct_commits)})"
+    )
+    for sha in sorted(pred_commits ^ true_commits):
+        print(f"  {'extra' if sha in pred_commits else 'missed'} commit {sha[:7]}")
     print(
         f"place level:  precision {pp:.3f} recall {pr:.3f} (predicted {len(pred_places)}, true {len(true_places)})"
     )
     print(
         f"attention recall vs griffe: {_ratio(attention_hit, attention_all):.3f} ({attention_hit} of {attention_all})"
     )
-    for sha, f, line in sorted(true_places - pred_places)[:10]:
-        print(f"  missed place {sha[:7]} {f}:{line}")
-    for sha, f, line in sorted(pred_places - true_places)[:10]:
-        print(f"  extra place  {sha[:7]} {f}:{line}")
+    used = {place: u.path for u in consumer.usages for place in u.places}
+    for sha, f, line in sorted(true_places - pred_places)[:SHOWN]:
+        print(f"  missed place {sha[:7]} {f}:{line} {used.get((f, line), '')}")
+    for sha, f, line in sorted(pred_places - true_places)[:SHOWN]:
+        print(
+            f"  extra place  {sha[:7]} {f}:{line} {used.get((f, line), '')} {extra.get((sha, f, line), '')}"
+        )
+    print(f"wall time: {time.monotonic() - wall:.0f} s")
 
 
 if __name__ == "__main__":

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from analysis.teamcode.pyrefs import python_refs, text_refs
+from analysis.teamcode.pyrefs import Local, ModuleNames, python_refs, text_refs
+from analysis.teamcode.teammods import TeamModules, module_name
 
 Place = tuple[str, int]  # file path relative to the indexed directory, 1-based line
 
@@ -117,10 +118,14 @@ def build_index(
     seconds: float = SECONDS,
     clock: Callable[[], float] = time.monotonic,
 ) -> TeamIndex:
-    """Walk `root` and index where its code refers to the upstream `packages` (top-level import names; None: all)."""
+    """Walk `root` and index where its code refers to the upstream `packages` (top-level import names; None: all).
+
+    Upstream names the team's own modules re-export are followed into the files that import them from there.
+    """
     root = Path(root)
     wanted = _Every() if packages is None else frozenset(packages)
     index = TeamIndex(refs={p: {} for p in sorted(wanted)})
+    modules = TeamModules()
     start = clock()
     for path in _walk(root):
         if index.files >= max_files:
@@ -143,12 +148,39 @@ def build_index(
         index.files += 1
         index.bytes += size
         text = path.read_bytes().decode("utf-8", errors="replace")
-        _index_file(index, rel, text, wanted)
+        names = _index_file(index, rel, text, wanted)
+        if names is not None:
+            modules.add(rel, names)
+    _follow_team_modules(index, root, wanted, modules, lambda: clock() - start > seconds)
+    if packages is None:
+        for top in modules.tops:  # the team's own packages are not upstream ones
+            index.refs.pop(top, None)
     index.seconds = clock() - start
     return index
 
 
-def _index_file(index: TeamIndex, rel: str, text: str, packages: frozenset[str]) -> None:
+def _follow_team_modules(
+    index: TeamIndex, root: Path, wanted: frozenset[str], modules: TeamModules, late: Callable[[], bool]
+) -> None:
+    """Index again the files that import upstream names through the team's own modules."""
+    modules.resolve()
+    for module, names in modules.names.items():
+        if not modules.follow(names):
+            continue
+        if late():
+            index.stopped = index.stopped or "seconds"
+            return
+        rel = modules.files[module]
+        try:
+            text = (root / rel).read_bytes().decode("utf-8", errors="replace")
+        except OSError:
+            continue
+        _index_file(index, rel, text, wanted, modules.lookup)
+
+
+def _index_file(
+    index: TeamIndex, rel: str, text: str, packages: frozenset[str], local: Local | None = None
+) -> ModuleNames | None:
     def note(table: dict[str, list[Place]]) -> Callable[[str, int], None]:
         def add(key: str, line: int) -> None:
             places = table.setdefault(key, [])
@@ -160,10 +192,14 @@ def _index_file(index: TeamIndex, rel: str, text: str, packages: frozenset[str])
     def ref(dotted: str, line: int) -> None:
         note(index.refs.setdefault(dotted.split(".", 1)[0], {}))(dotted, line)
 
-    if rel.endswith(".py"):
-        try:
-            python_refs(text, packages, ref, note(index.flags), note(index.env))
-        except (SyntaxError, ValueError, RecursionError):
-            index.skipped.append(rel)
-    else:
+    if not rel.endswith(".py"):
         text_refs(text, note(index.flags), note(index.env))
+        return None
+    try:
+        return python_refs(
+            text, packages, ref, note(index.flags), note(index.env), module=module_name(rel), local=local
+        )
+    except (SyntaxError, ValueError, RecursionError):
+        if rel not in index.skipped:
+            index.skipped.append(rel)
+        return None

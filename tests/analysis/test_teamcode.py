@@ -134,3 +134,53 @@ def test_impact_of_removed_reexport_module_flags_and_environment(upstream, team)
         ("PKG_DEBUG", "env_removed", True, [("deploy/config.yaml", 2)]),
     ]
     assert found[0].change == "flag `--tp-size` renamed to `--tensor-parallel-size`"
+
+
+TEAM_PACKAGE = {
+    "svc/__init__.py": "from svc._compat import fast as quick, core  # noqa: F401\nfrom .helpers import *\n",
+    "svc/_compat.py": "from pkg import fast_path as fast\nimport pkg.core as core\n\n\ndef local():\n    from pkg import run\n",
+    "svc/helpers.py": "from pkg.core import Engine\n__all__ = ['Engine']\n",
+    "svc/service.py": (
+        "from svc import quick, core\nfrom . import _compat\nfrom svc._compat import local\n\n\n"
+        "def go():\n    return quick(1) + core.order(1, 2) + _compat.fast(3)\n"
+    ),
+    "svc/use.py": "import svc\nimport svc._compat as c\n\nsvc.quick(1)\nc.core.run(2)\nfrom svc.helpers import Engine\n",
+}
+
+
+@pytest.mark.parametrize("packages", [["pkg"], None])
+def test_index_follows_upstream_names_reexported_by_the_teams_own_modules(tmp_path, packages):
+    for name, text in TEAM_PACKAGE.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    index = build_index(tmp_path, packages)
+    assert {ref: sorted(places) for ref, places in index.refs["pkg"].items()} == {
+        "pkg.fast_path": [
+            ("svc/__init__.py", 1),
+            ("svc/_compat.py", 1),
+            ("svc/service.py", 1),
+            ("svc/service.py", 7),
+            ("svc/use.py", 4),
+        ],
+        "pkg.core": [("svc/__init__.py", 1), ("svc/_compat.py", 2), ("svc/service.py", 1)],
+        "pkg.core.order": [("svc/service.py", 7)],
+        "pkg.core.run": [("svc/use.py", 5)],
+        "pkg.core.Engine": [("svc/__init__.py", 2), ("svc/helpers.py", 1), ("svc/use.py", 6)],
+        "pkg.run": [("svc/_compat.py", 6)],
+    }
+    assert "svc" not in index.refs and index.skipped == []
+
+
+def test_a_subclass_through_the_teams_own_package_meets_its_base_and_its_overridden_method(upstream, tmp_path):
+    repo, shas = upstream
+    (tmp_path / "svc").mkdir()
+    (tmp_path / "svc/__init__.py").write_text("from pkg.core import Engine as Base  # noqa: F401\n")
+    (tmp_path / "svc/layers.py").write_text(
+        "from svc import Base\n\n\nclass Tuned(Base):\n    def close(self):\n        return super().close()\n"
+    )
+    found = impacts(changes_of(repo, shas["api"]).changes, build_index(tmp_path, None))
+    places = [("svc/__init__.py", 1), ("svc/layers.py", 1), ("svc/layers.py", 4)]
+    assert impact_rows(found) == [
+        ("pkg.core.Engine", "param_removed", True, places),
+        ("pkg.core.Engine.close", "member_removed", False, places),
+    ]
