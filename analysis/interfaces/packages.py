@@ -87,5 +87,15 @@ def path_of(module: str, packages: Iterable[Package], *, package: bool) -> str |
 
 
 def is_private(dotted: str) -> bool:
-    """Whether any part of a dotted path is private (starts with `_`, dunders like `__init__` included)."""
-    return any(part.startswith("_") for part in dotted.split("."))
+    """Whether any part of a dotted path is private: starts with `_`, except special methods such as
+    `__init__` or `__call__`, which callers use (module data such as `__all__` or `__version__` stays private)."""
+    return any(part.startswith("_") and not _public_dunder(part) for part in dotted.split("."))
+
+
+_DUNDER_DATA = {"__all__", "__version__", "__author__", "__doc__", "__slots__", "__main__", "__path__"}
+_DUNDER_DATA |= {"__file__", "__name__", "__module__", "__qualname__", "__dict__", "__annotations__"}
+_DUNDER_DATA |= {"__match_args__", "__dataclass_fields__", "__dataclass_params__", "__hash__"}
+
+
+def _public_dunder(part: str) -> bool:
+    return len(part) > 4 and part.startswith("__") and part.endswith("__") and part not in _DUNDER_DATA

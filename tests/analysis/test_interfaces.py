@@ -167,3 +167,13 @@ def test_an_outline_ignores_bodies_but_keeps_signatures_and_instance_attributes(
     assert outline(old) != outline(old.replace("self, key", "self, key, other"))
     assert outline(old) != outline(old.replace("self.size = 1", "pass"))
     assert outline("x = 1\n") == "x = 1\n"
+
+
+def test_special_methods_are_public_but_module_data_dunders_are_not():
+    old = '__version__ = "1.0"\n\n\nclass Kernel:\n    def __call__(self, x):\n        return x\n'
+    new = '__version__ = "1.1"\n\n\nclass Kernel:\n    def __call__(self, x, stream):\n        return x\n'
+    packages = find_packages(["kern/__init__.py", "kern/ops.py"])
+    report = api_changes({"kern/ops.py": (old, new)}, packages)
+    objects = {c.object for c in report.changes}
+    assert "kern.ops.Kernel.__call__" in objects
+    assert not any("__version__" in o for o in objects)
