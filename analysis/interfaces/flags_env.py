@@ -34,7 +34,7 @@ class Surface:
 def surface(text: str) -> Surface:
     """The flags (argparse `add_argument`, click/typer `option`) and environment reads in Python text (kept per text)."""
     found = Surface()
-    for node in _walk(ast.parse(text)):
+    for node in _ast_nodes(ast.parse(text)):
         if isinstance(node, ast.Subscript) and _is_environ(node.value) and isinstance(node.ctx, ast.Load):
             name = _const(node.slice)
             if name:
@@ -48,7 +48,7 @@ def surface(text: str) -> Surface:
     return found
 
 
-def _walk(root: ast.AST) -> Iterator[ast.AST]:
+def _ast_nodes(root: ast.AST) -> Iterator[ast.AST]:
     """Every node under `root`, in the order `ast.walk` gives them, faster."""
     todo = collections.deque([root])
     pop, push, many, node_type = todo.popleft, todo.append, todo.extend, ast.AST

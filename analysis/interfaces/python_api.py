@@ -43,10 +43,10 @@ def api_changes(
     deadline = clock() + seconds
     parsed: dict[str, tuple[str, griffe.Module | None, griffe.Module | None]] = {}
     added = {p for p, (old, _) in changed.items() if old is None}
-    _parse(changed, sorted(set(changed) - added), packages, parsed, report, deadline, max_bytes, clock)
+    _parse_changed(changed, sorted(set(changed) - added), packages, parsed, report, deadline, max_bytes, clock)
     raw = _merge_moves(_raw_changes(parsed))
     if added and any(kind in GONE for _, kind, _ in raw):  # an added module may be where something moved
-        _parse(changed, sorted(added), packages, parsed, report, deadline, max_bytes, clock)
+        _parse_changed(changed, sorted(added), packages, parsed, report, deadline, max_bytes, clock)
         raw = _merge_moves(_raw_changes(parsed))
     else:  # added modules have no old API: only their names matter, for their packages' re-exports
         for path in sorted(added):
@@ -74,7 +74,7 @@ def api_changes(
     return report
 
 
-def _parse(
+def _parse_changed(
     changed: Texts,
     paths: list[str],
     packages: Sequence[Package],

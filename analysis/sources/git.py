@@ -12,7 +12,15 @@ from analysis.models import Commit
 from analysis.sources.base import CommitRef, RateLimit
 from analysis.sources.git_batch import BlobReader
 from analysis.sources.git_cli import GitRunner, _GitFailed, check_rev, decode
-from analysis.sources.git_parse import FORMAT, META, parse_commit, parse_files, parse_raw, parse_refs
+from analysis.sources.git_parse import (
+    FORMAT,
+    META,
+    fingerprints_of,
+    parse_commit,
+    parse_files,
+    parse_raw,
+    parse_refs,
+)
 from analysis.sources.git_remote import CloneShape, read_shape
 from analysis.strings import t
 
@@ -216,16 +224,7 @@ class GitSource:
         code, patches, _ = await self._git.call(*log_args, input="\n".join(r.sha for r in refs).encode())
         if code != 0:  # contents missing from a partial clone: rewrites are matched once commits are read
             return {}
-        out = await self._git.run("patch-id", "--stable", input=patches)
-        ids = {}
-        for line in decode(out).splitlines():
-            if len(parts := line.split()) == 2:
-                ids[parts[1]] = parts[0]
-        stamps = {
-            r.sha: int((r.summary.authored_at or r.committed_at).timestamp()) if r.summary else None
-            for r in refs
-        }
-        return {sha: f"patch:{pid}:{stamps.get(sha)}" for sha, pid in ids.items()}
+        return fingerprints_of(await self._git.run("patch-id", "--stable", input=patches), refs)
 
     async def list_range(self, branch: str, base: str, head: str) -> list[CommitRef]:
         """Commits reachable from `head` but not from `base`, newest first."""

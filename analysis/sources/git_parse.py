@@ -84,3 +84,15 @@ def parse_files(rest: bytes) -> list[FileChange]:
         k += n
         f.patch = None if f.binary or not hunks else decode(b"\n".join(hunks))
     return files
+
+
+def fingerprints_of(patch_ids: bytes, refs: list[CommitRef]) -> dict[str, str]:
+    """`git patch-id --stable` output as each commit's fingerprint: its patch id with its author date."""
+    ids = {}
+    for line in decode(patch_ids).splitlines():
+        if len(parts := line.split()) == 2:
+            ids[parts[1]] = parts[0]
+    stamps = {
+        r.sha: int((r.summary.authored_at or r.committed_at).timestamp()) if r.summary else None for r in refs
+    }
+    return {sha: f"patch:{pid}:{stamps.get(sha)}" for sha, pid in ids.items()}
