@@ -144,6 +144,7 @@ def _visit_text(module: str, path: str, text: str) -> griffe.Module:
 
 def _raw_changes(parsed: dict[str, tuple[str, griffe.Module | None, griffe.Module | None]]) -> list[Raw]:
     added_modules = [m for m, old, new in parsed.values() if old is None and new is not None]
+    added_as = {m: new for m, old, new in parsed.values() if old is None and new is not None}
     new_homes: dict[str, list[str]] = {}  # name -> modules where it newly appears
     for module, old, new in parsed.values():
         if new is None:
@@ -159,8 +160,11 @@ def _raw_changes(parsed: dict[str, tuple[str, griffe.Module | None, griffe.Modul
         if new is None:
             if is_private(module):
                 continue
+            if same := added_as.get(module):  # a module turned into a package (or back) keeps its name
+                out.extend(_module_changes(module, old, same, new_homes))
+                continue
             last = module.rsplit(".", 1)[-1]
-            twins = [m for m in added_modules if m.rsplit(".", 1)[-1] == last]
+            twins = [m for m in added_modules if m.rsplit(".", 1)[-1] == last and m != module]
             if twins:
                 out.append((module, "moved", f"module `{quote(module)}` moved to `{quote(twins[0])}`"))
             else:

@@ -177,3 +177,11 @@ def test_special_methods_are_public_but_module_data_dunders_are_not():
     objects = {c.object for c in report.changes}
     assert "kern.ops.Kernel.__call__" in objects
     assert not any("__version__" in o for o in objects)
+
+
+def test_a_module_that_becomes_a_package_under_the_same_name_has_not_moved():
+    old = "def autotune(x):\n    return x\n\n\ndef gone():\n    pass\n"
+    new = "def autotune(x):\n    return x\n"
+    packages = find_packages(["fi/__init__.py", "fi/tuner.py", "fi/tuner/__init__.py"])
+    report = api_changes({"fi/tuner.py": (old, None), "fi/tuner/__init__.py": (None, new)}, packages)
+    assert [(c.object, c.kind) for c in report.changes] == [("fi.tuner.gone", "removed")]
