@@ -23,7 +23,7 @@ async def test_the_scheduled_slot_after_a_start_up_catch_up_posts_what_is_new_si
             "o/r", "Add the MoE dispatcher (#1)", committed_at=datetime.now(UTC) - timedelta(hours=2)
         )
         now = datetime.now(UTC)
-        slot = now + timedelta(minutes=1)  # today's scheduled time, shortly after the start
+        slot = now + timedelta(minutes=3)  # today's scheduled time, shortly after the start (2-3 minutes away)
         settings = load_settings(
             slack_bot_token=slack.token,
             slack_api_url=slack.url,
