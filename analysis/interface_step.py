@@ -12,9 +12,9 @@ import sqlite_utils
 from analysis.errors import RateLimited, SourceError
 from analysis.interfaces import InterfaceReport
 from analysis.interfaces.commit import commit_interface_changes
-from analysis.interfaces.flags_env import TRIGGER
-from analysis.interfaces.outline import outline
+from analysis.interfaces.flags_env import may_declare
 from analysis.interfaces.packages import Package, find_packages, module_of, path_of
+from analysis.interfaces.python_api import may_differ
 from analysis.interfaces.reexports import ancestors
 from analysis.models import Commit
 from analysis.sources import Source
@@ -112,7 +112,9 @@ class InterfaceStep:
                 changed[path] = (old, new)
         changed = {p: sides for p, sides in changed.items() if _may_change_interface(*sides)}
         if not any(old is not None for old, _ in changed.values()):
-            return report  # only function bodies changed, or files were only added: nothing that existed broke
+            return (
+                report  # only function bodies changed, or files were only added: nothing that existed broke
+            )
         await self._prefetch_inits(changed, packages, old_rev, new_rev)
         left = max(self.commit_seconds - (self.clock() - started), 1.0)
         texts = dict(self._texts)
@@ -183,13 +185,9 @@ _TOO_LARGE = "\0too-large"  # marks a file the source would not read
 
 
 def _may_change_interface(old: str | None, new: str | None) -> bool:
-    """Whether a changed file's two sides can differ in an interface: an added or removed file, a different
-    outline (signatures, classes, module names), or text that declares flags or reads the environment."""
-    if old is None or new is None:
-        return old != new
-    if old == new:
-        return False
-    return outline(old) != outline(new) or any(TRIGGER.search(t) for t in (old, new))
+    """Whether a changed file's two sides can differ in an interface: in a signature, a class or a module-level
+    name, or in the flags it declares and the environment it reads."""
+    return may_differ(old, new) or may_declare(old, new)
 
 
 def _changed_sides(commit: Commit, packages: list[Package]) -> dict[str, tuple[str, bool, bool]]:

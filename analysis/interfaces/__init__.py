@@ -7,6 +7,7 @@ the option string for flags (`--tp-size`) and the variable name for environment 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -90,6 +91,23 @@ class InterfaceReport:
         self.skipped_files.extend(p for p in other.skipped_files if p not in self.skipped_files)
         self.unparsed.extend(p for p in other.unparsed if p not in self.unparsed)
         self.timed_out.extend(p for p in other.timed_out if p not in self.timed_out)
+
+    def within_bounds(
+        self, sides: Iterable[Side], deadline: float, max_bytes: int, clock: Callable[[], float]
+    ) -> Iterator[Side]:
+        """The files worth reading, in order; past `deadline` one is noted as timed out, over `max_bytes` as skipped."""
+        for path, old, new in sides:
+            if clock() > deadline:
+                self.timed_out.append(path)
+            elif max(len(old or ""), len(new or "")) > max_bytes:
+                self.skipped_files.append(path)
+            else:
+                yield path, old, new
+
+
+Side = tuple[
+    str, str | None, str | None
+]  # a changed file: its path, its text before and after (None: absent)
 
 
 def quote(text: object, limit: int = TEXT_CHARS) -> str:

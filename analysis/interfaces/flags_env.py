@@ -127,6 +127,11 @@ def flag_env_changes(
     return report
 
 
+def may_declare(old: str | None, new: str | None) -> bool:
+    """Whether a changed file can differ in flags or environment reads: its text changed and names one of them."""
+    return old != new and any(TRIGGER.search(t or "") for t in (old, new))
+
+
 def _gather(
     changed: Mapping[str, tuple[str | None, str | None]],
     paths: list[str],
@@ -138,20 +143,8 @@ def _gather(
     clock: Callable[[], float],
 ) -> None:
     """Add the surfaces of these files' two sides to `old_all` and `new_all`; note skipped and unparsed files."""
-    for path in paths:
-        if not path.endswith(".py"):
-            continue
-        old, new = changed[path]
-        if old == new:
-            continue  # the same blob on both sides (e.g. only its mode changed)
-        if not any(TRIGGER.search(t or "") for t in (old, new)):
-            continue  # nothing that declares a flag or reads the environment: no need to parse
-        if clock() > deadline:
-            report.timed_out.append(path)
-            continue
-        if max(len(old or ""), len(new or "")) > max_bytes:
-            report.skipped_files.append(path)
-            continue
+    worth = ((path, *changed[path]) for path in paths if path.endswith(".py") and may_declare(*changed[path]))
+    for path, old, new in report.within_bounds(worth, deadline, max_bytes, clock):
         try:
             before, after = (surface(t) if t else Surface() for t in (old, new))
         except (SyntaxError, ValueError, RecursionError):

@@ -43,7 +43,9 @@ def api_changes(
     deadline = clock() + seconds
     parsed: dict[str, tuple[str, griffe.Module | None, griffe.Module | None]] = {}
     added = {p for p, (old, _) in changed.items() if old is None}
-    _parse_changed(changed, sorted(set(changed) - added), packages, parsed, report, deadline, max_bytes, clock)
+    _parse_changed(
+        changed, sorted(set(changed) - added), packages, parsed, report, deadline, max_bytes, clock
+    )
     raw = _merge_moves(_raw_changes(parsed))
     if added and any(kind in GONE for _, kind, _ in raw):  # an added module may be where something moved
         _parse_changed(changed, sorted(added), packages, parsed, report, deadline, max_bytes, clock)
@@ -85,25 +87,24 @@ def _parse_changed(
     clock: Callable[[], float],
 ) -> None:
     """Parse both sides of these files into `parsed`; note timed-out, skipped and unparsed ones in `report`."""
-    for path in paths:
-        module = module_of(path, packages)
-        if module is None:
-            continue
-        if clock() > deadline:
-            report.timed_out.append(path)
-            continue
-        old, new = changed[path]
-        if old == new or (old is not None and new is not None and outline(old) == outline(new)):
-            continue  # the same blob on both sides, or only function bodies changed: no signature can differ
-        if max(len(old or ""), len(new or "")) > max_bytes:
-            report.skipped_files.append(path)
-            continue
+    modules = {path: module_of(path, packages) for path in paths}
+    worth = (
+        (path, *changed[path]) for path in paths if modules[path] is not None and may_differ(*changed[path])
+    )
+    for path, old, new in report.within_bounds(worth, deadline, max_bytes, clock):
+        module = modules[path]
+        assert module is not None
         try:
             sides = tuple(_visit(module, path, text) for text in (old, new))
         except Exception:  # noqa: BLE001 - griffe raises SyntaxError and others on code it cannot read
             report.unparsed.append(path)
             continue
         parsed[path] = (module, sides[0], sides[1])
+
+
+def may_differ(old: str | None, new: str | None) -> bool:
+    """False for the same blob on both sides, or a change only inside function bodies: no signature can differ."""
+    return old != new and (old is None or new is None or outline(old) != outline(new))
 
 
 def _merge_moves(raw: list[Raw]) -> list[Raw]:
