@@ -112,9 +112,7 @@ class InterfaceStep:
                 changed[path] = (old, new)
         changed = {p: sides for p, sides in changed.items() if _may_change_interface(*sides)}
         if not any(old is not None for old, _ in changed.values()):
-            return (
-                report  # only function bodies changed, or files were only added: nothing that existed broke
-            )
+            return report  # only bodies changed, or files only added: nothing that existed broke
         await self._prefetch_inits(changed, packages, old_rev, new_rev)
         left = max(self.commit_seconds - (self.clock() - started), 1.0)
         texts = dict(self._texts)
