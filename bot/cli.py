@@ -116,7 +116,7 @@ def run(
     try:
         with ProgressDisplay() as display:
             digest = asyncio.run(run_digest(db, cfg, day=day, target="terminal", progress=display.update))
-        asyncio.run(add_channel_impact(settings, db, digest))
+        asyncio.run(add_channel_impact(settings, db, digest, cfg.source))
     except DiskFull as e:
         raise click.ClickException(str(e)) from None
     if fmt == "json":

@@ -122,7 +122,7 @@ class Digester:
                 return outcome
             cfg = dataclasses.replace(self.config, repos=sorted({s.repo for s in subs}))
             digest = await run_digest(self.db, cfg, day=day, target=channel, advance_cursor=False)
-            await add_channel_impact(self.settings, self.db, digest, channel)
+            await add_channel_impact(self.settings, self.db, digest, cfg.source, channel)
             outcome.alerts = list(digest.alerts)
             result = await post_digest(
                 self.client,

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from analysis.config import SourceConfig
 from analysis.errors import CommitDigestError
 from analysis.models import Digest
 from analysis.sources import is_local, open_source
@@ -138,14 +139,16 @@ def radar_json(answer: RadarAnswer) -> dict[str, object]:
 
 
 async def add_channel_impact(
-    settings: Settings, db: sqlite_utils.Database, digest: Digest, channel: str | None = None
+    settings: Settings,
+    db: sqlite_utils.Database,
+    digest: Digest,
+    source: SourceConfig,
+    channel: str | None = None,
 ) -> None:
     """Meet the digest's interface changes with the channel's code base (the terminal's: the first one);
     what could not be read is said once, in the first repository's notes."""
     from analysis.teamcode.affects import add_team_impact
 
-    notes = await add_team_impact(
-        digest, chosen_code(settings, db, channel), db, settings.pipeline_config().source
-    )
+    notes = await add_team_impact(digest, chosen_code(settings, db, channel), db, source)
     if notes and digest.repos:
         digest.repos[0].notes.extend(notes)
