@@ -154,6 +154,8 @@ class Usage:
 
     path: str  # canonical dotted path of what is used (a method for a subclass override)
     places: list[tuple[str, int]] = field(default_factory=list)
+    module: str = ""  # a module the consumer imports whole to reach `path`, when it does
+    module_places: list[tuple[str, int]] = field(default_factory=list)  # the lines importing `module`
 
 
 class Consumer:
@@ -221,13 +223,14 @@ class Consumer:
                 [0, 3],
                 u,
             )
-        elif pattern == 4:  # a module alias and an attribute
+        elif pattern == 4:  # a module alias and an attribute (the import line breaks with the module)
             self._add(
                 "consumer/kernels.py",
                 [f"import {mod} as m{tag}", "", f"def call_{tag}(*a):", f"    return m{tag}.{name}(*a)"],
                 [3],
                 u,
             )
+            u.module, u.module_places = mod, [(u.places[0][0], u.places[0][1] - 3)]
         else:  # through the upstream's own re-export, else the module path
             top = public or canonical
             tmod, _, tname = top.rpartition(".")
@@ -370,6 +373,8 @@ def main() -> None:
             if any(meets(u.path, p) for p, _ in truth[sha]):
                 true_commits.add(sha)
                 true_places.update((sha, f, line) for f, line in u.places)
+            if u.module and any(meets(u.module, p) for p, _ in truth[sha]):
+                true_places.update((sha, f, line) for f, line in u.module_places)
     engine_s = time.monotonic() - started
     cp, cr = (
         _ratio(len(pred_commits & true_commits), len(pred_commits)),

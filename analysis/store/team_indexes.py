@@ -17,8 +17,9 @@ def _packages_key(packages: Iterable[str]) -> str:
 
 def get_team_index(
     db: sqlite_utils.Database, name: str, head: str, packages: Iterable[str]
-) -> TeamIndex | None:
-    """The stored index of code base `name` at `head` for `packages`; None when absent or unreadable."""
+) -> tuple[TeamIndex, dict[str, str]] | None:
+    """The stored index of code base `name` at `head` for `packages` and its pin files; None when absent, unreadable
+    or stored in another form."""
     rows = list(
         db.execute(
             "select index_json from team_indexes where name = ? and head = ? and packages = ?",

@@ -15,7 +15,8 @@ GONE = frozenset({"removed", "moved", "member_removed", "kind_changed"})
 @dataclass(frozen=True)
 class Impact:
     """An interface change the team's code meets: direct when it names the object itself (or an alias of it),
-    owner-level when it uses the class or module the changed object belongs to."""
+    owner-level when it uses the class or module the changed object belongs to in statements that name the changed
+    member (an attribute use, an override, a name from a star import)."""
 
     object: str
     kind: str
@@ -56,10 +57,23 @@ def _python(change: InterfaceChange, index: TeamIndex) -> tuple[bool, list[Place
     owner: list[Place] = []
     for name in (change.object, *change.aliases):
         table = index.refs.get(name.split(".", 1)[0], {})
-        parent = name.rpartition(".")[0]
+        parent, _, member = name.rpartition(".")
         for ref, places in table.items():
             if ref == name or (ref.startswith(name + ".") and change.kind in GONE):
                 direct.extend(places)
-            elif ref.startswith(name + ".") or (parent and ref == parent):
+            elif ref.startswith(name + "."):
                 owner.extend(places)
+            elif parent and ref == parent:
+                owner.extend(_naming(member, places, index))
     return (True, direct) if direct else (False, owner)
+
+
+def _naming(member: str, places: list[Place], index: TeamIndex) -> list[Place]:
+    """The places holding an owner, in each file whose statements that hold it also name `member`."""
+    out: list[Place] = []
+    for file in sorted({f for f, _ in places}):
+        lines = [line for f, line in places if f == file]
+        spans = index.spans.get(file, [])
+        if any(member in words for a, b, words in spans if any(a <= line <= b for line in lines)):
+            out += [(file, line) for line in lines]
+    return out

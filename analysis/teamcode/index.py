@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from analysis.teamcode.pyrefs import Local, ModuleNames, python_refs, text_refs
+from analysis.teamcode.pyrefs import Local, ModuleNames, Span, python_refs, text_refs
 from analysis.teamcode.teammods import TeamModules, module_name
 
 Place = tuple[str, int]  # file path relative to the indexed directory, 1-based line
@@ -38,6 +38,7 @@ SKIP_DIRS = frozenset(
     }
     | {".ruff_cache", ".pytest_cache", "site-packages", "dist", "build", ".eggs"}
 )
+FORMAT = 2  # the stored form; an index stored in another form is rebuilt
 CONFIG_SUFFIXES = (".sh", ".bash", ".yaml", ".yml", ".toml", ".json", ".env", ".dockerfile")
 
 
@@ -48,6 +49,9 @@ class TeamIndex:
     refs: dict[str, dict[str, list[Place]]] = field(default_factory=dict)  # package -> dotted path -> places
     flags: dict[str, list[Place]] = field(default_factory=dict)
     env: dict[str, list[Place]] = field(default_factory=dict)
+    spans: dict[str, list[Span]] = field(
+        default_factory=dict
+    )  # per file that refers upstream: its statements
     files: int = 0
     bytes: int = 0
     seconds: float = 0.0
@@ -58,9 +62,11 @@ class TeamIndex:
         """A JSON-ready dict."""
         places = lambda table: {k: [list(p) for p in v] for k, v in table.items()}  # noqa: E731
         return {
+            "format": FORMAT,
             "refs": {pkg: places(table) for pkg, table in self.refs.items()},
             "flags": places(self.flags),
             "env": places(self.env),
+            "spans": {f: [[a, b, sorted(w)] for a, b, w in s] for f, s in self.spans.items()},
             "files": self.files,
             "bytes": self.bytes,
             "seconds": round(self.seconds, 3),
@@ -70,12 +76,18 @@ class TeamIndex:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TeamIndex:
-        """The index a `to_dict` result describes."""
+        """The index a `to_dict` result describes; ValueError for one stored in another form."""
+        if data.get("format") != FORMAT:
+            raise ValueError(f"team index format {data.get('format')!r}, not {FORMAT}")
         places = lambda table: {str(k): [(str(f), int(n)) for f, n in v] for k, v in (table or {}).items()}  # noqa: E731
         return cls(
             refs={str(pkg): places(table) for pkg, table in (data.get("refs") or {}).items()},
             flags=places(data.get("flags")),
             env=places(data.get("env")),
+            spans={
+                str(f): [(int(a), int(b), frozenset(map(str, w))) for a, b, w in s]
+                for f, s in (data.get("spans") or {}).items()
+            },
             files=int(data.get("files") or 0),
             bytes=int(data.get("bytes") or 0),
             seconds=float(data.get("seconds") or 0.0),
@@ -189,16 +201,23 @@ def _index_file(
 
         return add
 
+    referred = False
+
     def ref(dotted: str, line: int) -> None:
+        nonlocal referred
+        referred = True
         note(index.refs.setdefault(dotted.split(".", 1)[0], {}))(dotted, line)
 
     if not rel.endswith(".py"):
         text_refs(text, note(index.flags), note(index.env))
         return None
     try:
-        return python_refs(
+        names = python_refs(
             text, packages, ref, note(index.flags), note(index.env), module=module_name(rel), local=local
         )
+        if referred:
+            index.spans[rel] = names.spans
+        return names
     except (SyntaxError, ValueError, RecursionError):
         if rel not in index.skipped:
             index.skipped.append(rel)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 FLAG = re.compile(r"(?<![\w-])--[A-Za-z][A-Za-z0-9_.-]*[A-Za-z0-9]")
 ENV = re.compile(r"(?<![\w$])[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+(?![\w])")
 
+Span = tuple[int, int, frozenset[str]]  # a top-level statement's first and last line, and the names it spells
 Note = Callable[[str, int], None]  # records a dotted path (or a flag/variable) at a line
 # a team module's upstream names (name -> dotted path), else None
 Local = Callable[[str], "dict[str, str] | None"]
@@ -27,6 +28,9 @@ class ModuleNames:
     # (module, name, bound as) of the module-level `from` imports
     imports: list[tuple[str, str, str]] = field(default_factory=list)
     imported: set[str] = field(default_factory=set)  # modules (and module.name) imported anywhere in the file
+    # per top-level statement (first line, last line), every attribute, function, class and plain name it spells:
+    # the members it may use of an upstream object it holds (`k.run(...)`, `def run(self)` in a subclass)
+    spans: list[Span] = field(default_factory=list)
 
 
 class _Refs(ast.NodeVisitor):
@@ -42,6 +46,18 @@ class _Refs(ast.NodeVisitor):
         self.teams: dict[str, dict[str, str]] = {}  # names bound to team modules -> their upstream names
         self.depth = 0  # inside a function or class body when > 0
         self.names = ModuleNames()
+        self.words: set[str] = set()  # names spelled by the top-level statement being visited
+        self.stars: list[int] = []  # lines of star imports from upstream packages
+
+    def visit_Module(self, node: ast.Module) -> None:
+        for stmt in node.body:
+            self.words = set()
+            self.visit(stmt)
+            if self.words:
+                self.names.spans.append((stmt.lineno, stmt.end_lineno or stmt.lineno, frozenset(self.words)))
+        if self.stars:  # a star import's names are used anywhere in the file
+            spelled = frozenset().union(*(words for _, _, words in self.names.spans))
+            self.names.spans += [(line, line, spelled) for line in self.stars]
 
     def _ours(self, dotted: str | None) -> bool:
         return bool(dotted) and dotted.split(".", 1)[0] in self.packages
@@ -53,6 +69,8 @@ class _Refs(ast.NodeVisitor):
             self.names.exports[name] = dotted
 
     def _scope(self, node: ast.AST) -> None:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            self.words.add(node.name)
         self.depth += 1
         self.generic_visit(node)
         self.depth -= 1
@@ -100,6 +118,7 @@ class _Refs(ast.NodeVisitor):
         for alias in node.names:
             if alias.name == "*":
                 self.ref(module, node.lineno)
+                self.stars.append(node.lineno)
                 continue
             path = f"{module}.{alias.name}"
             self.ref(path, node.lineno)
@@ -123,6 +142,7 @@ class _Refs(ast.NodeVisitor):
         while isinstance(base, ast.Attribute):
             chain.append(base.attr)
             base = base.value
+        self.words.update(chain)
         if isinstance(base, ast.Name) and base.id in self.bound:
             self.ref(".".join([self.bound[base.id], *reversed(chain)]), node.lineno)
             return
@@ -132,6 +152,7 @@ class _Refs(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_Name(self, node: ast.Name) -> None:
+        self.words.add(node.id)
         if isinstance(node.ctx, ast.Load) and node.id in self.bound:
             self.ref(self.bound[node.id], node.lineno)
 

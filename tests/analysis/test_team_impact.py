@@ -113,6 +113,11 @@ def test_a_clone_is_indexed_once_per_head_and_its_impact_shows_first_everywhere(
     moved = asyncio.run(team_code_index(code, db, SourceConfig(git_fetch=False)))
     assert not moved.cached and moved.head == team.head()
     assert db.execute("select count(*) from team_indexes").fetchone()[0] == 1
+    with db.conn:  # an index stored in an earlier form is built again, not read wrongly
+        db.execute("update team_indexes set index_json = json_remove(index_json, '$.format')")
+    rebuilt = asyncio.run(team_code_index(code, db, SourceConfig(git_fetch=False)))
+    assert not rebuilt.cached and rebuilt.index is not None and "ourapp/app.py" in rebuilt.index.spans
+    assert asyncio.run(team_code_index(code, db, SourceConfig(git_fetch=False))).cached
 
 
 def test_nothing_met_gives_an_empty_list_and_no_section(tmp_path, upstream):

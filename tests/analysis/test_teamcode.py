@@ -19,7 +19,7 @@ import pkg.core as pc
 def go():
     from pkg.core import Engine, order
     eng = Engine("m")
-    eng.step([1])
+    eng.close()
     return pc.typed(1) + order(1, 2) + f(1) + fast_path(1, 2)
 
 
@@ -106,17 +106,18 @@ def test_impact_of_api_breaks_direct_through_aliases_and_owner_level(upstream, t
     found = impacts(changes_of(repo, shas["api"]).changes, index)
     assert impact_rows(found) == [
         ("pkg.fast_path", "param_removed", True, [("app/main.py", 2), ("app/main.py", 10)]),
-        ("pkg.core.leaving", "moved", False, [("app/main.py", 3)]),
         ("pkg.core.func", "param_removed", True, [("app/main.py", 2), ("app/main.py", 10)]),
         ("pkg.core.run", "param_default_changed", True, [("app/other.py", 4), ("app/other.py", 5)]),
         ("pkg.core.run", "param_added_required", True, [("app/other.py", 4), ("app/other.py", 5)]),
         ("pkg.core.order", "param_moved", True, [("app/main.py", 7), ("app/main.py", 10)]),
-        ("pkg.core.opt", "param_now_required", False, [("app/main.py", 3)]),
         ("pkg.core.Engine", "param_removed", True, [("app/main.py", 7), ("app/main.py", 8)]),
         ("pkg.core.Engine.close", "member_removed", False, [("app/main.py", 7), ("app/main.py", 8)]),
         ("pkg.core.typed", "return_changed", True, [("app/main.py", 10)]),
     ]
     assert found[0].change == "parameter `b` removed"
+    # `import pkg.core as pc` alone meets none of the module's other changes: main.py names neither
+    # `leaving` nor `opt`, and its uses of the module are indexed one by one (`pc.typed`)
+    assert not {"pkg.core.leaving", "pkg.core.opt"} & {i.object for i in found}
 
 
 def test_impact_of_removed_reexport_module_flags_and_environment(upstream, team):
@@ -171,7 +172,9 @@ def test_index_follows_upstream_names_reexported_by_the_teams_own_modules(tmp_pa
     assert "svc" not in index.refs and index.skipped == []
 
 
-def test_a_subclass_through_the_teams_own_package_meets_its_base_and_its_overridden_method(upstream, tmp_path):
+def test_a_subclass_through_the_teams_own_package_meets_its_base_and_its_overridden_method(
+    upstream, tmp_path
+):
     repo, shas = upstream
     (tmp_path / "svc").mkdir()
     (tmp_path / "svc/__init__.py").write_text("from pkg.core import Engine as Base  # noqa: F401\n")
@@ -182,5 +185,23 @@ def test_a_subclass_through_the_teams_own_package_meets_its_base_and_its_overrid
     places = [("svc/__init__.py", 1), ("svc/layers.py", 1), ("svc/layers.py", 4)]
     assert impact_rows(found) == [
         ("pkg.core.Engine", "param_removed", True, places),
-        ("pkg.core.Engine.close", "member_removed", False, places),
+        ("pkg.core.Engine.close", "member_removed", False, places[1:]),  # the file that overrides it
     ]
+
+
+def test_owner_level_needs_the_statements_holding_the_owner_to_name_the_member(upstream, tmp_path):
+    repo, shas = upstream
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app/layers.py").write_text(
+        "from pkg.core import Engine\nfrom other import Thing\n\n\n"
+        "class A(Engine):\n    def step(self):\n        return 1\n\n\n"
+        "class B(Thing):\n    def close(self):\n        return 2\n"
+    )
+    (tmp_path / "app/star.py").write_text("from pkg.core import *\n\n\ndef go():\n    return leaving()\n")
+    found = impacts(changes_of(repo, shas["api"]).changes, build_index(tmp_path, ["pkg"]))
+    hits = {(i.object, i.direct): i.places for i in found}
+    # A holds Engine and names no `close`: B's `close` overrides another class's member
+    assert ("pkg.core.Engine.close", False) not in hits
+    # a star import's names are used anywhere in its file: `leaving` is, `opt` is not
+    assert hits[("pkg.core.leaving", False)] == (("app/star.py", 1),)
+    assert ("pkg.core.opt", False) not in hits
