@@ -2,8 +2,9 @@
 
 llama.cpp's server publishes its parallel slots (`total_slots` in GET /props, read with its context window
 in analysis/llm/context.py). Other servers (llama-cpp-python, vLLM, hosted APIs) publish no such number:
-two tiny requests (one-word answers) are sent at once, then BURST when those two overlapped, and the wall
-of a burst is compared with its fastest request. A server that queues answers them one after another (the
+two tiny requests (a short count, each from its own number so no prompt cache answers it, and a few tokens
+so the server's work outweighs the HTTP around it) are sent at once, then BURST when those two overlapped, and
+the wall of a burst is compared with its fastest request. A server that queues answers them one after another (the
 wall is BURST times the fastest); one that runs them together answers all in about the time of one. Every
 request of the burst is awaited: a serial server never computes one for nobody.
 """
@@ -11,6 +12,7 @@ request of the burst is awaited: a serial server never computes one for nobody.
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 from dataclasses import dataclass
 
@@ -18,7 +20,8 @@ import openai
 from openai import AsyncOpenAI
 
 BURST = 8  # tiny requests sent at once at first contact
-PROMPT = "Reply with the word ready."
+PROMPT = "Count from {start} to {end}, separated by spaces."  # numbers of its own: no answer from a cache
+PROBE_TOKENS = 16  # enough decoding that a server running one request at a time cannot hide it behind HTTP
 _FULL = 0.75  # a burst that overlapped this share of its requests or more ran all of them at once
 
 
@@ -45,8 +48,12 @@ async def burst(client: AsyncOpenAI, model: str, limit_param: str, n: int, timeo
 
     async def one() -> float:
         sent = time.monotonic()
+        content = probe_prompt(random.randrange(10_000, 99_000))
         await client.chat.completions.create(
-            model=model, messages=[{"role": "user", "content": PROMPT}], timeout=timeout, **{limit_param: 1}
+            model=model,
+            messages=[{"role": "user", "content": content}],
+            timeout=timeout,
+            **{limit_param: PROBE_TOKENS},
         )
         return time.monotonic() - sent
 
@@ -58,6 +65,11 @@ async def burst(client: AsyncOpenAI, model: str, limit_param: str, n: int, timeo
     if len(took) < n or wall <= 0:
         return Burst(1.0, n, timed_out, answered=False)
     return Burst(n * min(took) / wall, n, timed_out)
+
+
+def probe_prompt(start: int) -> str:
+    """A tiny request's text: a short count from `start`."""
+    return PROMPT.format(start=start, end=start + 20)
 
 
 def level(found: Burst, ceiling: int) -> tuple[int, bool]:

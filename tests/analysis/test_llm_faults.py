@@ -38,6 +38,18 @@ async def test_a_serial_server_is_met_at_one_request_at_a_time_and_nothing_times
     assert server.peak == 1 and peak_before <= 2  # the next run starts at what was learned
 
 
+async def test_a_serial_server_whose_tiny_answers_are_quicker_than_http_is_still_met_at_one(tmp_path):
+    db = store.open_db(tmp_path / "digest.db")
+    repo = day_repo(tmp_path / "engine", 3)
+    # a small model on a CPU: a few milliseconds per token, so a one-token answer hides behind the HTTP and
+    # templating every request goes through at once before it queues
+    with ChatServer(serial=True, overhead=0.05, prompt_tps=4000, gen_tps=250) as server:
+        cfg = PipelineConfig(repos=[str(repo.path)], llm=config(server, timeout=5.0))
+        await run_digest(db, cfg, day=DAY)
+        assert server.probes and all(r.completion_tokens > 1 for r in server.probes)
+    assert llm_endpoints.learned_about(db, server.base_url, "test-model").concurrency == 1
+
+
 async def test_a_parallel_server_gets_more_at_once():
     with ChatServer(latency=0.3) as server:
         analyzer, results = await analyze_all(server, [commit(i) for i in range(12)], concurrency=8)

@@ -38,7 +38,7 @@ Fault = str | None
 _CITED_RE = re.compile(r"\[([0-9a-f]{7,40})\]")
 WEEK_MARKER = "Write the week's overview"
 
-PROBE_PROMPT = "Reply with the word ready."  # the product's first-contact burst
+PROBE_PROMPT = re.compile(r"Count from \d+ to \d+, separated by spaces\.")  # the product's first-contact burst
 OVERVIEW_MARKERS = ("Write the day's overview", "Merge them into the overview of the whole day")
 QUESTION_MARKER = "Answer the member's question"
 
@@ -78,6 +78,11 @@ class Request:
         return self.body.get("max_tokens") or self.body.get("max_completion_tokens")
 
     @property
+    def is_probe(self) -> bool:
+        """Whether this is one of the product's tiny first-contact requests (a short count, a few tokens)."""
+        return bool(PROBE_PROMPT.fullmatch(self.user_text)) and (self.max_tokens or 99) <= 16
+
+    @property
     def user_text(self) -> str:
         """The user message content."""
         return "\n".join(m["content"] for m in self.body.get("messages", []) if m.get("role") == "user")
@@ -89,7 +94,8 @@ class ChatServer:
 
     faults: list[Fault] | Callable[[Request], Fault] = field(default_factory=list)
     latency: float = 0.0  # seconds added to every answer
-    probe_latency: float | None = None  # seconds for a one-token answer instead (a CPU server's tiny request)
+    probe_latency: float | None = None  # seconds for a first-contact probe instead (a CPU server's tiny request)
+    overhead: float = 0.0  # seconds each request spends outside the queue (HTTP, templating), all at once
     hang: float = 5.0  # how long a "hang" fault sleeps
     retry_after: str = "1"  # Retry-After sent with a "429"
     reject_json_schema: bool = False  # answer 400 to every json_schema response_format
@@ -184,7 +190,7 @@ class ChatServer:
             self._in_flight += 1
             self.peak = max(self.peak, self._in_flight)
             req = Request(path, body, tokens, time.monotonic(), self._in_flight)
-            probe = req.user_text == PROBE_PROMPT and req.max_tokens == 1
+            probe = req.is_probe
             (self.probes if probe else self.requests).append(req)
         return req
 
@@ -207,6 +213,7 @@ class ChatServer:
 
     def answer(self, req: Request, gone: Callable[[], bool]) -> tuple[int, Any, dict[str, str]]:
         """Status, body (JSON, or text for an HTML page) and headers for one request."""
+        time.sleep(self.overhead)  # HTTP and templating, done for every request at once
         if not self.serial and self._slots is None:
             return self._answer(req)
         if self._slots is not None and not self.serial:
@@ -223,7 +230,7 @@ class ChatServer:
             self._end_turn()
 
     def _compute_time(self, req: Request, completion: int) -> float:
-        tiny = req.max_tokens == 1 and self.probe_latency is not None
+        tiny = req.is_probe and self.probe_latency is not None
         seconds = self.latency if not tiny else (self.probe_latency or 0.0)
         if self.prompt_tps:
             seconds += req.prompt_tokens / self.prompt_tps
@@ -278,6 +285,11 @@ class ChatServer:
         text = req.user_text
         if req.max_tokens == 1:
             return "ready", "length"
+        if req.is_probe:  # a count, cut at the limit like any answer
+            start = int(text.split()[2])
+            count = " ".join(str(n) for n in range(start, start + 21))
+            cut = (req.max_tokens or 16) * 3
+            return count[:cut], "length" if len(count) > cut else "stop"
         if self.content is not None:
             own = self.content(req)
             cut = (req.max_tokens or 10**6) * 3  # the server stops at max_tokens (about 3 characters each)
