@@ -6,7 +6,11 @@ contact (a fresh database: the endpoint's parallelism is unknown), remembered (a
 keeps only what the first run learned about the endpoint), and with concurrency 1 so one request runs at a
 time. Prints wall time of each and their ratio to one at a time, LLM calls, the largest prompt in
 estimated tokens against the budget, and the LLM calls of a warm re-run (must be 0).
+With --repo (a local clone, read as it is) and --date, the day is that clone's real day instead, and the
+first-contact wall is also set beside a sequential design's wall given with --versus (seconds, measured on the
+same day against the same server).
 Usage: python bench/llm_concurrency.py [--commits 32] [--large 3] [--latency 2.0] [--concurrency 8] [--slots 64]
+                                       [--repo PATH --date YYYY-MM-DD [--versus SECONDS]]
 """
 
 from __future__ import annotations
@@ -50,7 +54,7 @@ def _build_day(gh: FakeGitHub, commits: int, large: int) -> None:
 
 
 def _run(
-    gh: FakeGitHub,
+    source: tuple[list[str], SourceConfig, dt.date],
     chat: ChatServer,
     concurrency: int,
     budget: int,
@@ -62,15 +66,16 @@ def _run(
         db["llm_endpoints"].insert(row)
     llm = LLMConfig(api_key="sk-bench", model="bench-model", base_url=chat.base_url, prompt_tokens=budget)
     llm.concurrency = concurrency
-    cfg = PipelineConfig(repos=["acme/engine"], source=SourceConfig(github_api_url=gh.url), llm=llm)
+    repos, source_cfg, day = source
+    cfg = PipelineConfig(repos=repos, source=source_cfg, llm=llm)
     first = len(chat.requests)
     t = time.perf_counter()
-    digest = asyncio.run(run_digest(db, cfg, day=DAY))
+    digest = asyncio.run(run_digest(db, cfg, day=day))
     wall = time.perf_counter() - t
     requests = chat.requests[first:]
     done = sum(e.analysis.status is AnalysisStatus.DONE for r in digest.repos for e in r.entries)
     warm_first = len(chat.requests)
-    warm = asyncio.run(run_digest(db, cfg, day=DAY))
+    warm = asyncio.run(run_digest(db, cfg, day=day))
     return {
         "commits": sum(len(r.entries) for r in digest.repos),
         "done": done,
@@ -94,17 +99,24 @@ def main() -> None:
     ap.add_argument("--concurrency", type=int, default=8)
     ap.add_argument("--slots", type=int, default=64, help="requests the chat server computes at once")
     ap.add_argument("--budget", type=int, default=12000, help="prompt budget in estimated tokens")
+    ap.add_argument("--repo", help="a local clone whose real day is run instead of the built one")
+    ap.add_argument("--date", type=dt.date.fromisoformat, help="the clone's day (with --repo)")
+    ap.add_argument("--versus", type=float, help="a sequential design's wall on the same day, in seconds")
     args = ap.parse_args()
     rows = []
     with FakeGitHub() as gh:
-        _build_day(gh, args.commits, args.large)
+        if args.repo:
+            source = ([args.repo], SourceConfig(git_fetch=False), args.date or DAY)
+        else:
+            _build_day(gh, args.commits, args.large)
+            source = (["acme/engine"], SourceConfig(github_api_url=gh.url), DAY)
         with ChatServer(latency=args.latency, slots=args.slots) as chat:
-            first = _run(gh, chat, args.concurrency, args.budget)
+            first = _run(source, chat, args.concurrency, args.budget)
             rows.append(("first-contact", first))
             chat.peak, chat.probes[:] = 0, []
-            rows.append(("remembered", _run(gh, chat, args.concurrency, args.budget, first["db"])))
+            rows.append(("remembered", _run(source, chat, args.concurrency, args.budget, first["db"])))
         with ChatServer(latency=args.latency, slots=args.slots) as chat:
-            rows.append(("one-at-a-time", _run(gh, chat, 1, args.budget)))
+            rows.append(("one-at-a-time", _run(source, chat, 1, args.budget)))
     print(f"latency {args.latency:.1f} s per answer, prompt budget {args.budget} estimated tokens")
     print(
         f"{'run':<15}{'commits':>8}{'done':>6}{'calls':>7}{'probes':>7}{'peak':>6}{'largest':>9}"
@@ -123,6 +135,8 @@ def main() -> None:
         f"one-at-a-time / remembered: {slow['wall'] / rows[1][1]['wall']:.2f}x"
     )
     print(f"largest prompt {max(r['largest'] for _, r in rows)} <= budget {args.budget}")
+    if args.versus:
+        print(f"sequential design ({args.versus:.1f} s) / first-contact: {args.versus / rows[0][1]['wall']:.2f}x")
 
 
 if __name__ == "__main__":

@@ -84,6 +84,7 @@ class CardAsker:
             card = parse_card(text)
         except MalformedAnswer as e:
             card = await self._repaired(text, str(e), limit, budget, usage)
+        card = checks.tidied(card)
         why = checks.unusable(card, self.language)
         return (None, why) if why else (card, "")
 

@@ -83,13 +83,34 @@ def _strings(card: Card) -> list[tuple[str, str]]:
     return fields
 
 
+def _blank(text: str) -> bool:
+    """Whether a field holds nothing: empty, or only punctuation and symbols (no letter, no digit)."""
+    return not _LETTER_RE.search(text) and not any(c.isdigit() for c in text)
+
+
+def tidied(card: Card) -> Card:
+    """The card without the list items and optional lines that hold nothing (a stray "-", "✅" or ","):
+    a card is judged, and shown, by what it says."""
+    lists = {
+        name: [s for s in getattr(card, name) if not _blank(s)]
+        for name in ("summary", "impact_scope", "risks", "recommendations")
+    }
+    insight = {k: ("none" if _blank(v) else v) for k, v in card.insight.model_dump().items()}
+    return card.model_copy(
+        update={
+            **lists,
+            "insight": card.insight.model_copy(update=insight),
+            "importance_reason": "" if _blank(card.importance_reason) else card.importance_reason,
+            "conclusion": "" if _blank(card.conclusion) else card.conclusion,
+        }
+    )
+
+
 def unusable(card: Card, language: str) -> str | None:
-    """Why a parsed card says nothing usable (a short reason), or None when it does."""
+    """Why a parsed (and tidied) card says nothing usable (a short reason), or None when it does."""
     for name, value in _strings(card):  # paths (impact_scope) are data: repeated characters allowed
         if repetitive(value):
             return f"{name} repeats itself"
-        if value.strip() and not _LETTER_RE.search(value) and not value.strip().isdigit():
-            return f"{name} is only punctuation"
     kind = card.change_type.strip().lower()
     if not kind or not any(k in kind for k in _KINDS):
         return f"change_type {card.change_type.strip()[:40]!r} is not a kind of change"

@@ -79,7 +79,7 @@ async def test_published_slots_are_honoured_without_a_wide_burst():
         {"summary": ["..."]},
         {"change_type": "."},
         {"change_type": "skip_value_to_write"},
-        {"conclusion": "!!!"},
+        {"summary": ["✅", "-"], "conclusion": "!!!"},
     ],
 )
 async def test_a_card_that_says_nothing_is_asked_again_then_shown_as_its_heuristic_card(fields):
@@ -91,6 +91,15 @@ async def test_a_card_that_says_nothing_is_asked_again_then_shown_as_its_heurist
     first, second = server.requests
     assert "could not be used" in second.user_text and "could not be used" not in first.user_text
     assert analyzer.cards.unusable == 2
+
+
+async def test_stray_punctuation_in_a_card_that_says_something_is_dropped_and_the_card_done():
+    stray = _card_with(conclusion="!!!", impact_scope=["✅", "scheduler.py"], risks=["-"], summary=["—", "Faster scheduling."])
+    with ChatServer(content=stray) as server:
+        _, [a] = await analyze_all(server, [commit(1)], concurrency=1)
+    assert a.status is AnalysisStatus.DONE and len(server.requests) == 1
+    assert a.card.summary == ["Faster scheduling."] and a.card.impact_scope == ["scheduler.py"]
+    assert a.card.conclusion == "" and a.card.risks == []
 
 
 async def test_a_stricter_second_answer_that_says_something_is_done():

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 _TIER_RE = re.compile(r"Importance hint from the scorer: (high|medium|low)")
-PATH_RE = re.compile(r"^### (\S+)", re.M)
+PATH_RE = re.compile(r"^### (\S+) \(", re.M)  # a file's section of the diff: "### path (kind, +a -b)"
 
 
 def plausible_card(prompt: str, tier: str | None = None) -> dict[str, Any]:
