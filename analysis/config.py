@@ -15,7 +15,7 @@ class LLMConfig:
     base_url: str | None = None
     prompt_tokens: int = 12000  # budget per prompt, by the project's own estimate
     max_calls_per_commit: int = 4
-    concurrency: int = 8
+    concurrency: int = 32
     timeout: float = 120.0
     deadline: float | None = 900.0  # seconds of LLM work per run; then the rest stays pending
     max_attempts: int = 5  # runs after which a failed analysis is no longer retried

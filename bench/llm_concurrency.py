@@ -9,7 +9,7 @@ estimated tokens against the budget, and the LLM calls of a warm re-run (must be
 With --repo (a local clone, read as it is) and --date, the day is that clone's real day instead, and the
 first-contact wall is also set beside a sequential design's wall given with --versus (seconds, measured on the
 same day against the same server).
-Usage: python bench/llm_concurrency.py [--commits 32] [--large 3] [--latency 2.0] [--concurrency 8] [--slots 64]
+Usage: python bench/llm_concurrency.py [--commits 32] [--large 3] [--latency 2.0] [--concurrency 32] [--slots 64]
                                        [--repo PATH --date YYYY-MM-DD [--versus SECONDS]]
 """
 
@@ -96,7 +96,7 @@ def main() -> None:
     ap.add_argument("--commits", type=int, default=32)
     ap.add_argument("--large", type=int, default=3, help="how many commits touch 2,500 files")
     ap.add_argument("--latency", type=float, default=2.0, help="seconds the chat server adds to each answer")
-    ap.add_argument("--concurrency", type=int, default=8)
+    ap.add_argument("--concurrency", type=int, default=LLMConfig(api_key=None).concurrency)
     ap.add_argument("--slots", type=int, default=64, help="requests the chat server computes at once")
     ap.add_argument("--budget", type=int, default=12000, help="prompt budget in estimated tokens")
     ap.add_argument("--repo", help="a local clone whose real day is run instead of the built one")

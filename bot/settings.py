@@ -47,7 +47,7 @@ class Settings(BaseSettings):
     digest_llm_model: str = "gpt-4o-mini"
     digest_prompt_tokens: int = Field(default=12000, ge=1000, le=1_000_000)
     digest_max_calls_per_commit: int = Field(default=4, ge=1, le=50)
-    digest_llm_concurrency: int = Field(default=8, ge=1, le=128)
+    digest_llm_concurrency: int = Field(default=32, ge=1, le=128)
     digest_llm_timeout: float = Field(default=120.0, gt=0)
     digest_llm_deadline: float = Field(default=900.0, gt=0)  # seconds of LLM work per run
     digest_max_attempts: int = Field(default=5, ge=1, le=100)

@@ -140,24 +140,22 @@ class Endpoint:
     async def _first_contact(self) -> None:
         """Before the first real request: how many the endpoint runs at once, published or measured.
 
-        Two tiny requests go out while the published facts are read; BURST more only when those two ran
-        together and the server published no slots. Every tiny request is awaited."""
+        A burst of tiny requests goes out while the published facts are read, one round trip in all; the
+        published slots win when there are some. Every tiny request is awaited."""
         if self._contacted:
             return
         async with self._contact_lock:
             if self._contacted or self.stop:
                 return
-            first = asyncio.ensure_future(self._burst(2))
-            await self._discover()
-            found = await first
             wide = min(parallel.BURST, self.limiter.ceiling)
+            burst = asyncio.ensure_future(self._burst(wide)) if wide > 1 else None
+            await self._discover()
+            found = await burst if burst is not None else None  # None: one at a time by configuration
             if self.room.slots:
                 self.limiter.start_at(self.room.slots, settled=True)
-            else:
-                if found.full and wide > 2:
-                    found = await self._burst(wide)
+            elif found is not None:
                 self.limiter.start_at(*parallel.level(found, self.limiter.ceiling))
-            if self.limiter.settled:
+            if self.limiter.settled and (found is not None or self.room.slots):
                 self._record(Learned(concurrency=self.limiter.limit))
             self._contacted = True
 

@@ -2,17 +2,20 @@
 
 llama.cpp's server publishes its parallel slots (`total_slots` in GET /props, read with its context window
 in analysis/llm/context.py). Other servers (llama-cpp-python, vLLM, hosted APIs) publish no such number:
-two tiny requests (a short count, each from its own number so no prompt cache answers it, and a few tokens
-so the server's work outweighs the HTTP around it) are sent at once, then BURST when those two overlapped, and
-the wall of a burst is compared with its fastest request. A server that queues answers them one after another (the
-wall is BURST times the fastest); one that runs them together answers all in about the time of one. Every
-request of the burst is awaited: a serial server never computes one for nobody.
+BURST tiny requests (a short count, each from its own number so no prompt cache answers it, and a few tokens
+so the server's work outweighs the HTTP around it) are sent at once while the published facts are read, and
+the wall of the burst is compared with its fastest request. A server that queues answers them one after
+another, evenly spaced (the gap between answers is a good share of the fastest, which also carried the
+connections' setup); one that runs them together answers all in about the time of one, or in a few waves.
+Every request of the burst is awaited: a serial server never computes one for nobody.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import random
+import statistics
 import time
 from dataclasses import dataclass
 
@@ -23,6 +26,7 @@ BURST = 8  # tiny requests sent at once at first contact
 PROMPT = "Count from {start} to {end}, separated by spaces."  # numbers of its own: no answer from a cache
 PROBE_TOKENS = 16  # enough decoding that a server running one request at a time cannot hide it behind HTTP
 _FULL = 0.75  # a burst that overlapped this share of its requests or more ran all of them at once
+_SERIAL_GAP = 0.25  # answers typically this far apart (a share of the fastest) came one after another
 
 
 @dataclass
@@ -64,7 +68,11 @@ async def burst(client: AsyncOpenAI, model: str, limit_param: str, n: int, timeo
     timed_out = any(isinstance(r, openai.APITimeoutError) for r in results)
     if len(took) < n or wall <= 0:
         return Burst(1.0, n, timed_out, answered=False)
-    return Burst(n * min(took) / wall, n, timed_out)
+    took.sort()
+    gaps = [later - sooner for sooner, later in itertools.pairwise(took)]
+    if len(gaps) > 1 and statistics.median(gaps) >= _SERIAL_GAP * took[0]:
+        return Burst(1.0, n, timed_out)  # answered one after another: the fastest also waited for its connection
+    return Burst(n * took[0] / wall, n, timed_out)
 
 
 def probe_prompt(start: int) -> str:
@@ -75,13 +83,13 @@ def probe_prompt(start: int) -> str:
 def level(found: Burst, ceiling: int) -> tuple[int, bool]:
     """The level to start at after a burst, and whether it is settled (no more probing upwards).
 
-    A burst that timed out met a server that queues: one. One refused (429) or lost taught nothing: the
-    limiter probes from one as it would without a burst, and 429s halve it as always."""
+    A burst that ran all at once met a server that takes many: the configured ceiling, which 429s halve
+    as always. One that timed out met a server that queues: one. One refused (429) or lost taught
+    nothing: the limiter probes from one as it would without a burst."""
     if found.timed_out:
         return 1, True
     if not found.answered:
         return 1, False
     if found.full:
-        start = min(ceiling, found.calls)
-        return start, start >= ceiling
+        return ceiling, True
     return max(1, min(ceiling, round(found.overlap))), True

@@ -40,11 +40,11 @@ async def test_first_contact_with_a_wide_endpoint_reaches_a_high_level_in_second
         analyzer, results = await analyze_all(server, [commit(i) for i in range(40)], concurrency=64)
     assert all(r.status is AnalysisStatus.DONE for r in results)
     first = min(r.started for r in server.requests) - started
-    assert first < 3 * latency + 1.0  # two short bursts, then the real work
+    assert first < 2 * latency + 1.0  # one short burst, then the real work
     early = [r for r in server.requests if r.started - started < first + latency / 2]
-    assert len(early) >= 8 and max(r.in_flight for r in early) >= 8
-    assert len(server.probes) == 2 + 8 and analyzer.endpoint.probe_calls == 10
-    assert analyzer.limiter.limit >= 8
+    assert len(early) >= 40 and max(r.in_flight for r in early) >= 40  # all at once: the burst ran all eight
+    assert len(server.probes) == 8 and analyzer.endpoint.probe_calls == 8
+    assert analyzer.limiter.limit == 64
 
 
 async def test_a_serial_endpoint_stays_at_one_and_computes_nothing_for_nobody():
@@ -53,19 +53,26 @@ async def test_a_serial_endpoint_stays_at_one_and_computes_nothing_for_nobody():
         analyzer, results = await analyze_all(server, [commit(i) for i in range(4)], memory, concurrency=8)
     assert all(r.status is AnalysisStatus.DONE for r in results)
     assert analyzer.limiter.limit == 1 and analyzer.limiter.settled
-    assert len(server.probes) == 2 and all(p.status == 200 for p in server.probes)
-    assert server.peak <= 2 and server.computed_for_nobody == 0
+    assert len(server.probes) == 8 and all(p.status == 200 for p in server.probes)
+    assert server.peak <= 8 and server.computed_for_nobody == 0
     assert max(r.in_flight for r in server.requests) == 1
     assert memory.recall(endpoint_key(server.base_url), "test-model").concurrency == 1
 
 
-async def test_published_slots_are_honoured_without_a_wide_burst():
+async def test_a_server_with_two_unpublished_slots_is_met_at_two():
+    with ChatServer(latency=0.3, slots=2) as server:
+        analyzer, results = await analyze_all(server, [commit(i) for i in range(6)], concurrency=8)
+    assert all(r.status is AnalysisStatus.DONE for r in results)
+    assert len(server.probes) == 8 and analyzer.limiter.limit == 2 and analyzer.limiter.settled
+
+
+async def test_published_slots_are_honoured_over_the_burst():
     with ChatServer(latency=0.2, slots=3, props=True) as server:
         memory = RunMemory()
         analyzer, results = await analyze_all(server, [commit(i) for i in range(9)], memory, concurrency=8)
     assert all(r.status is AnalysisStatus.DONE for r in results)
-    assert "/props" in server.gets and len(server.probes) == 2  # the two sent while /props was read
-    assert analyzer.limiter.limit == 3 and server.peak == 3
+    assert "/props" in server.gets and len(server.probes) == 8  # the burst sent while /props was read
+    assert analyzer.limiter.limit == 3 and max(r.in_flight for r in server.requests) == 3
     assert memory.recall(endpoint_key(server.base_url), "test-model").concurrency == 3
 
 
