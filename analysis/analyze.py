@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 import sqlite_utils
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from analysis.llm import Analyzer
 
 CLAIM_WAIT = 600.0  # seconds to wait for another process analyzing the same commit
+FAILED_REST = 3600.0  # seconds an unusable answer rests before the same model and prompt try it again
 
 
 def reusable(prev: Analysis | None, cfg: PipelineConfig, prompt_version: str | None) -> bool:
@@ -29,12 +31,28 @@ def reusable(prev: Analysis | None, cfg: PipelineConfig, prompt_version: str | N
     if cfg.llm is None:
         return prev.finished and prev.language == cfg.language
     if prev.status is not AnalysisStatus.DONE:
-        return prev.status is AnalysisStatus.FAILED and prev.attempts >= cfg.llm.max_attempts
+        spent = prev.status is AnalysisStatus.FAILED and prev.attempts >= cfg.llm.max_attempts
+        return spent or resting(prev, cfg, prompt_version)
     return (
         prev.model == cfg.llm.model
         and prev.prompt_version == prompt_version
         and prev.language == cfg.language
     )
+
+
+def resting(prev: Analysis, cfg: PipelineConfig, prompt_version: str | None) -> bool:
+    """Whether the model's answers for a commit were unusable (it failed with its heuristic card standing in)
+    less than FAILED_REST ago, with the same model, prompt and language: asked again at once it would answer
+    the same way, so a later run (or another model) tries it. Other failures are retried by the next run."""
+    if prev.status is not AnalysisStatus.FAILED or prev.card is None or cfg.llm is None or not prev.updated_at:
+        return False
+    if (prev.model, prev.prompt_version, prev.language) != (cfg.llm.model, prompt_version, cfg.language):
+        return False
+    try:
+        age = dt.datetime.now(dt.UTC) - dt.datetime.fromisoformat(prev.updated_at)
+    except ValueError:
+        return False
+    return age.total_seconds() < FAILED_REST
 
 
 def mark_pending(

@@ -6,7 +6,7 @@ import asyncio
 
 import sqlite_utils
 
-from analysis.analyze import analyze_once
+from analysis.analyze import analyze_once, resting
 from analysis.config import PipelineConfig
 from analysis.fetch import CommitReader
 from analysis.llm import Analyzer
@@ -38,7 +38,11 @@ async def heal(
     repo = reader.source.repo
     prompt_version = analyzer.prompt_version if analyzer is not None else None
     cap = cfg.llm.max_attempts if cfg.llm else 1
-    todo = [a.sha for a in analysis_store.unfinished_analyses(db, repo, cap) if a.sha not in seen]
+    todo = [
+        a.sha
+        for a in analysis_store.unfinished_analyses(db, repo, cap)
+        if a.sha not in seen and not resting(a, cfg, prompt_version)
+    ]
 
     async def one(sha: str) -> None:
         if commit_store.stored_commit(db, repo, sha, detailed=False) is None or _halted(analyzer):

@@ -182,6 +182,7 @@ class Analysis:
     attempts: int = 0
     error: str | None = None  # kept for status output, never rendered as a card
     unusable_answers: int = 0  # answers of this analysis that said nothing usable (not stored per commit)
+    updated_at: str | None = None  # when it was last stored (ISO 8601, UTC)
 
     @property
     def finished(self) -> bool:

@@ -6,14 +6,17 @@ done / total, LLM calls, requests that timed out, wall time, the server's own co
 calls it answered (from its log's `llama_perf_context_print: total time` lines when --server-log is
 given, else the measured time of each answered request), their ratio, what the product learned about
 the endpoint, and the second run's LLM calls (0 when every card was kept).
+With --repo (a local clone, read as it is) and --date, that clone's real day is run instead.
 Usage: python bench/real_llm.py [--base-url http://127.0.0.1:8090/v1] [--model gemma3-270m]
                                 [--server-log /tmp/cd-llama/server-8090.log] [--timeout 120]
+                                [--repo PATH --date YYYY-MM-DD]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import re
 import sys
 import tempfile
@@ -22,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analysis.config import LLMConfig, PipelineConfig  # noqa: E402
+from analysis.config import LLMConfig, PipelineConfig, SourceConfig  # noqa: E402
 from analysis.llm import LLMAnalyzer, register_analyzer  # noqa: E402
 from analysis.models import AnalysisStatus  # noqa: E402
 from analysis.pipeline import run_digest  # noqa: E402
@@ -65,10 +68,12 @@ def main() -> None:
     ap.add_argument("--server-log", type=Path, default=None)
     ap.add_argument("--timeout", type=float, default=120.0)
     ap.add_argument("--deadline", type=float, default=900.0)
+    ap.add_argument("--repo", help="a local clone whose real day is run instead of the built one")
+    ap.add_argument("--date", type=dt.date.fromisoformat, help="the clone's day (with --repo)")
     args = ap.parse_args()
     register_analyzer("bench", _timed)
     tmp = Path(tempfile.mkdtemp(prefix="real-llm-"))
-    repo = build_busy_day(tmp / "kernels")
+    path, day = (args.repo, args.date or DAY) if args.repo else (str(build_busy_day(tmp / "kernels").path), DAY)
     db = store.open_db(tmp / "digest.db")
     llm = LLMConfig(
         api_key="sk-local",
@@ -78,10 +83,10 @@ def main() -> None:
         timeout=args.timeout,
         deadline=args.deadline,
     )
-    cfg = PipelineConfig(repos=[str(repo.path)], llm=llm)
+    cfg = PipelineConfig(repos=[path], llm=llm, source=SourceConfig(git_fetch=False))
     offset = args.server_log.stat().st_size if args.server_log and args.server_log.exists() else 0
     started = time.perf_counter()
-    first = asyncio.run(run_digest(db, cfg, day=DAY))
+    first = asyncio.run(run_digest(db, cfg, day=day))
     wall = time.perf_counter() - started
     analyzer = _built[-1]
     entries = first.repos[0].entries
@@ -89,9 +94,9 @@ def main() -> None:
     logged = _log_seconds(args.server_log, offset)
     measured = sum(analyzer.answered_seconds)
     compute, source = (logged, "server log") if logged else (measured, "measured per answered request")
-    second = asyncio.run(run_digest(db, cfg, day=DAY))
+    second = asyncio.run(run_digest(db, cfg, day=day))
     learned = learned_about(db, analyzer.endpoint.url, args.model) or Learned()
-    print(f"endpoint {args.base_url} model {args.model}; timeout {args.timeout:g} s; day {DAY}")
+    print(f"endpoint {args.base_url} model {args.model}; timeout {args.timeout:g} s; day {day}")
     for e in entries:
         a = e.analysis
         files = len(e.commit.files)
@@ -102,6 +107,8 @@ def main() -> None:
         )
         if a.error:
             print(f"      error: {a.error}")
+        elif a.card is not None:
+            print(f"      {a.card.change_type} | {' / '.join(a.card.summary)[:150]}")
     print(f"cards done / total:            {done} / {len(entries)}")
     print(f"LLM calls:                     {first.usage.llm_calls}")
     print(f"requests that timed out:       {analyzer.endpoint.timeouts}")

@@ -60,6 +60,7 @@ def _analysis(row: Row) -> Analysis:
         latency_ms=row["latency_ms"] or 0,
         attempts=row["attempts"] or 0,
         error=row["error"],
+        updated_at=row.get("updated_at"),
     )
 
 

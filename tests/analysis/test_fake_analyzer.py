@@ -6,12 +6,12 @@ import datetime as dt
 
 import pytest
 
-from analysis.analyze import mark_pending
+from analysis.analyze import mark_pending, resting
 from analysis.config import LLMConfig, PipelineConfig
 from analysis.fetch import CommitReader
 from analysis.heal import heal
 from analysis.llm import UnknownProvider, make_analyzer
-from analysis.models import AnalysisStatus, Usage
+from analysis.models import Analysis, AnalysisStatus, Card, Importance, Usage
 from analysis.pipeline import run_digest
 from analysis.sources.git import GitSource
 from analysis.store import analyses as analysis_store
@@ -88,3 +88,23 @@ def test_an_unknown_provider_is_a_clear_error():
     cfg = PipelineConfig(llm=LLMConfig(api_key="k", provider="nobody"))
     with pytest.raises(UnknownProvider, match="no analyzer named 'nobody'; known: .*openai"):
         make_analyzer(cfg)
+
+
+def test_an_unusable_answer_rests_for_the_model_and_prompt_that_gave_it_only(tmp_path):
+    llm = LLMConfig(api_key="", model="m1")
+    cfg = PipelineConfig(repos=[], llm=llm)
+    now = dt.datetime.now(dt.UTC)
+    card = Card(change_type="feature", importance=Importance.LOW, summary=["The heuristic card."])
+    failed = Analysis("a" * 40, AnalysisStatus.FAILED, Importance.LOW, card, model="m1", prompt_version="p1")
+    failed.updated_at = (now - dt.timedelta(minutes=5)).isoformat()
+    assert resting(failed, cfg, "p1")
+    assert not resting(failed, cfg, "p2")  # a new prompt tries at once
+    assert not resting(failed, PipelineConfig(repos=[], llm=LLMConfig(api_key="", model="m2")), "p1")
+    failed.updated_at = (now - dt.timedelta(hours=2)).isoformat()
+    assert not resting(failed, cfg, "p1")  # a later run tries again
+    failed.card = None  # failed for another reason (cut off, invalid after repair): the next run tries it
+    failed.updated_at = now.isoformat()
+    assert not resting(failed, cfg, "p1")
+    pending = Analysis("b" * 40, AnalysisStatus.PENDING, Importance.LOW, model="m1", prompt_version="p1")
+    pending.updated_at = now.isoformat()
+    assert not resting(pending, cfg, "p1")  # an interrupted analysis is finished by the very next run
