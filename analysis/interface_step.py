@@ -11,10 +11,10 @@ import sqlite_utils
 
 from analysis.errors import RateLimited, SourceError
 from analysis.interfaces import InterfaceReport
+from analysis.interfaces.api_shape import may_break, may_differ
 from analysis.interfaces.commit import commit_interface_changes
-from analysis.interfaces.flags_env import may_declare
+from analysis.interfaces.flags_env import may_declare, may_drop
 from analysis.interfaces.packages import Package, find_packages, module_of, path_of
-from analysis.interfaces.python_api import may_differ
 from analysis.interfaces.reexports import ancestors
 from analysis.models import Commit
 from analysis.sources import Source
@@ -99,20 +99,15 @@ class InterfaceStep:
         started = self.clock()
         report = InterfaceReport()
         changed: Texts = {}
+        added = [path for path, (_, has_old, _) in wanted.items() if not has_old]
         for path, (old_path, has_old, has_new) in wanted.items():
-            old = await self._read(old_path, old_rev) if has_old and old_rev else None
-            new = await self._read(path, new_rev) if has_new else None
-            if old is _TOO_LARGE or new is _TOO_LARGE:
-                report.skipped_files.append(path)
-                continue
-            if old_path != path and old is not None:
-                changed[old_path] = (old, None)
-                changed[path] = (None, new)
-            else:
-                changed[path] = (old, new)
+            if has_old:
+                await self._read_sides(changed, report, path, old_path, old_rev, new_rev if has_new else None)
+        if not any(_may_lose(*sides) for sides in changed.values()):
+            return report  # only bodies changed, or only additions, or files only added: nothing that existed broke
+        for path in added:  # where something may have moved to, or be read again
+            await self._read_sides(changed, report, path, path, None, new_rev)
         changed = {p: sides for p, sides in changed.items() if _may_change_interface(*sides)}
-        if not any(old is not None for old, _ in changed.values()):
-            return report  # only bodies changed, or files only added: nothing that existed broke
         await self._prefetch_inits(changed, packages, old_rev, new_rev)
         left = max(self.commit_seconds - (self.clock() - started), 1.0)
         texts = dict(self._texts)
@@ -154,6 +149,26 @@ class InterfaceStep:
             self._run_packages = packages
         return packages
 
+    async def _read_sides(
+        self,
+        changed: Texts,
+        report: InterfaceReport,
+        path: str,
+        old_path: str,
+        old_rev: str | None,
+        new_rev: str | None,
+    ) -> None:
+        """Read a changed file's two sides into `changed` (a renamed one as a removed and an added file)."""
+        old = await self._read(old_path, old_rev) if old_rev else None
+        new = await self._read(path, new_rev) if new_rev else None
+        if old is _TOO_LARGE or new is _TOO_LARGE:
+            report.skipped_files.append(path)
+        elif old_path != path and old is not None:
+            changed[old_path] = (old, None)
+            changed[path] = (None, new)
+        else:
+            changed[path] = (old, new)
+
     async def _read(self, path: str, rev: str) -> str | None:
         key = (path, rev)
         if key not in self._texts:
@@ -180,6 +195,11 @@ class InterfaceStep:
 
 
 _TOO_LARGE = "\0too-large"  # marks a file the source would not read
+
+
+def _may_lose(old: str | None, new: str | None) -> bool:
+    """Whether a changed file can lose something of its interface (additions never break)."""
+    return may_break(old, new) or may_drop(old, new)
 
 
 def _may_change_interface(old: str | None, new: str | None) -> bool:

@@ -112,11 +112,10 @@ def flag_env_changes(
     report = InterfaceReport()
     old_all, new_all = Surface(), Surface()
     deadline = clock() + seconds
-    added = [p for p in sorted(changed) if changed[p][0] is None]
-    rest = [p for p in sorted(changed) if changed[p][0] is not None]
-    _gather(changed, rest, old_all, new_all, report, deadline, max_bytes, clock)
-    if added and (old_all.env - new_all.env or _flag_changes(old_all, new_all)):
-        # something is gone: added files may declare it again or rename it; read every file in order
+    dropping = [p for p in sorted(changed) if p.endswith(".py") and may_drop(*changed[p], max_bytes)]
+    _gather(changed, dropping, old_all, new_all, report, deadline, max_bytes, clock)
+    if old_all.env - new_all.env or _flag_changes(old_all, new_all):
+        # something is gone: the other files may declare it again or rename it; read every file in order
         report, old_all, new_all = InterfaceReport(), Surface(), Surface()
         _gather(changed, sorted(changed), old_all, new_all, report, deadline, max_bytes, clock)
     report.changes.extend(_flag_changes(old_all, new_all))
@@ -130,6 +129,52 @@ def flag_env_changes(
 def may_declare(old: str | None, new: str | None) -> bool:
     """Whether a changed file can differ in flags or environment reads: its text changed and names one of them."""
     return old != new and any(TRIGGER.search(t or "") for t in (old, new))
+
+
+def may_drop(old: str | None, new: str | None, max_bytes: int = FILE_BYTES) -> bool:
+    """Whether a changed file can stop declaring a flag or reading a variable: False when every place of its old
+    text that declares or reads one is still in the new text, word for word with the lines around it."""
+    if old is None or old == new or not TRIGGER.search(old):
+        return False  # nothing old declared or read
+    if new is None or max(len(old), len(new)) > max_bytes:
+        return True
+    return any(window not in new for window in _windows(old))
+
+
+def _windows(text: str) -> Iterator[str]:
+    """The text around each word that can declare a flag or read a variable: from the line before it to the end of
+    its positional arguments (the option strings and variable names), or two more lines when no bracket follows."""
+    for m in TRIGGER.finditer(text):
+        start = text.rfind("\n", 0, m.start()) + 1
+        start = text.rfind("\n", 0, max(start - 1, 0)) + 1
+        end, closed = _arguments_end(text, m.start())
+        for _ in range(1 if closed else 3):
+            found = text.find("\n", end + (0 if _ == 0 and closed else 1))
+            end = len(text) if found < 0 else found
+        yield text[start:end]
+
+
+def _arguments_end(text: str, start: int, limit: int = 4000) -> tuple[int, bool]:
+    """Where the brackets opened after `start` close or their first keyword argument begins (True), or where the
+    line ends before any bracket opens (False); at most `limit` characters on."""
+    depth = 0
+    for i in range(start, min(len(text), start + limit)):
+        ch = text[i]
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+            if depth <= 0:
+                return i, True
+        elif ch == "=" and depth == 1 and text[i + 1 : i + 2] != "=" and text[i - 1] not in "=!<>:":
+            j = i - 1
+            while j > start and text[j] in " \t":
+                j -= 1
+            if text[j].isalnum() or text[j] == "_":
+                return i, True  # keyword arguments follow every positional one
+        elif ch == "\n" and depth <= 0:
+            return i, False
+    return min(len(text), start + limit), True
 
 
 def _gather(

@@ -15,8 +15,19 @@ _SELF_ATTR = re.compile(r"\bself\.(\w+)\s*(?::[^=\n]+)?=(?!=)")
 def outline(text: str) -> str:
     """The module with every function body pruned away (signatures, classes and module-level names stay);
     the text itself when it cannot be pruned."""
+    return pruned(text) + "\n".join(sorted(self_attributes(text)))  # instance attributes live in bodies
+
+
+@functools.lru_cache(maxsize=512)
+def pruned(text: str) -> str:
+    """The module with every function body pruned away; the text itself when it cannot be pruned."""
     try:
-        pruned = prune_source(text) or text  # None: nothing to prune
+        return prune_source(text) or text  # None: nothing to prune
     except Exception:  # noqa: BLE001 - a file it cannot read is compared whole, then griffe says why
         return text
-    return pruned + "\n".join(sorted(set(_SELF_ATTR.findall(text))))  # instance attributes live in bodies
+
+
+@functools.lru_cache(maxsize=512)
+def self_attributes(text: str) -> frozenset[str]:
+    """The instance attributes a module's methods set (`self.name = ...`)."""
+    return frozenset(_SELF_ATTR.findall(text))
