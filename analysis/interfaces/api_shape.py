@@ -14,6 +14,7 @@ import functools
 from collections.abc import Iterator
 
 from analysis.interfaces.outline import outline, pruned, self_attributes
+from analysis.interfaces.signatures import Signature, extends, signature_of
 
 FILE_BYTES = 1_000_000  # a side larger than this is left to the engine's size bound
 _SPECIAL = ("__all__", "*")  # entries that must not change at all, not even by being added
@@ -22,6 +23,10 @@ if hasattr(ast, "TryStar"):
     _COMPOUND = (*_COMPOUND, ast.TryStar)
 
 Entries = dict[str, list[str]]  # qualified name -> text of each statement binding it, in order
+Defs = dict[
+    str, "tuple[ast.FunctionDef | ast.AsyncFunctionDef, _Text]"
+]  # header text -> its `def`, read lazily
+Shape = tuple[Entries, frozenset[str], frozenset[str], Defs]
 
 
 def may_differ(old: str | None, new: str | None) -> bool:
@@ -43,10 +48,12 @@ def may_break(old: str | None, new: str | None, max_bytes: int = FILE_BYTES) -> 
     return not _kept(before, after)
 
 
-def _kept(before: tuple[Entries, frozenset[str], frozenset[str]], after: tuple) -> bool:
-    old, old_decorated, old_attrs = before
-    new, _, new_attrs = after
-    if any(old.get(k) != new.get(k) for k in old) or any(new.get(k) != old.get(k) for k in _SPECIAL):
+def _kept(before: Shape, after: Shape) -> bool:
+    old, old_decorated, old_attrs, old_sigs = before
+    new, _, new_attrs, new_sigs = after
+    if any(not _same(old[k], new.get(k), old_sigs, new_sigs) for k in old):
+        return False
+    if any(new.get(k) != old.get(k) for k in _SPECIAL):
         return False
     if not old_attrs <= new_attrs:
         return False
@@ -60,9 +67,28 @@ def _kept(before: tuple[Entries, frozenset[str], frozenset[str]], after: tuple) 
     return True
 
 
+def _same(old: list[str], new: list[str] | None, old_sigs: Defs, new_sigs: Defs) -> bool:
+    """Whether a name's bindings are unchanged, a function's signature at most extended by optional parameters."""
+    if new is None or len(old) != len(new):
+        return False
+    for before, after in zip(old, new, strict=True):
+        if before == after:
+            continue
+        if before not in old_sigs or after not in new_sigs:
+            return False
+        if not extends(_signature(*old_sigs[before]), _signature(*new_sigs[after])):
+            return False
+    return True
+
+
+def _signature(node: ast.FunctionDef | ast.AsyncFunctionDef, text: _Text) -> Signature:
+    return signature_of(node, text.span)
+
+
 @functools.lru_cache(maxsize=256)
-def _shape(text: str) -> tuple[Entries, frozenset[str], frozenset[str]] | None:
-    """The entries of a module's outline, its decorated classes and its instance attributes; None if unparseable."""
+def _shape(text: str) -> Shape | None:
+    """The entries of a module's outline, its decorated classes, its instance attributes and the signatures of its
+    functions (by header text); None if unparseable."""
     source = pruned(text)
     try:
         tree = ast.parse(source)
@@ -74,11 +100,12 @@ def _shape(text: str) -> tuple[Entries, frozenset[str], frozenset[str]] | None:
         starts.append(starts[-1] + len(line) + 1)
     entries: Entries = {}
     classes: set[str] = set()
-    _scope(tree.body, "", entries, classes, _Text(data, starts))
+    signatures: Defs = {}
+    _scope(tree.body, "", entries, classes, _Text(data, starts, signatures))
     decorated = {k for k in classes if any(e.startswith("@") and not e.startswith("@\n") for e in entries[k])}
     public = {k: v for k, v in entries.items() if k in classes or not _private(k.rsplit(".", 1)[-1])}
     attributes = frozenset(a for a in self_attributes(text) if not _private(a))
-    return public, frozenset(decorated), attributes
+    return public, frozenset(decorated), attributes, signatures
 
 
 def _private(name: str) -> bool:
@@ -89,8 +116,9 @@ def _private(name: str) -> bool:
 class _Text:
     """Source slices of AST nodes (their offsets are UTF-8 bytes)."""
 
-    def __init__(self, data: bytes, starts: list[int]) -> None:
+    def __init__(self, data: bytes, starts: list[int], signatures: Defs) -> None:
         self.data, self.starts = data, starts
+        self.signatures = signatures  # header text -> its `def`
 
     def span(self, first: ast.AST, last: ast.AST | None = None) -> str:
         last = last or first
@@ -114,7 +142,9 @@ def _scope(
             decorators = [text.span(d) for d in node.decorator_list]
             header = "@" + "\n@".join(decorators) + "\n" + text.until(node, node.body[0])
             out.setdefault(prefix + node.name, []).append(header)
-            if isinstance(node, ast.ClassDef):
+            if not isinstance(node, ast.ClassDef):
+                text.signatures[header] = (node, text)
+            else:
                 classes.add(prefix + node.name)
                 _scope(node.body, f"{prefix}{node.name}.", out, classes, text, bool(node.decorator_list))
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
@@ -126,7 +156,7 @@ def _scope(
         elif isinstance(node, (ast.Assign, ast.AnnAssign)) and _plain(node) and not values:
             # griffe reports no change of an attribute's value: only that it is still an attribute
             note = "=" if isinstance(node, ast.Assign) else "=: " + text.span(node.annotation)
-            for name in _bound(node):
+            for name in _plain_names(node, text):
                 out.setdefault(prefix + name, []).append(note)
         elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Delete, *_COMPOUND)):
             whole = text.span(node)
@@ -140,6 +170,15 @@ def _plain(node: ast.Assign | ast.AnnAssign) -> bool:
     """An assignment to plain names only, none of them `__all__`."""
     targets = node.targets if isinstance(node, ast.Assign) else [node.target]
     return all(isinstance(t, ast.Name) and t.id != "__all__" for t in targets)
+
+
+def _plain_names(node: ast.Assign | ast.AnnAssign, text: _Text) -> Iterator[str]:
+    """The names a plain assignment binds: its targets, and any `:=` inside (walked only when the text has one)."""
+    if ":=" in text.span(node):
+        yield from _bound(node)
+        return
+    for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+        yield target.id  # type: ignore[attr-defined]
 
 
 def _imported(node: ast.Import | ast.ImportFrom) -> Iterator[tuple[str, str]]:

@@ -18,6 +18,10 @@ OPTION_CALLS = frozenset({"add_argument", "option", "Option"})  # argparse, clic
 # A file can declare a flag or read a variable only if one of these words is in it: an option call's name, `environ`,
 # `getenv`, or a call of a name holding "env" (what `surface` looks at); files without any are not parsed.
 TRIGGER = re.compile(r"\b(?:add_argument|option|Option|environb?|getenvb?)\b|(?i:env)\w*[\s\\]*\(")
+# TRIGGER's two halves, for a fast yes/no: its words looked for as plain text (the word boundaries checked apart),
+# and its `env...(` call
+_WORDS = re.compile(r"add_argument|option|Option|environb?|getenvb?")
+_ENV_CALL = re.compile(r"(?i:env)\w*[\s\\]*\(")
 ENV_WRITES = ("set", "put", "unset", "del", "pop", "update", "clear")
 
 
@@ -126,15 +130,30 @@ def flag_env_changes(
     return report
 
 
+def triggered(text: str) -> bool:
+    """Whether TRIGGER matches anywhere in the text (the same answer as `TRIGGER.search`, several times faster)."""
+    pos = 0
+    while (m := _WORDS.search(text, pos)) is not None:
+        start, end = m.span()
+        if not (_word_char(text, start - 1) or _word_char(text, end)):
+            return True
+        pos = start + 1
+    return _ENV_CALL.search(text) is not None
+
+
+def _word_char(text: str, i: int) -> bool:
+    return 0 <= i < len(text) and (text[i].isalnum() or text[i] == "_")
+
+
 def may_declare(old: str | None, new: str | None) -> bool:
     """Whether a changed file can differ in flags or environment reads: its text changed and names one of them."""
-    return old != new and any(TRIGGER.search(t or "") for t in (old, new))
+    return old != new and any(triggered(t or "") for t in (old, new))
 
 
 def may_drop(old: str | None, new: str | None, max_bytes: int = FILE_BYTES) -> bool:
     """Whether a changed file can stop declaring a flag or reading a variable: False when every place of its old
     text that declares or reads one is still in the new text, word for word with the lines around it."""
-    if old is None or old == new or not TRIGGER.search(old):
+    if old is None or old == new or not triggered(old):
         return False  # nothing old declared or read
     if new is None or max(len(old), len(new)) > max_bytes:
         return True
