@@ -288,5 +288,8 @@ def _changed_sides(commit: Commit, packages: list[Package]) -> dict[str, tuple[s
             continue
         if module_of(f.path, packages) is None and module_of(old_path, packages) is None:
             continue
-        out[f.path] = (old_path, f.status != "added", f.status != "removed")
+        if f.status == "copied":  # its source stays where it was: the copy is a new file
+            out[f.path] = (f.path, False, True)
+        else:
+            out[f.path] = (old_path, f.status != "added", f.status != "removed")
     return out

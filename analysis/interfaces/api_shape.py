@@ -13,7 +13,7 @@ import ast
 import functools
 from collections.abc import Iterator
 
-from analysis.interfaces.outline import outline, pruned, self_attributes
+from analysis.interfaces.outline import outline, pruned, self_attributes, top_level
 from analysis.interfaces.signatures import Signature, extends, signature_of
 
 FILE_BYTES = 1_000_000  # a side larger than this is left to the engine's size bound
@@ -90,6 +90,30 @@ def _shape(text: str) -> Shape | None:
     """The entries of a module's outline, its decorated classes, its instance attributes and the signatures of its
     functions (by header text); None if unparseable."""
     source = pruned(text)
+    parts = [_statements(chunk) for chunk in top_level(source)]  # the other side's unchanged ones come cached
+    if any(part is None for part in parts):
+        whole = _statements(source)  # split where it should not be, or unparseable: read it whole
+        if whole is None:
+            return None
+        parts = [whole]
+    entries: Entries = {}
+    classes: set[str] = set()
+    signatures: Defs = {}
+    for part in parts:
+        assert part is not None
+        for key, found in part[0].items():
+            entries.setdefault(key, []).extend(found)
+        classes |= part[1]
+        signatures.update(part[2])
+    decorated = {k for k in classes if any(e.startswith("@") and not e.startswith("@\n") for e in entries[k])}
+    public = {k: v for k, v in entries.items() if k in classes or not _private(k.rsplit(".", 1)[-1])}
+    attributes = frozenset(a for a in self_attributes(text) if not _private(a))
+    return public, frozenset(decorated), attributes, signatures
+
+
+@functools.lru_cache(maxsize=8192)
+def _statements(source: str) -> tuple[Entries, frozenset[str], Defs] | None:
+    """The entries, classes and `def`s of some top-level statements; None if they do not parse."""
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError):
@@ -102,10 +126,7 @@ def _shape(text: str) -> Shape | None:
     classes: set[str] = set()
     signatures: Defs = {}
     _scope(tree.body, "", entries, classes, _Text(data, starts, signatures))
-    decorated = {k for k in classes if any(e.startswith("@") and not e.startswith("@\n") for e in entries[k])}
-    public = {k: v for k, v in entries.items() if k in classes or not _private(k.rsplit(".", 1)[-1])}
-    attributes = frozenset(a for a in self_attributes(text) if not _private(a))
-    return public, frozenset(decorated), attributes, signatures
+    return entries, frozenset(classes), signatures
 
 
 def _private(name: str) -> bool:

@@ -41,3 +41,47 @@ def self_attributes(text: str) -> frozenset[str]:
         found.add(m.group(1))
         pos = m.end()
     return frozenset(found)
+
+
+_CLAUSES = ("else", "elif", "except", "finally")
+
+
+def top_level(source: str) -> list[str]:
+    """A module's text cut where a line starts at the left margin: each piece one or more whole top-level statements
+    (a decorator with its `def`, an `if` with its `else`). A cut inside a string or brackets leaves a piece that does
+    not parse, so whoever parses the pieces knows to read the text whole instead."""
+    pieces: list[str] = []
+    lines = source.splitlines(keepends=True)
+    start, decorating, quote = 0, False, None
+    for i, line in enumerate(lines):
+        first = line[:1]
+        inside, quote = quote, _quote_after(line, quote)
+        if inside or not first or first in " \t\r\n#)]}" or (decorating and first != "@"):
+            decorating = decorating and first in " \t\r\n#)]}"
+            continue
+        word = line.split(None, 1)[0].split(":", 1)[0].split("(", 1)[0]
+        if word in _CLAUSES:
+            continue
+        if i > start and not decorating:
+            pieces.append("".join(lines[start:i]))
+            start = i
+        decorating = first == "@"
+    pieces.append("".join(lines[start:]))
+    return pieces
+
+
+def _quote_after(line: str, quote: str | None) -> str | None:
+    """The triple quote still open after a line (a rough count: a wrong one only costs a piece that does not parse)."""
+    i = 0
+    while True:
+        if quote is not None:
+            j = line.find(quote, i)
+            if j < 0:
+                return quote
+            quote, i = None, j + 3
+            continue
+        found = [(j, q) for q in ('"""', "'''") if (j := line.find(q, i)) >= 0]
+        if not found:
+            return None
+        j, quote = min(found)
+        i = j + 3

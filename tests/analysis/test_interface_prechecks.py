@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from analysis.config import PipelineConfig, SourceConfig
 from analysis.interfaces.api_shape import may_break
 from analysis.interfaces.flags_env import may_drop
+from analysis.interfaces.outline import top_level
+from analysis.pipeline import run_digest
+from storage.db import open_db
 from tests.analysis.upstream_api import changes_of
 from tests.gitrepo import GitRepo
 
@@ -105,3 +111,93 @@ def test_additions_that_hide_or_reshape_old_entries_are_not_skipped():
     assert may_break(fields, fields + "    b: int\n")  # a required field of a dataclass
     assert may_break("x = 1\n", "x = 1\n__all__ = ['y']\n")
     assert not may_break("X = 1\n", "X = 2\n")  # griffe reports no change of a value
+
+
+def _changed(repo: GitRepo, message: str, text: str) -> tuple[bool, set[tuple[str, str]]]:
+    """Commit a new core module: whether the check lets it reach griffe, and what the engine reports."""
+    sha = repo.commit(message, {"src/pkg/core.py": text})
+    return may_break(*_sides(repo, sha, "src/pkg/core.py")), {
+        (c.object, c.kind) for c in changes_of(repo, sha).changes
+    }
+
+
+def test_signatures_that_only_gain_optional_parameters_are_skipped_and_give_nothing(tmp_path):
+    repo, _ = _repo(tmp_path)
+    grown = CORE.replace(
+        '    device: str = "cpu",\n', '    device: str = "cpu",\n    stream: int | None = None,\n'
+    )
+    grown = grown.replace("    block: int = 64,\n", "    block: int = 64,\n    scale: float = 1.0,\n")
+    grown = grown.replace(
+        "def __init__(self, tp: int = 1):", "def __init__(self, tp: int = 1, pp: int = 1, *, ep=None):"
+    )
+    grown = grown.replace("def close(self) -> None:", "def close(self, wait: bool = False) -> None:")
+    assert _changed(repo, "Grow the signatures", grown) == (False, set())
+
+
+def test_a_default_removed_is_not_skipped(tmp_path):
+    repo, _ = _repo(tmp_path)
+    text = CORE.replace("block: int = 64,", "block: int,").replace(
+        'device: str = "cpu",', 'device: str = "cpu", n=1,'
+    )
+    assert _changed(repo, "Require block", text) == (True, {("pkg.core.run", "param_now_required")})
+
+
+def test_a_positional_parameter_inserted_before_an_old_one_is_not_skipped(tmp_path):
+    repo, _ = _repo(tmp_path)
+    text = CORE.replace("    x: int,\n", "    x: int,\n    y: int = 0,\n")
+    breaks, kinds = _changed(repo, "Insert y", text)
+    assert breaks and ("pkg.core.run", "param_moved") in kinds
+
+
+def test_an_added_parameter_without_a_default_is_not_skipped(tmp_path):
+    keyword = CORE.replace('    device: str = "cpu",\n', '    device: str = "cpu",\n    mode: str,\n')
+    method = CORE.replace("def close(self) -> None:", "def close(self, wait) -> None:")
+    for n, (message, text) in enumerate([("Add a keyword", keyword), ("Add a method parameter", method)]):
+        repo, _ = _repo(tmp_path / str(n))
+        breaks, kinds = _changed(repo, message, text)
+        assert breaks and {k for _, k in kinds} == {"param_added_required"}
+
+
+def test_changed_annotations_and_decorators_are_not_skipped(tmp_path):
+    repo, _ = _repo(tmp_path)
+    returns = CORE.replace(") -> int:", ") -> float:").replace("*,\n", "*,\n    extra: int = 0,\n")
+    assert _changed(repo, "Return a float", returns) == (True, {("pkg.core.run", "return_changed")})
+    annotated = CORE.replace("    x: int,\n", "    x: float,\n").replace("*,\n", "*,\n    extra: int = 0,\n")
+    assert _changed(repo, "Take a float", annotated)[0]  # griffe itself reports no parameter type change
+    decorated = CORE.replace("def home()", "@staticmethod\ndef home(a=1)")
+    assert _changed(repo, "Decorate", decorated)[0]
+
+
+def test_a_parameter_added_before_a_changed_default_is_not_skipped():
+    old = "def f(*, a=1):\n    pass\n"
+    assert may_break(old, "def f(*, b=2, a=3):\n    pass\n")
+    assert may_break(old, "def f(*, a=3, b=2):\n    pass\n")
+    assert may_break(old, "def f(*, a=1, **kw):\n    pass\n")  # variadic: the engine calls it required
+    assert not may_break(old, "def f(*, b=2, a=1):\n    pass\n")
+
+
+def test_modules_read_in_pieces_answer_as_when_read_whole():
+    licence = '"""\nCopyright the authors.\n\nLicensed under the terms.\n"""\n\nimport os\n\n\n'
+    old = licence + "def run(a, b=1):\n    pass\n\n\n@dec(\n    1,\n)\ndef go(a):\n    pass\n"
+    assert top_level(old)[0] == licence.split("import")[0] and "".join(top_level(old)) == old
+    assert [p.split("\n", 1)[0] for p in top_level(old)[1:]] == ["import os", "def run(a, b=1):", "@dec("]
+    assert not may_break(old, old.replace("b=1)", "b=1, c=2)"))
+    assert may_break(old, old.replace("def go(a)", "def go(b)"))
+    tricky = "X = '''\ndef run(a): pass\n'''\nif X:\n    Y = 1\nelse:\n    Y = 2\n"  # a cut inside a string
+    assert not may_break(tricky, tricky + "\ndef more():\n    pass\n")
+    assert may_break(tricky, tricky.replace("Y = 2", "Z = 2"))
+
+
+async def test_a_copied_module_is_a_new_file_and_its_source_is_not_removed(tmp_path):
+    repo, _ = _repo(tmp_path)
+    sha = repo.commit(
+        "Copy the core",
+        {"src/pkg/core.py": CORE.replace("x + block", "x + block + 1"), "src/pkg/zcore.py": CORE},
+        date="2026-01-24T13:00:00+00:00",
+    )
+    assert repo.git("show", "-C", "--name-status", "--format=", sha).startswith("M")  # and a copy, `C...`
+    db = open_db(tmp_path / "d.db")
+    cfg = PipelineConfig(repos=[str(repo.path)], source=SourceConfig(git_fetch=False))
+    digest = await run_digest(db, cfg, day=dt.date(2026, 1, 24))
+    [entry] = [e for e in digest.repos[0].entries if e.commit.sha == sha]
+    assert entry.interfaces is not None and entry.interfaces.changes == []
