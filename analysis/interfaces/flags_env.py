@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from analysis.interfaces import InterfaceChange, InterfaceReport, quote
+from analysis.interfaces.outline import top_level
 
 FILE_BYTES = 1_000_000
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -36,9 +37,43 @@ class Surface:
 
 @functools.lru_cache(maxsize=64)
 def surface(text: str) -> Surface:
-    """The flags (argparse `add_argument`, click/typer `option`) and environment reads in Python text (kept per text)."""
+    """The flags (argparse `add_argument`, click/typer `option`) and environment reads in Python text (kept per text).
+
+    Read by top-level statements, each kept apart, so that those the other side of a change shares come cached; the
+    flags in the order a walk of the whole module meets them (by depth, then statement), as `_flag_changes` expects.
+    """
+    parts = [_piece(piece) for piece in top_level(text)]
+    if any(part is None for part in parts):  # cut where it should not be, or not Python: read it whole
+        parts = [_walk(ast.parse(text))]
     found = Surface()
-    for node in _ast_nodes(ast.parse(text)):
+    calls = []
+    for i, part in enumerate(parts):
+        assert part is not None
+        calls.extend((depth, i, seq, opts, key) for depth, seq, opts, key in part[0])
+        found.env |= part[1]
+    for *_, opts, key in sorted(calls, key=lambda c: c[:3]):
+        found.flags.append(opts)
+        found.keys.append(key)
+    return found
+
+
+Calls = list[tuple[int, int, tuple[str, ...], str]]  # depth, order of the walk, option strings, dest/help
+
+
+@functools.lru_cache(maxsize=8192)
+def _piece(source: str) -> tuple[Calls, frozenset[str]] | None:
+    """The flag declarations and environment reads of some top-level statements; None if they do not parse."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+    return _walk(tree) if triggered(source) else ([], frozenset())
+
+
+def _walk(tree: ast.AST) -> tuple[Calls, frozenset[str]]:
+    found = Surface()
+    calls: Calls = []
+    for seq, (depth, node) in enumerate(_ast_nodes(tree)):
         if isinstance(node, ast.Subscript) and _is_environ(node.value) and isinstance(node.ctx, ast.Load):
             name = _const(node.slice)
             if name:
@@ -49,22 +84,26 @@ def surface(text: str) -> Surface:
                 found.env.add(name)
         elif isinstance(node, ast.Call):
             _call(node, found)
-    return found
+            if len(found.flags) > len(calls):
+                calls.append((depth, seq, found.flags[-1], found.keys[-1]))
+    return calls, frozenset(found.env)
 
 
-def _ast_nodes(root: ast.AST) -> Iterator[ast.AST]:
-    """Every node under `root`, in the order `ast.walk` gives them, faster."""
-    todo = collections.deque([root])
-    pop, push, many, node_type = todo.popleft, todo.append, todo.extend, ast.AST
+def _ast_nodes(root: ast.AST) -> Iterator[tuple[int, ast.AST]]:
+    """Every node under `root` with its depth, in the order `ast.walk` gives them, faster."""
+    todo = collections.deque([(0, root)])
+    pop, push, node_type = todo.popleft, todo.append, ast.AST
     while todo:
-        node = pop()
-        yield node
+        depth, node = pop()
+        yield depth, node
         for name in node._fields:
             child = getattr(node, name, None)
             if isinstance(child, node_type):
-                push(child)
+                push((depth + 1, child))
             elif isinstance(child, list):
-                many(c for c in child if isinstance(c, node_type))
+                for c in child:
+                    if isinstance(c, node_type):
+                        push((depth + 1, c))
 
 
 def _call(node: ast.Call, found: Surface) -> None:
