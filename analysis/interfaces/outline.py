@@ -51,11 +51,16 @@ def top_level(source: str) -> list[str]:
     (a decorator with its `def`, an `if` with its `else`). A cut inside a string or brackets leaves a piece that does
     not parse, so whoever parses the pieces knows to read the text whole instead."""
     pieces: list[str] = []
-    lines = source.splitlines(keepends=True)
+    lines = source.split(
+        "\n"
+    )  # only where Python ends a line (`splitlines` also cuts at form feeds and the like)
+    lines = [line + "\n" for line in lines[:-1]] + [lines[-1]]
     start, decorating, quote = 0, False, None
     for i, line in enumerate(lines):
         first = line[:1]
-        inside, quote = quote, _quote_after(line, quote)
+        inside = quote
+        if '"""' in line or "'''" in line:
+            quote = _quote_after(line, quote)
         if inside or not first or first in " \t\r\n#)]}" or (decorating and first != "@"):
             decorating = decorating and first in " \t\r\n#)]}"
             continue

@@ -201,3 +201,9 @@ async def test_a_copied_module_is_a_new_file_and_its_source_is_not_removed(tmp_p
     digest = await run_digest(db, cfg, day=dt.date(2026, 1, 24))
     [entry] = [e for e in digest.repos[0].entries if e.commit.sha == sha]
     assert entry.interfaces is not None and entry.interfaces.changes == []
+
+
+def test_pieces_are_cut_only_where_python_ends_a_line():
+    text = "# a note\u2028bar = 1\nx = 1\n"  # a line separator inside a comment ends no line
+    assert top_level(text) == ["# a note\u2028bar = 1\n", "x = 1\n"]
+    assert may_break(text, "x = 1\n") is False  # `bar` was never a name
