@@ -54,8 +54,12 @@ class InterfaceStep:
         self.stored: dict[str, InterfaceReport] = {}
         self.computed = 0  # commits computed (not read from the store) in this run
         self._texts: dict[tuple[str, str], str | None] = {}  # (path, rev) -> text, shared across commits
-        self._reading: dict[tuple[str, str], asyncio.Future[str | None]] = {}  # reads under way
-        self._run_packages: asyncio.Task[list[Package]] | None = None  # the run's first listing, shared
+        # one read of a file and one listing of the run, however many commits wait for them; no task of their
+        # own, so a run that stops cancels them with the commits that wait (an orphan task in a git call can
+        # outlive the event loop's shutdown)
+        self._reading: dict[tuple[str, str], asyncio.Lock] = {}
+        self._listing = asyncio.Lock()
+        self._run_packages: list[Package] | None = None  # the packages as the run's first listing found them
         self.halted: Callable[[], bool] = lambda: False  # e.g. the source's rate limit stopped reading
         self._reads = asyncio.Semaphore(READS_AT_ONCE)
         self._engine = asyncio.Semaphore(1)  # the comparison is CPU work: one commit at a time
@@ -154,11 +158,10 @@ class InterfaceStep:
             for f in commit.files
         )
         if not reshapes:
-            if self._run_packages is None:
-                self._run_packages = asyncio.ensure_future(self._listed_packages([commit.sha]))
-            return await asyncio.shield(
-                self._run_packages
-            )  # one commit's bound never cancels the others' wait
+            async with self._listing:
+                if self._run_packages is None:
+                    self._run_packages = await self._listed_packages([commit.sha])
+            return self._run_packages
         return await self._listed_packages([commit.sha, *([old_rev] if old_rev else [])])
 
     async def _listed_packages(self, revs: list[str]) -> list[Package]:
@@ -203,23 +206,16 @@ class InterfaceStep:
 
     async def _read(self, path: str, rev: str) -> str | None:
         key = (path, rev)
-        if key in self._texts:
-            return self._texts[key]
-        if key not in self._reading:  # one read of a file, however many commits wait for it
-            self._reading[key] = asyncio.ensure_future(self._fetch(key))
-        return await asyncio.shield(self._reading[key])
-
-    async def _fetch(self, key: tuple[str, str]) -> str | None:
-        try:
-            async with self._reads:
-                try:
-                    text = await self.source.read_file(*key)
-                except FileTooLarge:
-                    text = _TOO_LARGE
-            self._texts[key] = text
-            return text
-        finally:
-            del self._reading[key]
+        if key not in self._texts:
+            async with self._reading.setdefault(key, asyncio.Lock()):
+                if key not in self._texts:
+                    async with self._reads:
+                        try:
+                            self._texts[key] = await self.source.read_file(*key)
+                        except FileTooLarge:
+                            self._texts[key] = _TOO_LARGE
+            self._reading.pop(key, None)
+        return self._texts[key]
 
     async def _prefetch_inits(
         self, changed: Texts, packages: list[Package], old_rev: str | None, new_rev: str
