@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from analysis.interfaces import InterfaceChange, InterfaceReport, quote
+from analysis.interfaces.outline import top_level
 
 FILE_BYTES = 1_000_000
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -18,6 +19,10 @@ OPTION_CALLS = frozenset({"add_argument", "option", "Option"})  # argparse, clic
 # A file can declare a flag or read a variable only if one of these words is in it: an option call's name, `environ`,
 # `getenv`, or a call of a name holding "env" (what `surface` looks at); files without any are not parsed.
 TRIGGER = re.compile(r"\b(?:add_argument|option|Option|environb?|getenvb?)\b|(?i:env)\w*[\s\\]*\(")
+# TRIGGER's two halves, for a fast yes/no: its words looked for as plain text (the word boundaries checked apart),
+# and its `env...(` call
+_WORDS = re.compile(r"add_argument|option|Option|environb?|getenvb?")
+_ENV_CALL = re.compile(r"(?i:env)\w*[\s\\]*\(")
 ENV_WRITES = ("set", "put", "unset", "del", "pop", "update", "clear")
 
 
@@ -32,9 +37,43 @@ class Surface:
 
 @functools.lru_cache(maxsize=64)
 def surface(text: str) -> Surface:
-    """The flags (argparse `add_argument`, click/typer `option`) and environment reads in Python text (kept per text)."""
+    """The flags (argparse `add_argument`, click/typer `option`) and environment reads in Python text (kept per text).
+
+    Read by top-level statements, each kept apart, so that those the other side of a change shares come cached; the
+    flags in the order a walk of the whole module meets them (by depth, then statement), as `_flag_changes` expects.
+    """
+    parts = [_piece(piece) for piece in top_level(text)]
+    if any(part is None for part in parts):  # cut where it should not be, or not Python: read it whole
+        parts = [_walk(ast.parse(text))]
     found = Surface()
-    for node in _ast_nodes(ast.parse(text)):
+    calls = []
+    for i, part in enumerate(parts):
+        assert part is not None
+        calls.extend((depth, i, seq, opts, key) for depth, seq, opts, key in part[0])
+        found.env |= part[1]
+    for *_, opts, key in sorted(calls, key=lambda c: c[:3]):
+        found.flags.append(opts)
+        found.keys.append(key)
+    return found
+
+
+Calls = list[tuple[int, int, tuple[str, ...], str]]  # depth, order of the walk, option strings, dest/help
+
+
+@functools.lru_cache(maxsize=8192)
+def _piece(source: str) -> tuple[Calls, frozenset[str]] | None:
+    """The flag declarations and environment reads of some top-level statements; None if they do not parse."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+    return _walk(tree) if triggered(source) else ([], frozenset())
+
+
+def _walk(tree: ast.AST) -> tuple[Calls, frozenset[str]]:
+    found = Surface()
+    calls: Calls = []
+    for seq, (depth, node) in enumerate(_ast_nodes(tree)):
         if isinstance(node, ast.Subscript) and _is_environ(node.value) and isinstance(node.ctx, ast.Load):
             name = _const(node.slice)
             if name:
@@ -45,22 +84,26 @@ def surface(text: str) -> Surface:
                 found.env.add(name)
         elif isinstance(node, ast.Call):
             _call(node, found)
-    return found
+            if len(found.flags) > len(calls):
+                calls.append((depth, seq, found.flags[-1], found.keys[-1]))
+    return calls, frozenset(found.env)
 
 
-def _ast_nodes(root: ast.AST) -> Iterator[ast.AST]:
-    """Every node under `root`, in the order `ast.walk` gives them, faster."""
-    todo = collections.deque([root])
-    pop, push, many, node_type = todo.popleft, todo.append, todo.extend, ast.AST
+def _ast_nodes(root: ast.AST) -> Iterator[tuple[int, ast.AST]]:
+    """Every node under `root` with its depth, in the order `ast.walk` gives them, faster."""
+    todo = collections.deque([(0, root)])
+    pop, push, node_type = todo.popleft, todo.append, ast.AST
     while todo:
-        node = pop()
-        yield node
+        depth, node = pop()
+        yield depth, node
         for name in node._fields:
             child = getattr(node, name, None)
             if isinstance(child, node_type):
-                push(child)
+                push((depth + 1, child))
             elif isinstance(child, list):
-                many(c for c in child if isinstance(c, node_type))
+                for c in child:
+                    if isinstance(c, node_type):
+                        push((depth + 1, c))
 
 
 def _call(node: ast.Call, found: Surface) -> None:
@@ -112,11 +155,10 @@ def flag_env_changes(
     report = InterfaceReport()
     old_all, new_all = Surface(), Surface()
     deadline = clock() + seconds
-    added = [p for p in sorted(changed) if changed[p][0] is None]
-    rest = [p for p in sorted(changed) if changed[p][0] is not None]
-    _gather(changed, rest, old_all, new_all, report, deadline, max_bytes, clock)
-    if added and (old_all.env - new_all.env or _flag_changes(old_all, new_all)):
-        # something is gone: added files may declare it again or rename it; read every file in order
+    dropping = [p for p in sorted(changed) if p.endswith(".py") and may_drop(*changed[p], max_bytes)]
+    _gather(changed, dropping, old_all, new_all, report, deadline, max_bytes, clock)
+    if old_all.env - new_all.env or _flag_changes(old_all, new_all):
+        # something is gone: the other files may declare it again or rename it; read every file in order
         report, old_all, new_all = InterfaceReport(), Surface(), Surface()
         _gather(changed, sorted(changed), old_all, new_all, report, deadline, max_bytes, clock)
     report.changes.extend(_flag_changes(old_all, new_all))
@@ -127,9 +169,70 @@ def flag_env_changes(
     return report
 
 
+def triggered(text: str) -> bool:
+    """Whether TRIGGER matches anywhere in the text (the same answer as `TRIGGER.search`, several times faster)."""
+    pos = 0
+    while (m := _WORDS.search(text, pos)) is not None:
+        start, end = m.span()
+        if not (_word_char(text, start - 1) or _word_char(text, end)):
+            return True
+        pos = start + 1
+    return _ENV_CALL.search(text) is not None
+
+
+def _word_char(text: str, i: int) -> bool:
+    return 0 <= i < len(text) and (text[i].isalnum() or text[i] == "_")
+
+
 def may_declare(old: str | None, new: str | None) -> bool:
     """Whether a changed file can differ in flags or environment reads: its text changed and names one of them."""
-    return old != new and any(TRIGGER.search(t or "") for t in (old, new))
+    return old != new and any(triggered(t or "") for t in (old, new))
+
+
+def may_drop(old: str | None, new: str | None, max_bytes: int = FILE_BYTES) -> bool:
+    """Whether a changed file can stop declaring a flag or reading a variable: False when every place of its old
+    text that declares or reads one is still in the new text, word for word with the lines around it."""
+    if old is None or old == new or not triggered(old):
+        return False  # nothing old declared or read
+    if new is None or max(len(old), len(new)) > max_bytes:
+        return True
+    return any(window not in new for window in _windows(old))
+
+
+def _windows(text: str) -> Iterator[str]:
+    """The text around each word that can declare a flag or read a variable: from the line before it to the end of
+    its positional arguments (the option strings and variable names), or two more lines when no bracket follows."""
+    for m in TRIGGER.finditer(text):
+        start = text.rfind("\n", 0, m.start()) + 1
+        start = text.rfind("\n", 0, max(start - 1, 0)) + 1
+        end, closed = _arguments_end(text, m.start())
+        for _ in range(1 if closed else 3):
+            found = text.find("\n", end + (0 if _ == 0 and closed else 1))
+            end = len(text) if found < 0 else found
+        yield text[start:end]
+
+
+def _arguments_end(text: str, start: int, limit: int = 4000) -> tuple[int, bool]:
+    """Where the brackets opened after `start` close or their first keyword argument begins (True), or where the
+    line ends before any bracket opens (False); at most `limit` characters on."""
+    depth = 0
+    for i in range(start, min(len(text), start + limit)):
+        ch = text[i]
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+            if depth <= 0:
+                return i, True
+        elif ch == "=" and depth == 1 and text[i + 1 : i + 2] != "=" and text[i - 1] not in "=!<>:":
+            j = i - 1
+            while j > start and text[j] in " \t":
+                j -= 1
+            if text[j].isalnum() or text[j] == "_":
+                return i, True  # keyword arguments follow every positional one
+        elif ch == "\n" and depth <= 0:
+            return i, False
+    return min(len(text), start + limit), True
 
 
 def _gather(

@@ -10,7 +10,7 @@ from pathlib import Path
 import griffe
 
 from analysis.interfaces import InterfaceChange, InterfaceReport, quote
-from analysis.interfaces.outline import outline
+from analysis.interfaces.api_shape import may_break, may_differ
 from analysis.interfaces.packages import Package, is_private, module_of
 from analysis.interfaces.reexports import Reader, load_reexports, public_names
 
@@ -43,21 +43,29 @@ def api_changes(
     deadline = clock() + seconds
     parsed: dict[str, tuple[str, griffe.Module | None, griffe.Module | None]] = {}
     added = {p for p, (old, _) in changed.items() if old is None}
-    _parse_changed(
-        changed, sorted(set(changed) - added), packages, parsed, report, deadline, max_bytes, clock
-    )
+    breaking = {
+        p
+        for p in set(changed) - added
+        if module_of(p, packages) is not None and may_break(*changed[p], max_bytes)
+    }
+    _parse_changed(changed, sorted(breaking), packages, parsed, report, deadline, max_bytes, clock)
     raw = _merge_moves(_raw_changes(parsed))
-    if added and any(kind in GONE for _, kind, _ in raw):  # an added module may be where something moved
-        _parse_changed(changed, sorted(added), packages, parsed, report, deadline, max_bytes, clock)
+    rest = sorted(set(changed) - breaking)  # modules that only add (or are added)
+    if any(kind in GONE for _, kind, _ in raw):  # one of them may be where something moved
+        _parse_changed(changed, rest, packages, parsed, report, deadline, max_bytes, clock)
         raw = _merge_moves(_raw_changes(parsed))
-    else:  # added modules have no old API: only their names matter, for their packages' re-exports
-        for path in sorted(added):
+    else:  # they have nothing to lose: only their names matter, for their packages' re-exports
+        for path in rest:
             module = module_of(path, packages)
-            if module is not None and len(changed[path][1] or "") <= max_bytes:
+            if module is None or not may_differ(*changed[path]):
+                continue
+            if len(changed[path][0] or "") <= max_bytes and len(changed[path][1] or "") <= max_bytes:
                 parsed[path] = (module, None, None)
-            elif module is not None:
+            else:
                 report.skipped_files.append(path)
     report.skipped_files.sort()
+    if not raw:
+        return report
     olds = {p: t[0] for p, t in changed.items()}
     news = {p: t[1] for p, t in changed.items()}
     modules = {m for m, _, _ in parsed.values()}
@@ -100,11 +108,6 @@ def _parse_changed(
             report.unparsed.append(path)
             continue
         parsed[path] = (module, sides[0], sides[1])
-
-
-def may_differ(old: str | None, new: str | None) -> bool:
-    """False for the same blob on both sides, or a change only inside function bodies: no signature can differ."""
-    return old != new and (old is None or new is None or outline(old) != outline(new))
 
 
 def _merge_moves(raw: list[Raw]) -> list[Raw]:
