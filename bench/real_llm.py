@@ -94,7 +94,6 @@ def main() -> None:
     logged = _log_seconds(args.server_log, offset)
     measured = sum(analyzer.answered_seconds)
     compute, source = (logged, "server log") if logged else (measured, "measured per answered request")
-    second = asyncio.run(run_digest(db, cfg, day=day))
     learned = learned_about(db, analyzer.endpoint.url, args.model) or Learned()
     print(f"endpoint {args.base_url} model {args.model}; timeout {args.timeout:g} s; day {day}")
     for e in entries:
@@ -120,6 +119,8 @@ def main() -> None:
         f"learned: mode {learned.mode}, context {learned.context_tokens} tokens, "
         f"token ratio {learned.token_ratio}, concurrency {learned.concurrency}"
     )
+    sys.stdout.flush()
+    second = asyncio.run(run_digest(db, cfg, day=day))
     print(f"second run LLM calls:          {second.usage.llm_calls}")
 
 

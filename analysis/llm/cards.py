@@ -1,5 +1,6 @@
 """One commit card from the model: an answer sized to what a card needs, repaired once when it is not JSON,
-asked once more strictly when it says nothing, and the answer lengths that size the next ones."""
+asked once more strictly when it says nothing (unless nearly every answer of the run said nothing), and the
+answer lengths that size the next ones."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ ANSWER_TOKENS = {Importance.LOW: 400, Importance.MEDIUM: 800, Importance.HIGH: 1
 _CUT_GROWTH, _CUT_CAP = 1.5, 1800  # one retry after a cut-off answer, this much longer, at most this
 _MEASURED_ROOM = 2.0  # a card may be this many times the longest usable card the endpoint wrote
 _FLOOR = 300  # the least room a card answer gets
+_HOPELESS_AFTER, _HOPELESS_SHARE = 4, 0.8  # after this many answers, this share unusable: no stricter second ask
 
 
 class CardLengths:
@@ -51,11 +53,18 @@ class CardAsker:
         self.lengths = lengths
         self.answers = self.unusable = 0  # card answers this run, and those that said nothing usable
 
+    @property
+    def hopeless(self) -> bool:
+        """Whether nearly every card answer of this run said nothing usable (a model too small for the job)."""
+        return self.answers >= _HOPELESS_AFTER and self.unusable >= _HOPELESS_SHARE * self.answers
+
     async def card(self, build: Builder, hint: Importance, budget: int, usage: Usage) -> Card:
         """A card that says something; Unusable when the answer and a stricter second one say nothing."""
         limit, reason, bad = self.lengths.limit(hint), "", 0
         for strict in (False, True):
             asked: Builder = build
+            if strict and self.hopeless:
+                break  # this model's answers are nearly all unusable: a stricter ask would be one more wasted
             if strict:
                 asked = _stricter(build, reason, self.language)
             before = usage.completion_tokens

@@ -165,12 +165,14 @@ async def test_unusable_answers_are_counted_alerted_and_retried_on_a_later_run(t
         entries = digest.repos[0].entries
         assert {e.analysis.status for e in entries} == {AnalysisStatus.FAILED}
         assert all(e.analysis.card is not None for e in entries)
-        assert digest.usage.unusable_answers == 8
+        # once four answers said nothing, no commit gets a stricter second ask that would be wasted on this model
+        bad = digest.usage.unusable_answers
+        assert 4 <= bad < 8 and len(server.requests) == bad + 1  # and the day's overview
         [alert] = [a for a in digest.alerts if "said nothing usable" in a]
         assert endpoint_key(server.base_url) in alert and "test-model" in alert
-        assert runs.usage_totals(db).unusable_answers == 8
+        assert runs.usage_totals(db).unusable_answers == bad
         lines, data = status_lines(db)
-        assert data["usage"]["unusable_answers"] == 8 and "8 unusable answers" in lines[-1]
+        assert data["usage"]["unusable_answers"] == bad and f"{bad} unusable answers" in lines[-1]
         server.content = None
         asked = len(server.requests)
         soon = await run_digest(db, cfg, day=DAY)  # at once: the same model just failed them, they rest
