@@ -113,11 +113,10 @@ class InterfaceStep:
         ]
         await self._read_all(changed, report, kept, old_rev)
         if not await self._in_thread(_any_may_lose, list(changed.values())):
-            return report  # only bodies changed, or only additions, or files only added: nothing that existed broke
+            return report  # only bodies changed, or only additions: nothing that existed broke
+        # something old may be gone: added files may be where it moved to, or read it again
         added = [(path, path, new_rev) for path, (_, has_old, _) in wanted.items() if not has_old]
-        await self._read_all(
-            changed, report, added, None
-        )  # where something may have moved to, or be read again
+        await self._read_all(changed, report, added, None)
         changed = await self._in_thread(_interface_sides, changed)
         await self._prefetch_inits(changed, packages, old_rev, new_rev)
         left = max(self.commit_seconds - (self.clock() - started), 1.0)

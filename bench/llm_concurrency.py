@@ -96,7 +96,7 @@ def main() -> None:
     ap.add_argument("--commits", type=int, default=32)
     ap.add_argument("--large", type=int, default=3, help="how many commits touch 2,500 files")
     ap.add_argument("--latency", type=float, default=2.0, help="seconds the chat server adds to each answer")
-    ap.add_argument("--concurrency", type=int, default=LLMConfig(api_key=None).concurrency)
+    ap.add_argument("--concurrency", type=int, default=LLMConfig(api_key="").concurrency)
     ap.add_argument("--slots", type=int, default=64, help="requests the chat server computes at once")
     ap.add_argument("--budget", type=int, default=12000, help="prompt budget in estimated tokens")
     ap.add_argument("--repo", help="a local clone whose real day is run instead of the built one")
@@ -136,7 +136,9 @@ def main() -> None:
     )
     print(f"largest prompt {max(r['largest'] for _, r in rows)} <= budget {args.budget}")
     if args.versus:
-        print(f"sequential design ({args.versus:.1f} s) / first-contact: {args.versus / rows[0][1]['wall']:.2f}x")
+        print(
+            f"sequential design ({args.versus:.1f} s) / first-contact: {args.versus / rows[0][1]['wall']:.2f}x"
+        )
 
 
 if __name__ == "__main__":

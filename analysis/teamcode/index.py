@@ -49,9 +49,8 @@ class TeamIndex:
     refs: dict[str, dict[str, list[Place]]] = field(default_factory=dict)  # package -> dotted path -> places
     flags: dict[str, list[Place]] = field(default_factory=dict)
     env: dict[str, list[Place]] = field(default_factory=dict)
-    spans: dict[str, list[Span]] = field(
-        default_factory=dict
-    )  # per file that refers upstream: its statements
+    # per file that refers upstream: its top-level statements' lines and the names they spell
+    spans: dict[str, list[Span]] = field(default_factory=dict)
     files: int = 0
     bytes: int = 0
     seconds: float = 0.0

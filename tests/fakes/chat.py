@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from analysis.llm.parallel import PROBE_TOKENS
 from analysis.tokens import estimate_tokens
 from tests.fakes import chat_answers as answers
 from tests.fakes.cards import plausible_card
@@ -38,7 +39,8 @@ Fault = str | None
 _CITED_RE = re.compile(r"\[([0-9a-f]{7,40})\]")
 WEEK_MARKER = "Write the week's overview"
 
-PROBE_PROMPT = re.compile(r"Count from \d+ to \d+, separated by spaces\.")  # the product's first-contact burst
+# the product's first-contact burst
+PROBE_PROMPT = re.compile(r"Count from \d+ to \d+, separated by spaces\.")
 OVERVIEW_MARKERS = ("Write the day's overview", "Merge them into the overview of the whole day")
 QUESTION_MARKER = "Answer the member's question"
 
@@ -80,7 +82,7 @@ class Request:
     @property
     def is_probe(self) -> bool:
         """Whether this is one of the product's tiny first-contact requests (a short count, a few tokens)."""
-        return bool(PROBE_PROMPT.fullmatch(self.user_text)) and (self.max_tokens or 99) <= 16
+        return bool(PROBE_PROMPT.fullmatch(self.user_text)) and (self.max_tokens or 99) <= PROBE_TOKENS
 
     @property
     def user_text(self) -> str:
@@ -94,7 +96,7 @@ class ChatServer:
 
     faults: list[Fault] | Callable[[Request], Fault] = field(default_factory=list)
     latency: float = 0.0  # seconds added to every answer
-    probe_latency: float | None = None  # seconds for a first-contact probe instead (a CPU server's tiny request)
+    probe_latency: float | None = None  # seconds for a first-contact probe instead (a CPU server's)
     overhead: float = 0.0  # seconds each request spends outside the queue (HTTP, templating), all at once
     hang: float = 5.0  # how long a "hang" fault sleeps
     retry_after: str = "1"  # Retry-After sent with a "429"
@@ -288,7 +290,7 @@ class ChatServer:
         if req.is_probe:  # a count, cut at the limit like any answer
             start = int(text.split()[2])
             count = " ".join(str(n) for n in range(start, start + 21))
-            cut = (req.max_tokens or 16) * 3
+            cut = (req.max_tokens or PROBE_TOKENS) * 3
             return count[:cut], "length" if len(count) > cut else "stop"
         if self.content is not None:
             own = self.content(req)
