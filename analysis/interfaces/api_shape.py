@@ -10,8 +10,10 @@ class (a dataclass's `__init__` is built from its fields), `__all__` or a star i
 from __future__ import annotations
 
 import ast
+import collections
 import functools
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Sequence
 
 from analysis.interfaces.outline import outline, pruned, self_attributes, top_level
 from analysis.interfaces.signatures import Signature, extends, signature_of
@@ -42,6 +44,9 @@ def may_break(old: str | None, new: str | None, max_bytes: int = FILE_BYTES) -> 
         return True
     if not may_differ(old, new):
         return False
+    kept = _kept_by_pieces(old, new)
+    if kept is not None:
+        return not kept
     before, after = _shape(old), _shape(new)
     if before is None or after is None:
         return True  # griffe says why it cannot read it
@@ -67,6 +72,66 @@ def _kept(before: Shape, after: Shape) -> bool:
     return True
 
 
+def _kept_by_pieces(old: str, new: str) -> bool | None:
+    """`_kept` read from the top-level statements that differ between the two sides, the rest left unparsed; None
+    when the statements both sides share could take part (they moved, or name a name the others bind)."""
+    old_pieces, new_pieces = top_level(pruned(old)), top_level(pruned(new))
+    shared = collections.Counter(old_pieces) & collections.Counter(new_pieces)
+    old_shared, removed = _parted(old_pieces, shared)
+    new_shared, added = _parted(new_pieces, shared)
+    if old_shared != new_shared:
+        return None  # shared statements in another order: which of two bindings wins may change
+    before, after = _part_shape(removed), _part_shape(added)
+    if before is None or after is None:
+        return None
+    old_attrs, new_attrs = _attributes(old), _attributes(new)
+    if not _apart(old_shared, before[0], after[0], new_attrs - old_attrs):
+        return None
+    return _kept((*before[:2], old_attrs, before[2]), (*after[:2], new_attrs, after[2]))
+
+
+def _apart(shared: list[str], before: Entries, after: Entries, new_attrs: frozenset[str]) -> bool:
+    """Whether the shared statements bind none of the top-level names the changed ones bind, no member that a new one
+    could override, and no name a new instance attribute could hide; only the shared statements naming one are read."""
+    tops = {k.split(".", 1)[0] for k in (*before, *after)}
+    members = {k.rsplit(".", 1)[1] for k in after.keys() - before.keys() if "." in k}
+    names = tops | members | new_attrs
+    if "*" in names:
+        return False
+    for piece in shared:
+        if not _mentions(piece, names):
+            continue
+        found = _part_shape([piece])
+        if found is None:
+            return False
+        keys = found[0]
+        if any(k.split(".", 1)[0] in tops or k.rsplit(".", 1)[-1] in new_attrs for k in keys):
+            return False
+        if any(k.rsplit(".", 1)[1] in members for k in keys if "." in k):
+            return False
+    return True
+
+
+def _parted(pieces: Sequence[str], shared: collections.Counter[str]) -> tuple[list[str], list[str]]:
+    """The pieces the other side shares, and the others, each in order."""
+    left = collections.Counter(shared)
+    common: list[str] = []
+    own: list[str] = []
+    for piece in pieces:
+        if left[piece] > 0:
+            left[piece] -= 1
+            common.append(piece)
+        else:
+            own.append(piece)
+    return common, own
+
+
+def _mentions(text: str, names: set[str]) -> bool:
+    """Whether any of these names occurs in the text as a word."""
+    present = [n for n in names if n in text]  # a plain search first: most names are not there at all
+    return bool(present) and re.search(r"\b(?:" + "|".join(map(re.escape, present)) + r")\b", text) is not None
+
+
 def _same(old: list[str], new: list[str] | None, old_sigs: Defs, new_sigs: Defs) -> bool:
     """Whether a name's bindings are unchanged, a function's signature at most extended by optional parameters."""
     if new is None or len(old) != len(new):
@@ -90,12 +155,20 @@ def _shape(text: str) -> Shape | None:
     """The entries of a module's outline, its decorated classes, its instance attributes and the signatures of its
     functions (by header text); None if unparseable."""
     source = pruned(text)
-    parts = [_statements(chunk) for chunk in top_level(source)]  # the other side's unchanged ones come cached
-    if any(part is None for part in parts):
-        whole = _statements(source)  # split where it should not be, or unparseable: read it whole
-        if whole is None:
+    found = _part_shape(top_level(source))  # the other side's unchanged statements come cached
+    if found is None:
+        found = _part_shape([source])  # split where it should not be, or unparseable: read it whole
+        if found is None:
             return None
-        parts = [whole]
+    public, decorated, signatures = found
+    return public, decorated, _attributes(text), signatures
+
+
+def _part_shape(pieces: Sequence[str]) -> tuple[Entries, frozenset[str], Defs] | None:
+    """The public entries, decorated classes and signatures of some top-level statements; None if one is unparseable."""
+    parts = [_statements(chunk) for chunk in pieces]
+    if any(part is None for part in parts):
+        return None
     entries: Entries = {}
     classes: set[str] = set()
     signatures: Defs = {}
@@ -107,8 +180,12 @@ def _shape(text: str) -> Shape | None:
         signatures.update(part[2])
     decorated = {k for k in classes if any(e.startswith("@") and not e.startswith("@\n") for e in entries[k])}
     public = {k: v for k, v in entries.items() if k in classes or not _private(k.rsplit(".", 1)[-1])}
-    attributes = frozenset(a for a in self_attributes(text) if not _private(a))
-    return public, frozenset(decorated), attributes, signatures
+    return public, frozenset(decorated), signatures
+
+
+def _attributes(text: str) -> frozenset[str]:
+    """The public instance attributes a module's methods set."""
+    return frozenset(a for a in self_attributes(text) if not _private(a))
 
 
 @functools.lru_cache(maxsize=8192)

@@ -46,7 +46,8 @@ def self_attributes(text: str) -> frozenset[str]:
 _CLAUSES = ("else", "elif", "except", "finally")
 
 
-def top_level(source: str) -> list[str]:
+@functools.lru_cache(maxsize=512)
+def top_level(source: str) -> tuple[str, ...]:
     """A module's text cut where a line starts at the left margin: each piece one or more whole top-level statements
     (a decorator with its `def`, an `if` with its `else`). A cut inside a string or brackets leaves a piece that does
     not parse, so whoever parses the pieces knows to read the text whole instead."""
@@ -72,7 +73,7 @@ def top_level(source: str) -> list[str]:
             start = i
         decorating = first == "@"
     pieces.append("".join(lines[start:]))
-    return pieces
+    return tuple(pieces)
 
 
 def _quote_after(line: str, quote: str | None) -> str | None:

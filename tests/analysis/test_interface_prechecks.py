@@ -205,5 +205,19 @@ async def test_a_copied_module_is_a_new_file_and_its_source_is_not_removed(tmp_p
 
 def test_pieces_are_cut_only_where_python_ends_a_line():
     text = "# a note\u2028bar = 1\nx = 1\n"  # a line separator inside a comment ends no line
-    assert top_level(text) == ["# a note\u2028bar = 1\n", "x = 1\n"]
+    assert top_level(text) == ("# a note\u2028bar = 1\n", "x = 1\n")
     assert may_break(text, "x = 1\n") is False  # `bar` was never a name
+
+
+def test_statements_both_sides_share_still_count_where_they_bind_a_changed_name(tmp_path):
+    """Only the changed statements are read, but one the two sides share can make an addition break something:
+    each of these is still found."""
+    base = "class Base:\n    def run(self, x):\n        return x\n\n\nclass Child(Base):\n    pass\n"
+    overrides = base.replace("    pass\n", "    def run(self):\n        return 0\n")  # Child.run hides Base.run
+    hides = "class Base:\n    mode = 1\n\n\nclass Child:\n    def __init__(self):\n        pass\n"
+    hiding = hides.replace("        pass\n", "        self.mode = 2\n")  # the instance's `mode` hides Base's
+    rebound = "def pick(x):\n    return x\n\n\npick = staticmethod(pick)\n"
+    reordered = "pick = staticmethod(pick)\n\n\ndef pick(x):\n    return x\n"  # the later binding wins now
+    for old, new in ((base, overrides), (hides, hiding), (rebound, reordered)):
+        assert may_break(old, new), new
+    assert not may_break(base, base + "\n\ndef helper(y):\n    return y\n")  # a plain addition still skipped
