@@ -22,6 +22,7 @@ CHANGE_TYPES = {
     "style": ("style", "代码风格"),
     "revert": ("revert", "回滚"),
     "merge": ("merge", "合并"),
+    "deps": ("dependency", "依赖更新"),
     "other": ("change", "其他变更"),
 }
 
@@ -46,6 +47,11 @@ def change_type_label(change_type: str, language: str = "en") -> str:
     """The human label of a change type, in English or Chinese ("zh")."""
     en, zh = CHANGE_TYPES.get(change_type, CHANGE_TYPES["other"])
     return zh if language == "zh" else en
+
+
+def change_type_labels(language: str = "en") -> list[str]:
+    """Every change type's label in English or Chinese ("zh"), each once, in a fixed order."""
+    return list(dict.fromkeys(change_type_label(kind, language) for kind in CHANGE_TYPES))
 
 
 @dataclass

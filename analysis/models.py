@@ -147,9 +147,7 @@ class Insight(BaseModel):
 class Card(BaseModel):
     """The structured analysis of one commit."""
 
-    change_type: str = Field(
-        description="Kind of change, e.g. feature, bug fix, refactor, docs, tests, CI, build"
-    )
+    change_type: str = Field(description="Kind of change")
     importance: Importance
     importance_reason: str = Field(default="", description="One line: why this importance")
     summary: list[str] = Field(default_factory=list, description="What changed, one point a line")

@@ -18,11 +18,13 @@ ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 OPTION_CALLS = frozenset({"add_argument", "option", "Option"})  # argparse, click, typer
 # A file can declare a flag or read a variable only if one of these words is in it: an option call's name, `environ`,
 # `getenv`, or a call of a name holding "env" (what `surface` looks at); files without any are not parsed.
-TRIGGER = re.compile(r"\b(?:add_argument|option|Option|environb?|getenvb?)\b|(?i:env)\w*[\s\\]*\(")
+_WORD_LIST = r"add_argument|option|Option|environb?|getenvb?"
+_ENV_CALL_TEXT = r"(?i:env)\w*[\s\\]*\("
+TRIGGER = re.compile(rf"\b(?:{_WORD_LIST})\b|{_ENV_CALL_TEXT}")
 # TRIGGER's two halves, for a fast yes/no: its words looked for as plain text (the word boundaries checked apart),
 # and its `env...(` call
-_WORDS = re.compile(r"add_argument|option|Option|environb?|getenvb?")
-_ENV_CALL = re.compile(r"(?i:env)\w*[\s\\]*\(")
+_WORDS = re.compile(_WORD_LIST)
+_ENV_CALL = re.compile(_ENV_CALL_TEXT)
 ENV_WRITES = ("set", "put", "unset", "del", "pop", "update", "clear")
 
 

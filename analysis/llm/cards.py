@@ -51,6 +51,7 @@ class CardAsker:
         self.requester = requester
         self.language = language
         self.lengths = lengths
+        self.schema = ("commit_card", prompts.card_schema(language))  # its kinds in the configured language
         self.answers = self.unusable = 0  # card answers this run, and those that said nothing usable
 
     @property
@@ -58,8 +59,16 @@ class CardAsker:
         """Whether nearly every card answer of this run said nothing usable (a model too small for the job)."""
         return self.answers >= _HOPELESS_AFTER and self.unusable >= _HOPELESS_SHARE * self.answers
 
-    async def card(self, build: Builder, hint: Importance, budget: int, usage: Usage) -> Card:
-        """A card that says something; Unusable when the answer and a stricter second one say nothing."""
+    async def card(
+        self,
+        build: Builder,
+        hint: Importance,
+        budget: int,
+        usage: Usage,
+        grounds: frozenset[str] | None = None,
+    ) -> Card:
+        """A card that says something (of the commit whose names are `grounds`); Unusable when the answer and a
+        stricter second one say nothing."""
         limit, reason, bad = self.lengths.limit(hint), "", 0
         for strict in (False, True):
             asked: Builder = build
@@ -68,7 +77,7 @@ class CardAsker:
             if strict:
                 asked = _stricter(build, reason, self.language)
             before = usage.completion_tokens
-            card, reason = await self._one(asked, limit, budget, usage)
+            card, reason = await self._one(asked, limit, budget, usage, grounds)
             self.answers += 1
             if card is not None:
                 self.lengths.add(usage.completion_tokens - before)
@@ -77,14 +86,16 @@ class CardAsker:
             bad += 1
         raise Unusable(reason, bad)
 
-    async def _one(self, build: Builder, limit: int, budget: int, usage: Usage) -> tuple[Card | None, str]:
+    async def _one(
+        self, build: Builder, limit: int, budget: int, usage: Usage, grounds: frozenset[str] | None
+    ) -> tuple[Card | None, str]:
         """One card answer: (card, "") when usable, (None, why) when it says nothing; Failed when cut off."""
-        text, finish = await self.requester.complete(build, limit, usage)
+        text, finish = await self.requester.complete(build, limit, usage, schema=self.schema)
         if finish == "length":
             if checks.repetitive(text):
                 return None, "the answer repeats itself until the token limit"
             limit = min(int(limit * _CUT_GROWTH), _CUT_CAP)
-            text, finish = await self.requester.complete(build, limit, usage, terse=True)
+            text, finish = await self.requester.complete(build, limit, usage, terse=True, schema=self.schema)
             if finish == "length":
                 if checks.repetitive(text):
                     return None, "the answer repeats itself until the token limit"
@@ -94,7 +105,7 @@ class CardAsker:
         except MalformedAnswer as e:
             card = await self._repaired(text, str(e), limit, budget, usage)
         card = checks.tidied(card)
-        why = checks.unusable(card, self.language)
+        why = checks.unusable(card, self.language, grounds)
         return (None, why) if why else (card, "")
 
     async def _repaired(self, text: str, error: str, limit: int, budget: int, usage: Usage) -> Card:
@@ -102,7 +113,7 @@ class CardAsker:
         overhead = estimate(prompts.repair_messages("", error, lang, "text")) + 32
         bad = clip_tokens(text, budget - overhead)
         text, finish = await self.requester.complete(
-            lambda m, _t: prompts.repair_messages(bad, error, lang, m), limit, usage
+            lambda m, _t: prompts.repair_messages(bad, error, lang, m), limit, usage, schema=self.schema
         )
         if finish == "length":
             raise Failed("repaired answer cut off")

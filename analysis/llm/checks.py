@@ -1,16 +1,19 @@
 """Whether a card says something: real words in the configured language, a known kind, no runaway text.
 
 A small model can answer with a valid JSON card that is useless: a summary of "141836" or
-"skip_value_to_write", a change_type of ".", prose in another language, or one string field that repeats
-the same few characters until the token limit. Such a card is not done.
+"skip_value_to_write", a change_type of ".", prose in another language, one string field that repeats
+the same few characters until the token limit, or sentences that name nothing of the commit ("What changed,
+one point a line", the schema's own words). Such a card is not done.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 
 from analysis.importance import CHANGE_TYPES
-from analysis.models import Card
+from analysis.llm import prompts
+from analysis.models import Card, Commit
 
 _REPEAT_RE = re.compile(r"(.{1,40}?)\1{7,}", re.S)  # a short piece repeated eight times or more in a row
 _LATIN_WORD_RE = re.compile(r"[A-Za-z]{2,}")
@@ -25,6 +28,19 @@ _KIND_WORDS = (
     "功能 修复 性能 重构 文档 测试 构建 配置 风格 回滚 合并 变更 依赖 安全 发布 清理 优化 新增 删除"
 ).split()
 _KINDS = [w.lower() for pair in CHANGE_TYPES.values() for w in pair] + _KIND_WORDS
+# words, and the parts of snake_case and CamelCase names
+_NAME_PART_RE = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+")
+_CODE_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{3,}")
+_SUFFIXES = ("ations", "ation", "ings", "ing", "ers", "er", "ed", "es", "s")
+# words that any card or commit may hold: naming one of them names nothing of this commit
+_GENERIC = frozenset(
+    """the and for with this that these from into not are was were has have had its all can will also more some only
+    when which what why how one two add adds added adding fix fixes fixed fixing update updates updated remove removes
+    removed change changes changed commit commits code file files new use used uses using support supports none line
+    lines points data value values test tests json yaml yml txt toml cfg name names named key keys type types list
+    item items check checks checked verify verified pass passed run runs""".split()
+)
+GROUND_CHARS = 200_000  # the diff read for its names, at most
 RUNAWAY_CHARS = 120  # a repeated phrase shorter than this is not judged a runaway
 SAME_CHAR_CHARS = 1000  # nor one character repeated fewer times than this
 
@@ -106,8 +122,46 @@ def tidied(card: Card) -> Card:
     )
 
 
-def unusable(card: Card, language: str) -> str | None:
-    """Why a parsed (and tidied) card says nothing usable (a short reason), or None when it does."""
+def names(text: str) -> set[str]:
+    """The words of a text that can name something, stemmed ("scheduling" names the "scheduler"): parts of words,
+    identifiers and paths, and code names whole (`top_k_varlen`); no generic word."""
+    found = {_stem(w) for w in map(str.lower, _NAME_PART_RE.findall(text)) if len(w) >= 3 and w not in _GENERIC}
+    return found | {w.lower() for w in _CODE_NAME_RE.findall(text) if _code_like(w)}
+
+
+def commit_names(commit: Commit) -> frozenset[str]:
+    """What a card about this commit can name: the words of its message and paths, and the code names of its diff
+    (its comments' prose is left out: any sentence finds a word there); words the card prompts say never count."""
+    paths = " ".join(f"{f.previous_path or ''} {f.path}" for f in commit.files)
+    left, code = GROUND_CHARS, set()
+    for f in commit.files:
+        patch = (f.patch or "")[: max(left, 0)]
+        left -= len(patch)
+        code |= {w.lower() for w in _CODE_NAME_RE.findall(patch) if _code_like(w)}
+    return frozenset((names(f"{commit.message}\n{paths}") | code) - _instruction_names())
+
+
+@functools.cache
+def _instruction_names() -> frozenset[str]:
+    return frozenset(names(prompts.instructions()))
+
+
+def _stem(word: str) -> str:
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            word = word[: -len(suffix)]
+            break
+    return word.removesuffix("e") if len(word) > 4 else word
+
+
+def _code_like(word: str) -> bool:
+    """Whether an identifier looks like code, not a word: it holds `_`, a digit or a capital inside."""
+    return "_" in word.strip("_") or any(c.isdigit() for c in word) or any(c.isupper() for c in word[1:])
+
+
+def unusable(card: Card, language: str, grounds: frozenset[str] | None = None) -> str | None:
+    """Why a parsed (and tidied) card says nothing usable (a short reason), or None when it does; with `grounds`
+    (the commit's names), a summary and conclusion that name none of them say nothing of the commit."""
     for name, value in _strings(card):  # paths (impact_scope) are data: repeated characters allowed
         if repetitive(value):
             return f"{name} repeats itself"
@@ -120,4 +174,8 @@ def unusable(card: Card, language: str) -> str | None:
     prose = " ".join(lines + [card.conclusion, card.importance_reason])
     if not _in_language(" ".join(lines) if language == "zh" else prose, language):
         return "the answer is not in the configured language"
+    said = lines + [card.conclusion] + (card.impact_scope if language == "zh" else [])  # a Chinese line names
+    # things in Chinese: its paths must be among the modules it lists
+    if grounds is not None and not names(" ".join(said)) & grounds:
+        return "the summary names nothing the commit changes"
     return None

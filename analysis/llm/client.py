@@ -192,10 +192,15 @@ class LLMAnalyzer:
         facts = prompts.interfaces_block(score.interfaces)  # inside the commit data: names come from upstream
         room = budget - self._overhead(score) - estimate_tokens(facts)
         parts = pack(commit, room, self.cfg.max_calls_per_commit)
+        grounds = checks.commit_names(commit)  # a usable card names something of these
         if len(parts) == 1:
             text = facts + parts[0].text
             card = await self.cards.card(
-                lambda m, t: prompts.card_messages(text, hint, reasons, lang, m, t), hint, budget, usage
+                lambda m, t: prompts.card_messages(text, hint, reasons, lang, m, t),
+                hint,
+                budget,
+                usage,
+                grounds,
             )
         else:
             head = facts + overview(commit, room // 3)
@@ -207,6 +212,7 @@ class LLMAnalyzer:
                     hint,
                     budget,
                     usage,
+                    grounds,
                 ),
                 room,
                 head,

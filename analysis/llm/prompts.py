@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from analysis.importance import change_type_labels
 from analysis.interfaces import InterfaceReport, quote
 from analysis.llm.framing import Framing, Messages
 from analysis.models import Card, Importance
@@ -44,13 +45,12 @@ _SYSTEM = (
     "cite paths and identifiers, and do not invent changes the data does not show."
 )
 
-CARD_FRAMING = Framing(version="2026-11.2", system=_SYSTEM, languages=_LANGUAGE, fence="commit-data")
+CARD_FRAMING = Framing(version="2026-12.1", system=_SYSTEM, languages=_LANGUAGE, fence="commit-data")
 
 _CARD_TASK = (
     "Analyze the commit and answer with one JSON object, the commit card. The deterministic scorer "
     "rated this commit; you may overrule its tier when the diff justifies it, and say why in "
-    "importance_reason (one line). change_type is a short label such as feature, bug fix, refactor, "
-    "performance, docs, tests, CI, build, dependency. impact_scope lists modules or paths. not_read "
+    "importance_reason (one line). change_type is one of: {kinds}. impact_scope lists modules or paths. not_read "
     "lists the files or parts you could not see. Answer with the JSON object only."
 )
 
@@ -71,22 +71,22 @@ _TERSE = "Be brief: your previous answer ran out of room. Keep every value short
 _STRICT = {
     "en": (
         "Your previous answer could not be used ({reason}). Answer again with real sentences in English: "
-        "each summary line says in plain words what changed and where; change_type is one of feature, "
-        "bug fix, refactor, performance, docs, tests, CI, build, dependency; no value is empty, a lone "
-        "number or identifier, or punctuation; never repeat a word or phrase."
+        "each summary line says in plain words what changed and where, naming the files, functions or modules; "
+        "change_type is one of {kinds}; no value is empty, a lone number or identifier, or punctuation; never "
+        "repeat a word or phrase."
     ),
     "zh": (
         "Your previous answer could not be used ({reason}). Answer again with real sentences in Simplified "
-        "Chinese: each summary line says in plain words what changed and where; change_type is one of "
-        "feature, bug fix, refactor, performance, docs, tests, CI, build, dependency; no value is empty, a "
-        "lone number or identifier, or punctuation; never repeat a word or phrase."
+        "Chinese: each summary line says in plain words what changed and where, naming the files, functions or "
+        "modules; change_type is one of {kinds}; no value is empty, a lone number or identifier, or punctuation; "
+        "never repeat a word or phrase."
     ),
 }
 
 
 def stricter(messages: Messages, reason: str, language: str) -> Messages:
     """`messages` with a last line asking for a usable card after an answer that said nothing."""
-    rule = _STRICT.get(language, _STRICT["en"]).format(reason=reason)
+    rule = _STRICT.get(language, _STRICT["en"]).format(reason=reason, kinds=_kinds(language))
     return [*messages[:-1], {**messages[-1], "content": messages[-1]["content"] + "\n" + rule}]
 
 
@@ -110,9 +110,23 @@ def _strict(schema: dict[str, Any]) -> dict[str, Any]:
 _SCHEMA = _strict(copy.deepcopy(Card.model_json_schema()))
 
 
-def card_schema() -> dict[str, Any]:
-    """The strict JSON schema of a Card."""
-    return copy.deepcopy(_SCHEMA)
+def instructions() -> str:
+    """Every word the card prompts themselves say (tasks, depths, rules, the schema): what a model can read back."""
+    texts = [_SYSTEM, _CARD_TASK, _NOTES_TASK, _MERGE_TASK, _TERSE, *_LANGUAGE.values(), *_DEPTH.values()]
+    texts += [*_STRICT.values(), json.dumps(_SCHEMA), *change_type_labels("en")]
+    return "\n".join(texts)
+
+
+def card_schema(language: str = "en") -> dict[str, Any]:
+    """The strict JSON schema of a Card, its change_type one of the kinds' labels in `language` (a model held to
+    the schema cannot answer a kind that is none)."""
+    schema = copy.deepcopy(_SCHEMA)
+    schema["properties"]["change_type"]["enum"] = change_type_labels(language)
+    return schema
+
+
+def _kinds(language: str) -> str:
+    return ", ".join(change_type_labels(language))
 
 
 def strict_schema(model: type[BaseModel]) -> dict[str, Any]:
@@ -136,14 +150,15 @@ def response_format(
 
 def _card_instructions(hint: Importance, language: str, mode: str, terse: bool) -> str:
     parts = [
-        _CARD_TASK,
+        _CARD_TASK.format(kinds=_kinds(language)),
         f"Importance hint from the scorer: {hint.value}.",
         _DEPTH[hint],
         CARD_FRAMING.language(language),
     ]
     if mode != "json_schema":
         parts.append(
-            "The JSON object must follow this JSON schema:\n" + json.dumps(_SCHEMA, ensure_ascii=False)
+            "The JSON object must follow this JSON schema:\n"
+            + json.dumps(card_schema(language), ensure_ascii=False)
         )
     if terse:
         parts.append(_TERSE)
@@ -194,7 +209,7 @@ def repair_messages(answer: str, error: str, language: str, mode: str) -> Messag
         "The answer below was meant to be one JSON object, a commit card, but it failed validation:\n"
         f"{error}\nReturn the corrected JSON object only. {CARD_FRAMING.language(language)}\n"
         + (
-            "The JSON schema:\n" + json.dumps(_SCHEMA, ensure_ascii=False) + "\n"
+            "The JSON schema:\n" + json.dumps(card_schema(language), ensure_ascii=False) + "\n"
             if mode != "json_schema"
             else ""
         )

@@ -63,6 +63,8 @@ async def test_json_schema_card_with_accounting():
     spec = req.body["response_format"]["json_schema"]
     assert spec["name"] == "commit_card" and spec["strict"] is True
     assert spec["schema"]["additionalProperties"] is False
+    kinds = spec["schema"]["properties"]["change_type"]["enum"]  # a model held to the schema names a real kind
+    assert {"feature", "bug fix", "refactor", "docs", "dependency"} <= set(kinds)
     assert req.prompt_tokens <= 12000
     assert (a.prompt_tokens, a.llm_calls, a.attempts) == (req.prompt_tokens, 1, 1)
     assert a.completion_tokens > 0
@@ -89,6 +91,8 @@ async def test_chinese_cards():
         await analyzer.aclose()
     assert a.language == "zh"
     assert "Simplified Chinese" in server.requests[0].user_text
+    schema = server.requests[0].body["response_format"]["json_schema"]["schema"]
+    assert {"功能增强", "问题修复", "依赖更新"} <= set(schema["properties"]["change_type"]["enum"])
     assert re.search(r"[\u4e00-\u9fff]", " ".join(a.card.summary))
 
 

@@ -87,6 +87,8 @@ async def test_published_slots_are_honoured_over_the_burst():
         {"change_type": "."},
         {"change_type": "skip_value_to_write"},
         {"summary": ["✅", "-"], "conclusion": "!!!"},
+        {"summary": ["What changed, one point a line (10)"]},  # the schema's own words, read back
+        {"summary": ["Modules or paths affected.", "Why this importance value matters."]},
     ],
 )
 async def test_a_card_that_says_nothing_is_asked_again_then_shown_as_its_heuristic_card(fields):
@@ -184,3 +186,21 @@ async def test_unusable_answers_are_counted_alerted_and_retried_on_a_later_run(t
     assert {e.analysis.status for e in again.repos[0].entries} == {AnalysisStatus.DONE}
     learned = llm_endpoints.learned_about(db, endpoint_key(server.base_url), "test-model")
     assert learned is not None and learned.answer_tokens
+
+
+def test_a_usable_card_names_something_the_commit_changes():
+    from analysis.llm.checks import commit_names, unusable
+    from analysis.models import Card
+
+    grounds = commit_names(commit(1))  # "Teach the scheduler to loop", src/engine/scheduler.py
+    said = {
+        "Faster scheduling in the engine loop.": None,  # "scheduling" names the scheduler
+        "修改了 src/engine/scheduler.py 的循环。": None,  # a Chinese line naming the file
+        "What changed, one point a line (10)": "the summary names nothing the commit changes",
+        "The commit is not verified (not visible).": "the summary names nothing the commit changes",
+    }
+    for line, why in said.items():
+        language = "zh" if "修改" in line else "en"
+        card = Card(change_type="feature", importance="medium", summary=[line])
+        assert unusable(card, language, grounds) == why, line
+        assert unusable(card, language) is None  # without the commit's names, only words and language are judged

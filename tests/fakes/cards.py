@@ -7,6 +7,8 @@ from typing import Any
 
 _TIER_RE = re.compile(r"Importance hint from the scorer: (high|medium|low)")
 PATH_RE = re.compile(r"^### (\S+) \(", re.M)  # a file's section of the diff: "### path (kind, +a -b)"
+_NOTED_RE = re.compile(r"this part changes ([^\n]+)\.")  # a part's notes, in a merge prompt
+_NAMED_PATH_RE = re.compile(r"[\w.-]+/[\w./-]*\.\w+")  # a path an earlier answer named, in a repair prompt
 
 
 def plausible_card(prompt: str, tier: str | None = None) -> dict[str, Any]:
@@ -14,7 +16,7 @@ def plausible_card(prompt: str, tier: str | None = None) -> dict[str, Any]:
     m = _TIER_RE.search(prompt)
     tier = tier or (m.group(1) if m else "medium")
     zh = "Simplified Chinese" in prompt
-    paths = PATH_RE.findall(prompt)[:5] or ["(file list)"]
+    paths = (PATH_RE.findall(prompt) or _noted(prompt))[:5] or ["(file list)"]
     say = (lambda en, cn: cn) if zh else (lambda en, cn: en)
     none = "none"
     lines = {"low": 1, "medium": 3, "high": 5}[tier]
@@ -38,3 +40,10 @@ def plausible_card(prompt: str, tier: str | None = None) -> dict[str, Any]:
         "not_read": [],
     }
     return card
+
+
+def _noted(prompt: str) -> list[str]:
+    """The paths a merge prompt's notes name, or those of the earlier answer a repair prompt holds: a model
+    merging notes or repairing its answer names what they name."""
+    found = [p for m in _NOTED_RE.findall(prompt) for p in m.split(", ")]
+    return found or list(dict.fromkeys(_NAMED_PATH_RE.findall(prompt)))
