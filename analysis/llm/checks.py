@@ -161,7 +161,7 @@ def _code_like(word: str) -> bool:
 
 def unusable(card: Card, language: str, grounds: frozenset[str] | None = None) -> str | None:
     """Why a parsed (and tidied) card says nothing usable (a short reason), or None when it does; with `grounds`
-    (the commit's names), a summary and conclusion that name none of them say nothing of the commit."""
+    (the commit's names), a summary that names none of them says nothing of the commit."""
     for name, value in _strings(card):  # paths (impact_scope) are data: repeated characters allowed
         if repetitive(value):
             return f"{name} repeats itself"
@@ -174,8 +174,8 @@ def unusable(card: Card, language: str, grounds: frozenset[str] | None = None) -
     prose = " ".join(lines + [card.conclusion, card.importance_reason])
     if not _in_language(" ".join(lines) if language == "zh" else prose, language):
         return "the answer is not in the configured language"
-    said = lines + [card.conclusion] + (card.impact_scope if language == "zh" else [])  # a Chinese line names
-    # things in Chinese: its paths must be among the modules it lists
+    said = lines + (card.impact_scope if language == "zh" else [])  # a Chinese line can name things in Chinese:
+    # the paths it lists must then be the commit's
     if grounds is not None and not names(" ".join(said)) & grounds:
         return "the summary names nothing the commit changes"
     return None

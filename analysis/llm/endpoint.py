@@ -122,7 +122,7 @@ class Endpoint:
             shape = {"name": schema[0], "schema": schema[1]} if schema else {}
             response_format = prompts.response_format(mode, **shape) if structured else None
             messages = build(mode, terse)
-            room = self.room.answer(estimate(messages), max_tokens)
+            room = self.room.answer(estimate(messages), max_tokens, response_format is not None)
             if room < min(MIN_ANSWER, max_tokens):
                 raise ContextTooLong(learned=False)  # the server would refuse it: not sent
             try:
@@ -250,7 +250,8 @@ class Endpoint:
                 raise FormatRejected  # refused while this one waited: rebuilt in the new mode, not sent
             if not self.room.fits(estimate(messages), max_tokens):
                 raise ContextTooLong(learned=True)  # the window was learned while this one waited: not sent
-            max_tokens = self.room.answer(estimate(messages), max_tokens)  # speed may be known by now
+            held = response_format is not None
+            max_tokens = self.room.answer(estimate(messages), max_tokens, held)  # speed may be known by now
             if usage.llm_calls >= self._max_calls:
                 raise GaveUp(f"gave up after {usage.llm_calls} LLM calls this run")
             usage.llm_calls += 1
@@ -283,7 +284,7 @@ class Endpoint:
                 spent = (estimate(messages), estimate_tokens(text))
             usage.add(Usage(0, *spent))
             if alone[0] == 1 and (self.limiter.in_flight, self.limiter.acquired) == alone:
-                self.room.speed.add(spent[0], spent[1], time.monotonic() - sent)
+                self.room.speeds[held].add(spent[0], spent[1], time.monotonic() - sent)
             return text, finish
         except openai.RateLimitError:
             outcome = "throttled"

@@ -19,7 +19,9 @@ class Room:
     def __init__(self, learned: Learned, timeout: float, record: Callable[[Learned], None]):
         self.window = learned.context_tokens  # None: not looked for yet; 0: the endpoint publishes none
         self.ratio = learned.token_ratio  # the endpoint's token count over the estimate
-        self.speed = Speed()
+        # answers held to a format and free ones are timed apart: a grammar can cost the server more than the
+        # tokens themselves (llama-cpp-python's took twice the time a token of plain notes did)
+        self.speeds = {True: Speed(), False: Speed()}
         self.slots: int | None = None  # parallel slots the server published while its window was read
         self._timeout = timeout
         self._record = record
@@ -34,10 +36,14 @@ class Room:
             answer = min(answer, self.window // 2)
         return context.prompt_budget(configured, self.window, answer, self.ratio)
 
-    def answer(self, estimate: int, wanted: int) -> int:
-        """The answer's token limit: within the window, and short enough to finish before the timeout."""
+    def answer(self, estimate: int, wanted: int, held: bool = False) -> int:
+        """The answer's token limit: within the window, and short enough to finish before the timeout (`held`: an
+        answer held to a format, timed by those answers once measured)."""
         room = context.answer_room(self.window, estimate, self.ratio, wanted)
-        in_time = self.speed.max_answer(int(estimate * self._scale()), _IN_TIME * self._timeout)
+        prompt, within = int(estimate * self._scale()), _IN_TIME * self._timeout
+        in_time = self.speeds[held].max_answer(prompt, within)
+        if in_time is None:
+            in_time = self.speeds[not held].max_answer(prompt, within)
         return room if in_time is None else min(room, max(in_time, MIN_ANSWER))
 
     def fits(self, estimate: int, max_tokens: int) -> bool:

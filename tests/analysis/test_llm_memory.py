@@ -31,3 +31,18 @@ def test_speed_is_fitted_from_answers_and_limits_the_answer_to_the_timeout():
         speed.add(prompt, answer, prompt / 200 + answer / 20)  # 200 prompt tokens/s, 20 answer tokens/s
     assert speed.max_answer(4000, 90.0) == pytest.approx((90 - 20) * 20, abs=2)
     assert speed.max_answer(20000, 90.0) == 0
+
+
+def test_answers_held_to_a_format_are_timed_apart_from_free_ones():
+    from analysis.llm.room import Room
+
+    room = Room(Learned(context_tokens=8192), 120.0, lambda _learned: None)
+    assert room.answer(1000, 1500, held=True) == 1500  # nothing measured: only the window limits it
+    for prompt, answer in [(1000, 100), (4000, 300), (500, 449), (3000, 60)]:
+        room.speeds[False].add(prompt, answer, prompt / 230 + answer * 0.042)  # plain notes: 42 ms a token
+    free = room.answer(1300, 1500, held=False)
+    assert room.answer(1300, 1500, held=True) == free  # held answers not measured yet: the free ones' speed
+    for prompt, answer in [(1300, 150), (5000, 400), (2000, 500), (6000, 90)]:
+        room.speeds[True].add(prompt, answer, prompt / 230 + answer * 0.107)  # under a grammar: 107 ms a token
+    held = room.answer(1300, 1500, held=True)
+    assert held < free and 1300 / 230 + held * 0.107 <= 0.75 * 120.0 + 1  # it finishes within the timeout
