@@ -105,8 +105,9 @@ class LLMAnalyzer:
         if total >= _ALERT_MIN and bad > _ALERT_SHARE * total:
             return [
                 f"LLM endpoint at {where} with model {self.cfg.model}: {bad} of {total} card answers this "
-                "run said nothing usable (empty, a lone identifier, another language or a runaway "
-                "repetition); those commits show their heuristic card; check the model (OPENAI_MODEL)"
+                "run said nothing usable (empty, a lone identifier, another language, a runaway repetition "
+                "or nothing of the commit named); those commits show their heuristic card; check the model "
+                "(OPENAI_MODEL)"
             ]
         return []
 
