@@ -161,7 +161,7 @@ def _code_like(word: str) -> bool:
 
 def unusable(card: Card, language: str, grounds: frozenset[str] | None = None) -> str | None:
     """Why a parsed (and tidied) card says nothing usable (a short reason), or None when it does; with `grounds`
-    (the commit's names), a summary that names none of them says nothing of the commit."""
+    (the commit's names, when it has any), a summary that names none of them says nothing of the commit."""
     for name, value in _strings(card):  # paths (impact_scope) are data: repeated characters allowed
         if repetitive(value):
             return f"{name} repeats itself"
@@ -176,6 +176,6 @@ def unusable(card: Card, language: str, grounds: frozenset[str] | None = None) -
         return "the answer is not in the configured language"
     said = lines + (card.impact_scope if language == "zh" else [])  # a Chinese line can name things in Chinese:
     # the paths it lists must then be the commit's
-    if grounds is not None and not names(" ".join(said)) & grounds:
+    if grounds and not names(" ".join(said)) & grounds:  # a commit that offers no name is not held to one
         return "the summary names nothing the commit changes"
     return None

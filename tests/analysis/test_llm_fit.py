@@ -204,3 +204,8 @@ def test_a_usable_card_names_something_the_commit_changes():
         card = Card(change_type="feature", importance="medium", summary=[line])
         assert unusable(card, language, grounds) == why, line
         assert unusable(card, language) is None  # without the commit's names, only words and language are judged
+    tiny = commit(2)
+    tiny.message, tiny.files[0].path, tiny.files[0].patch = "Feature 2", "f2.py", "@@ -0,0 +1 @@\n+x = 2"
+    assert commit_names(tiny) == frozenset()  # nothing in it to name: a card is not held to naming it
+    card = Card(change_type="feature", importance="low", summary=["Adds a module-level constant."])
+    assert unusable(card, "en", commit_names(tiny)) is None
