@@ -70,6 +70,18 @@ class RetriedResponses(logging.Filter):
         return True
 
 
+class ReapedChildren(logging.Filter):
+    """Drops asyncio's "Unknown child process pid N" warning unless `keep`: a git process the run killed and waited
+    for when it stopped, reaped before asyncio's own watcher could (a race inside asyncio, harmless to the run)."""
+
+    def __init__(self, keep: bool) -> None:
+        super().__init__()
+        self.keep = keep
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return self.keep or not str(record.msg).startswith("Unknown child process pid")
+
+
 def configure_logging(verbose: int, fmt: str = "text") -> None:
     """Warnings on stderr, -v info (retries and waits), -vv debug; `fmt` "json" writes JSON lines."""
     level = logging.WARNING - 10 * min(verbose, 2)
@@ -86,3 +98,7 @@ def configure_logging(verbose: int, fmt: str = "text") -> None:
     for old in [f for f in httpx_log.filters if isinstance(f, RetriedResponses)]:
         httpx_log.removeFilter(old)
     httpx_log.addFilter(RetriedResponses(keep_others=verbose >= 2))
+    asyncio_log = logging.getLogger("asyncio")
+    for old in [f for f in asyncio_log.filters if isinstance(f, ReapedChildren)]:
+        asyncio_log.removeFilter(old)
+    asyncio_log.addFilter(ReapedChildren(keep=verbose >= 2))

@@ -29,6 +29,18 @@ def test_the_start_line_is_shown_without_verbose():
     configure_logging(0)
 
 
+def test_asyncios_warning_of_a_child_already_reaped_is_kept_for_debugging_only():
+    reaped = _record("asyncio", logging.WARNING, "Unknown child process pid %d, will report returncode 255", (4242,))
+    other = _record("asyncio", logging.WARNING, "Executing <Task> took 1.2 seconds")
+    configure_logging(0)
+    log = logging.getLogger("asyncio")
+    assert not log.filter(reaped) and log.filter(other) and _passes(other)
+    configure_logging(2)
+    assert log.filter(reaped)
+    configure_logging(0)
+    assert len(log.filters) == 1  # configured again, not stacked
+
+
 def test_json_lines():
     line = json.loads(JsonFormatter().format(_record("bot.app", logging.WARNING, "hello %s", ("there",))))
     assert line["level"] == "warning" and line["message"] == "hello there" and line["logger"] == "bot.app"
