@@ -21,7 +21,6 @@ ANSWER_TOKENS = {Importance.LOW: 400, Importance.MEDIUM: 800, Importance.HIGH: 1
 _CUT_GROWTH, _CUT_CAP = 1.5, 1800  # one retry after a cut-off answer, this much longer, at most this
 _MEASURED_ROOM = 2.0  # a card may be this many times the longest usable card the endpoint wrote
 _FLOOR = 300  # the least room a card answer gets
-_RAN_ON = "the answer ran past"
 _HOPELESS_AFTER, _HOPELESS_SHARE = 4, 0.8  # after this many answers, this share unusable: no stricter second ask
 
 
@@ -85,14 +84,12 @@ class CardAsker:
                 return card
             self.unusable += 1
             bad += 1
-            if reason.startswith(_RAN_ON):
-                break  # it ran on with more room and a request for brevity: a stricter ask would too
         raise Unusable(reason, bad)
 
     async def _one(
         self, build: Builder, limit: int, budget: int, usage: Usage, grounds: frozenset[str] | None
     ) -> tuple[Card | None, str]:
-        """One card answer: (card, "") when usable, (None, why) when it says nothing or runs past its room twice."""
+        """One card answer: (card, "") when usable, (None, why) when it says nothing; Failed when cut off."""
         text, finish = await self.requester.complete(build, limit, usage, schema=self.schema)
         if finish == "length":
             if checks.repetitive(text):
@@ -102,7 +99,7 @@ class CardAsker:
             if finish == "length":
                 if checks.repetitive(text):
                     return None, "the answer repeats itself until the token limit"
-                return None, f"{_RAN_ON} {limit} tokens, even when asked to be brief"
+                raise Failed(f"answer cut off at {limit} tokens")
         try:
             card = parse_card(text)
         except MalformedAnswer as e:
