@@ -172,9 +172,10 @@ class LLMAnalyzer:
         await self.requester.learn_window()
         answer = self.cards.lengths.limit(score.importance)
         budget = self.requester.budget(self.cfg.prompt_tokens, answer)
+        grounds = checks.commit_names(commit)  # a usable card names something of these; once, not per shrink
         for _ in range(_SHRINKS + 1):
             try:
-                return await self._within(commit, score, budget, usage)
+                return await self._within(commit, score, budget, usage, grounds)
             except ContextTooLong as e:
                 learned = self.requester.budget(self.cfg.prompt_tokens, answer)
                 budget = learned if e.learned and learned < budget else int(budget * _SHRINK)
@@ -188,12 +189,13 @@ class LLMAnalyzer:
         )
         return estimate(msgs) + 32
 
-    async def _within(self, commit: Commit, score: Score, budget: int, usage: Usage) -> Card:
+    async def _within(
+        self, commit: Commit, score: Score, budget: int, usage: Usage, grounds: frozenset[str]
+    ) -> Card:
         hint, reasons, lang = score.importance, score.reasons, self.language
         facts = prompts.interfaces_block(score.interfaces)  # inside the commit data: names come from upstream
         room = budget - self._overhead(score) - estimate_tokens(facts)
         parts = pack(commit, room, self.cfg.max_calls_per_commit)
-        grounds = checks.commit_names(commit)  # a usable card names something of these
         if len(parts) == 1:
             text = facts + parts[0].text
             card = await self.cards.card(
