@@ -9,7 +9,7 @@ the endpoint, and the second run's LLM calls (0 when every card was kept).
 With --repo (a local clone, read as it is) and --date, that clone's real day is run instead.
 Usage: python bench/real_llm.py [--base-url http://127.0.0.1:8090/v1] [--model gemma3-270m]
                                 [--server-log /tmp/cd-llama/server-8090.log] [--timeout 120]
-                                [--repo PATH --date YYYY-MM-DD]
+                                [--repo PATH --date YYYY-MM-DD] [--answers answers.jsonl]
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import json
 import re
 import sys
 import tempfile
@@ -35,6 +36,7 @@ from tests.realday import DAY, build_busy_day  # noqa: E402
 
 _TOTAL_RE = re.compile(r"llama_perf_context_print:\s+total time =\s+([\d.]+) ms")
 _built: list[LLMAnalyzer] = []
+_answers: list[Path] = []  # where each answer is written as one JSON line, with --answers
 
 
 def _timed(cfg, language, memory):
@@ -47,6 +49,12 @@ def _timed(cfg, language, memory):
         started = time.perf_counter()
         resp = await create(*args, **kw)
         analyzer.answered_seconds.append(time.perf_counter() - started)
+        if _answers and getattr(resp, "choices", None):
+            limit = kw.get("max_tokens") or kw.get("max_completion_tokens")
+            used = resp.usage.completion_tokens if resp.usage else None
+            line = {"max_tokens": limit, "completion_tokens": used, "finish": resp.choices[0].finish_reason}
+            with _answers[0].open("a", encoding="utf-8") as out:
+                out.write(json.dumps({**line, "content": resp.choices[0].message.content}) + "\n")
         return resp
 
     analyzer.endpoint.client.chat.completions.create = timed_create
@@ -70,7 +78,10 @@ def main() -> None:
     ap.add_argument("--deadline", type=float, default=900.0)
     ap.add_argument("--repo", help="a local clone whose real day is run instead of the built one")
     ap.add_argument("--date", type=dt.date.fromisoformat, help="the clone's day (with --repo)")
+    ap.add_argument("--answers", type=Path, help="write every answer of the model here, one JSON line each")
     args = ap.parse_args()
+    if args.answers:
+        _answers.append(args.answers)
     register_analyzer("bench", _timed)
     tmp = Path(tempfile.mkdtemp(prefix="real-llm-"))
     path, day = (args.repo, args.date or DAY) if args.repo else (str(build_busy_day(tmp / "kernels").path), DAY)

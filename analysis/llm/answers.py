@@ -5,12 +5,30 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import openai
 
 from analysis.llm.failures import ContextTooLong, Failed, FormatRejected, LimitParamRejected
 from analysis.llm.parse import MalformedAnswer
+
+_CAPPED = 0.95  # an answer this share of its token limit long or longer used up its room
+
+
+class Reply(NamedTuple):
+    """One answer: its content, finish reason, and completion tokens against the token limit it was sent with."""
+
+    text: str
+    finish: str
+    tokens: int = 0
+    limit: int = 0
+
+    @property
+    def ran_on(self) -> bool:
+        """Whether the answer was cut off having used all its room: the model ran on, the server did not stop it
+        early (a slot's end, a server's own cap)."""
+        return self.finish == "length" and self.limit > 0 and self.tokens >= _CAPPED * self.limit
+
 
 _FORMAT_WORDS = ("response_format", "json_schema", "json_object")
 _CONTEXT_WORDS = ("maximum context length", "context length", "context window", "context size")

@@ -21,6 +21,8 @@ ANSWER_TOKENS = {Importance.LOW: 400, Importance.MEDIUM: 800, Importance.HIGH: 1
 _CUT_GROWTH, _CUT_CAP = 1.5, 1800  # one retry after a cut-off answer, this much longer, at most this
 _MEASURED_ROOM = 2.0  # a card may be this many times the longest usable card the endpoint wrote
 _FLOOR = 300  # the least room a card answer gets
+_REPEATS = "the answer repeats itself until the token limit"
+_RAN_ON = "the answer ran past"
 _HOPELESS_AFTER, _HOPELESS_SHARE = 4, 0.8  # after this many answers, this share unusable: no stricter second ask
 
 
@@ -84,22 +86,28 @@ class CardAsker:
                 return card
             self.unusable += 1
             bad += 1
+            if reason.startswith(_RAN_ON):
+                break  # it ran on with more room and a request for brevity: a stricter ask would too
         raise Unusable(reason, bad)
 
     async def _one(
         self, build: Builder, limit: int, budget: int, usage: Usage, grounds: frozenset[str] | None
     ) -> tuple[Card | None, str]:
-        """One card answer: (card, "") when usable, (None, why) when it says nothing; Failed when cut off."""
-        text, finish = await self.requester.complete(build, limit, usage, schema=self.schema)
-        if finish == "length":
-            if checks.repetitive(text):
-                return None, "the answer repeats itself until the token limit"
+        """One card answer: (card, "") when usable, (None, why) when it says nothing or the model runs past its
+        room twice; Failed when the server cut it off short of its room (the next run asks again)."""
+        reply = await self.requester.complete(build, limit, usage, schema=self.schema)
+        if reply.finish == "length":
+            if checks.repetitive(reply.text):
+                return None, _REPEATS
             limit = min(int(limit * _CUT_GROWTH), _CUT_CAP)
-            text, finish = await self.requester.complete(build, limit, usage, terse=True, schema=self.schema)
-            if finish == "length":
-                if checks.repetitive(text):
-                    return None, "the answer repeats itself until the token limit"
-                raise Failed(f"answer cut off at {limit} tokens")
+            reply = await self.requester.complete(build, limit, usage, terse=True, schema=self.schema)
+            if reply.finish == "length":
+                if checks.repetitive(reply.text):
+                    return None, _REPEATS
+                if reply.ran_on:
+                    return None, f"{_RAN_ON} {reply.limit} tokens, even when asked to be brief"
+                raise Failed(f"answer cut off by the endpoint after {reply.tokens} of {reply.limit} tokens")
+        text = reply.text
         try:
             card = parse_card(text)
         except MalformedAnswer as e:
@@ -112,7 +120,7 @@ class CardAsker:
         lang = self.language
         overhead = estimate(prompts.repair_messages("", error, lang, "text")) + 32
         bad = clip_tokens(text, budget - overhead)
-        text, finish = await self.requester.complete(
+        text, finish, *_ = await self.requester.complete(
             lambda m, _t: prompts.repair_messages(bad, error, lang, m), limit, usage, schema=self.schema
         )
         if finish == "length":

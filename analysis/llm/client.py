@@ -233,7 +233,7 @@ class LLMAnalyzer:
     async def _notes(self, content: str, usage: Usage) -> str:
         msgs = prompts.notes_messages(content, self.language)
         # no second try when cut off: the merge clips each part's notes to fewer tokens than this anyway
-        text, finish = await self.requester.complete(
+        text, finish, *_ = await self.requester.complete(
             lambda _m, _t: msgs, _NOTES_TOKENS, usage, structured=False
         )
         cut = checks.cut_runaway(text)  # a looping model's notes keep what it said before the loop

@@ -111,7 +111,7 @@ class Endpoint:
         *,
         structured: bool = True,
         schema: tuple[str, dict] | None = None,
-    ) -> tuple[str, str]:
+    ) -> answers.Reply:
         """One answer, stepping down the structured-output modes and token parameter the endpoint refuses.
 
         `schema` is (name, JSON schema) of the answer; the card's when None.
@@ -172,8 +172,8 @@ class Endpoint:
         response_format: dict | None,
         usage: Usage,
         mode: str | None,
-    ) -> tuple[str, str]:
-        """Content and finish reason of one completion, retrying transient errors with backoff."""
+    ) -> answers.Reply:
+        """One completion, retrying transient errors with backoff."""
         policy = RetryPolicy(self._backoff, self._max_wait)
         return await policy.run(lambda: self._once(messages, max_tokens, response_format, usage, mode))
 
@@ -235,7 +235,7 @@ class Endpoint:
         response_format: dict | None,
         usage: Usage,
         mode: str | None,
-    ) -> tuple[str, str]:
+    ) -> answers.Reply:
         while True:
             if self._drain:
                 await self._wait_for_abandoned_work(usage)
@@ -285,7 +285,7 @@ class Endpoint:
             usage.add(Usage(0, *spent))
             if alone[0] == 1 and (self.limiter.in_flight, self.limiter.acquired) == alone:
                 self.room.speeds[held].add(spent[0], spent[1], time.monotonic() - sent)
-            return text, finish
+            return answers.Reply(text, finish, spent[1], max_tokens)
         except openai.RateLimitError:
             outcome = "throttled"
             raise

@@ -18,6 +18,7 @@ from analysis.models import Usage
 from analysis.tokens import clip_tokens, estimate_tokens
 
 if TYPE_CHECKING:  # the endpoint (and the OpenAI client) loads when an analyzer is built
+    from analysis.llm.answers import Reply
     from analysis.llm.endpoint import Builder, Endpoint
 
 T = TypeVar("T")
@@ -58,8 +59,9 @@ class Requester:
         terse: bool = False,
         structured: bool = True,
         schema: tuple[str, dict] | None = None,
-    ) -> tuple[str, str]:
-        """Content and finish reason of one answer; `schema` is (name, JSON schema), the card's when None."""
+    ) -> Reply:
+        """One answer (content, finish reason, tokens against its limit); `schema` is (name, JSON schema), the
+        card's when None."""
         return await self.endpoint.complete(
             build, max_tokens, terse, usage, structured=structured, schema=schema
         )
@@ -75,7 +77,7 @@ class Requester:
         )
         spent = Usage()  # the endpoint's call limit is per request, as it is per commit for cards
         try:
-            text, finish = await self.complete(
+            text, finish, *_ = await self.complete(
                 lambda _m, _t: messages, max_tokens, spent, schema=(name, strict_schema(schema))
             )
         finally:

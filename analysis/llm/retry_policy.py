@@ -39,7 +39,7 @@ class RetryPolicy:
         backoff = self.backoff * 2 ** (state.attempt_number - 1) * random.uniform(0.5, 1.5)
         return min(self.max_wait, max(answers.retry_after(exc), backoff))
 
-    async def run(self, call: Callable[[], Awaitable[tuple[str, str]]]) -> tuple[str, str]:
+    async def run(self, call: Callable[[], Awaitable[answers.Reply]]) -> answers.Reply:
         """The call's result, asked again while this policy allows; GaveUp after repeated malformed answers."""
         retrying = AsyncRetrying(
             retry=retry_if_exception(lambda e: answers.transient(e) or isinstance(e, MalformedAnswer)),

@@ -147,6 +147,23 @@ async def test_a_looping_answer_is_cut_early_and_not_asked_again_with_more_room(
     assert all(r.max_tokens <= ANSWER_TOKENS[Importance.HIGH] for r in server.requests)
 
 
+async def test_a_model_that_runs_past_its_room_twice_shows_its_heuristic_card_and_rests():
+    # a long answer of ever new words, cut at max_tokens by the server: the model ran on, not the server
+    words = " ".join(f"w{n}" for n in range(40000))
+    run_on = '{"change_type": "feature", "importance": "high", "summary": ["' + words
+    with ChatServer(content=lambda req: run_on) as server:
+        _, [a] = await analyze_all(server, [commit(1)], concurrency=1)
+    assert a.status is AnalysisStatus.FAILED and a.card is not None and a.unusable_answers == 1
+    assert "ran past" in a.error and "even when asked to be brief" in a.error
+    first, second = server.requests  # more room once, asked to be brief; no stricter third ask
+    assert first.max_tokens < second.max_tokens <= 1800
+    # a server that stops the answer short of its room (a slot's end): not the model's fault, asked again later
+    with ChatServer(faults=lambda req: "length") as server:
+        _, [b] = await analyze_all(server, [commit(1)], concurrency=1)
+    assert b.status is AnalysisStatus.FAILED and b.card is None and b.unusable_answers == 0
+    assert "cut off by the endpoint after" in b.error and len(server.requests) == 2
+
+
 async def test_card_answer_lengths_are_kept_and_size_the_next_answers():
     memory = RunMemory()
     with ChatServer() as server:
