@@ -73,8 +73,10 @@ class Endpoint:
         self._answered = self._malformed = 0
 
     async def aclose(self) -> None:
-        """Keep what was learned about the endpoint's parallelism and close the HTTP client."""
-        if self.limiter.probed:
+        """Keep what was learned about the endpoint's parallelism and close the HTTP client.
+
+        A level the server published is its own word: a timeout lowers this run's level, not the next run's."""
+        if self.limiter.probed and not (self.room.slots and self.limiter.timeouts):
             self._record(Learned(concurrency=self.limiter.limit))
         await self.client.close()
 

@@ -76,6 +76,18 @@ async def test_published_slots_are_honoured_over_the_burst():
     assert memory.recall(endpoint_key(server.base_url), "test-model").concurrency == 3
 
 
+async def test_a_timeout_lowers_published_slots_for_the_run_but_not_for_the_next():
+    # the second card request hangs past the timeout: the rest of the run goes one at a time
+    with ChatServer(latency=0.1, slots=3, props=True, faults=[None, "hang"], hang=2.0) as server:
+        memory = RunMemory()
+        analyzer, results = await analyze_all(
+            server, [commit(i) for i in range(6)], memory, concurrency=8, timeout=1.0
+        )
+    assert analyzer.endpoint.timeouts >= 1 and analyzer.limiter.limit == 1
+    assert sum(r.status is AnalysisStatus.DONE for r in results) >= 5
+    assert memory.recall(endpoint_key(server.base_url), "test-model").concurrency == 3
+
+
 @pytest.mark.parametrize(
     "fields",
     [
