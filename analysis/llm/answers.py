@@ -30,6 +30,29 @@ class Reply(NamedTuple):
         return self.finish == "length" and self.limit > 0 and self.tokens >= _CAPPED * self.limit
 
 
+# what a chat template writes around turns: in an answer, the model read a template that is not its own and goes on
+# writing it (a GGUF without its template gets llama-cpp-python's llama-2 or llama.cpp's ChatML fallback)
+_TEMPLATE_MARKERS = (
+    "<|im_start|>",
+    "<|im_end|>",
+    "<<SYS>>",
+    "[INST]",
+    "[/INST]",
+    "<start_of_turn>",
+    "<end_of_turn>",
+    "<|eot_id|>",
+    "<|start_header_id|>",
+    "<|endoftext|>",
+)
+
+
+def template_marker(text: str, messages: list[dict[str, str]]) -> str | None:
+    """The first chat-template turn marker the answer holds and its prompt did not (the commit may quote one)."""
+    prompt = "\n".join(str(m.get("content", "")) for m in messages)
+    found = [marker for marker in _TEMPLATE_MARKERS if marker in text and marker not in prompt]
+    return min(found, key=text.find) if found else None
+
+
 _FORMAT_WORDS = ("response_format", "json_schema", "json_object")
 _CONTEXT_WORDS = ("maximum context length", "context length", "context window", "context size")
 

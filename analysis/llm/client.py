@@ -103,11 +103,19 @@ class LLMAnalyzer:
             ]
         bad, total = self.cards.unusable, self.cards.answers
         if total >= _ALERT_MIN and bad > _ALERT_SHARE * total:
+            fix = "check the model (DIGEST_LLM_MODEL)"
+            if marker := self.endpoint.template_marker:
+                fix = (
+                    f"its answers hold the chat-template marker {marker!r}: the server wraps prompts in a "
+                    "template that is not the model's (the model file carries none, or it is a base model not "
+                    "tuned for chat); start the server with the model's own (llama.cpp: --jinja --chat-template "
+                    "NAME; llama-cpp-python: --chat_format NAME) or use an instruction-tuned model "
+                    "(DIGEST_LLM_MODEL)"
+                )
             return [
                 f"LLM endpoint at {where} with model {self.cfg.model}: {bad} of {total} card answers this "
                 "run said nothing usable (empty, a lone identifier, another language, a runaway repetition "
-                "or nothing of the commit named); those commits show their heuristic card; check the model "
-                "(OPENAI_MODEL)"
+                f"or nothing of the commit named); those commits show their heuristic card; {fix}"
             ]
         return []
 

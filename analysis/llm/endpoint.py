@@ -66,6 +66,7 @@ class Endpoint:
         self.auth_status = 0
         self.unusable = ""  # why the endpoint's answers could not be used, once it is stopped for that
         self.timeouts = 0
+        self.template_marker: str | None = None  # a chat template's marker an answer held, once one did
         self._limit_param = "max_tokens"  # newer OpenAI models accept only max_completion_tokens
         self._backoff, self._max_wait, self._max_calls = backoff, max_wait, max_calls
         self._drain = False  # a request was abandoned: let the endpoint finish it before the next
@@ -280,6 +281,7 @@ class Endpoint:
                 raise
             self._answered += 1
             outcome = "ok"
+            self.template_marker = self.template_marker or answers.template_marker(text, messages)
             if resp.usage:
                 spent = (resp.usage.prompt_tokens or 0, resp.usage.completion_tokens or 0)
             else:

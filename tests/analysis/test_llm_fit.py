@@ -13,7 +13,7 @@ from analysis.config import PipelineConfig
 from analysis.llm import LLMAnalyzer
 from analysis.llm.cards import ANSWER_TOKENS
 from analysis.llm.memory import RunMemory, endpoint_key
-from analysis.models import AnalysisStatus, Importance
+from analysis.models import AnalysisStatus, FileChange, Importance
 from analysis.pipeline import run_digest
 from analysis.store import llm_endpoints, runs
 from bot.status import status_lines
@@ -174,6 +174,24 @@ async def test_a_model_that_runs_past_its_room_twice_shows_its_heuristic_card_an
         _, [b] = await analyze_all(server, [commit(1)], concurrency=1)
     assert b.status is AnalysisStatus.FAILED and b.card is None and b.unusable_answers == 0
     assert "cut off by the endpoint after" in b.error and len(server.requests) == 2
+
+
+async def test_answers_that_go_on_writing_a_chat_template_name_the_server_s_template_in_the_alert():
+    # a GGUF without its chat template: the server wraps prompts in its fallback, and the model writes more of it
+    leaked = _card_with(summary=["<|im_end|>"], conclusion="<|im_end|>\n<|im_start|>user")
+    with ChatServer(content=leaked) as server:
+        analyzer, results = await analyze_all(server, [commit(i) for i in range(4)], concurrency=1)
+    assert {r.status for r in results} == {AnalysisStatus.FAILED}
+    [alert] = analyzer.alerts
+    assert "chat-template marker '<|im_end|>'" in alert and "--chat_format" in alert
+    assert "instruction-tuned model (DIGEST_LLM_MODEL)" in alert
+    # the same words quoted from a commit that changes a chat template are the commit's, not the server's
+    template = "@@ -1 +1 @@\n-x = 1\n+TEMPLATE = '<|im_start|>user {q}<|im_end|>'"
+    quoted = [FileChange("src/engine/chat.py", "modified", 1, 1, template)]
+    with ChatServer(content=leaked) as server:
+        analyzer, _ = await analyze_all(server, [commit(i, quoted) for i in range(4)], concurrency=1)
+    [alert] = analyzer.alerts
+    assert "chat-template" not in alert and alert.endswith("check the model (DIGEST_LLM_MODEL)")
 
 
 async def test_card_answer_lengths_are_kept_and_size_the_next_answers():
