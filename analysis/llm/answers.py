@@ -48,8 +48,10 @@ _TEMPLATE_MARKERS = (
 
 def template_marker(text: str, messages: list[dict[str, str]]) -> str | None:
     """The first chat-template turn marker the answer holds and its prompt did not (the commit may quote one)."""
-    prompt = "\n".join(str(m.get("content", "")) for m in messages)
-    found = [marker for marker in _TEMPLATE_MARKERS if marker in text and marker not in prompt]
+    found = [marker for marker in _TEMPLATE_MARKERS if marker in text]
+    if found:  # the prompt is read only then: most answers hold none
+        prompt = "\n".join(str(m.get("content", "")) for m in messages)
+        found = [marker for marker in found if marker not in prompt]
     return min(found, key=text.find) if found else None
 
 

@@ -40,6 +40,8 @@ _GENERIC = frozenset(
     lines points data value values test tests json yaml yml txt toml cfg name names named key keys type types list
     item items check checks checked verify verified pass passed run runs""".split()
 )
+_TOKEN_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./-]*")  # the words, identifiers and paths of a line
+_RICH, _RICH_NEEDS = 20, 2  # a commit that offers this many names: a summary names at least this many things of it
 GROUND_CHARS = 200_000  # the diff read for its names, at most
 RUNAWAY_CHARS = 120  # a repeated phrase shorter than this is not judged a runaway
 SAME_CHAR_CHARS = 1000  # nor one character repeated fewer times than this
@@ -176,6 +178,21 @@ def unusable(card: Card, language: str, grounds: frozenset[str] | None = None) -
         return "the answer is not in the configured language"
     said = lines + (card.impact_scope if language == "zh" else [])  # a Chinese line can name things in Chinese:
     # the paths it lists must then be the commit's
-    if grounds and not names(" ".join(said)) & grounds:  # a commit that offers no name is not held to one
-        return "the summary names nothing the commit changes"
+    if grounds:  # a commit that offers no name is not held to one
+        named = named_in(" ".join(said), grounds)
+        if not named:
+            return "the summary names nothing the commit changes"
+        if len(grounds) >= _RICH and len(named) < _RICH_NEEDS and not any(map(_specific, named)):
+            return "the summary names only one word of the commit"  # a word a PR template's text holds too
     return None
+
+
+def named_in(text: str, grounds: frozenset[str]) -> set[str]:
+    """The distinct words, identifiers and paths of `text` that name something of `grounds`."""
+    tokens = {token.strip("./-").lower() for token in _TOKEN_RE.findall(text)}
+    return {token for token in tokens if names(token) & grounds}
+
+
+def _specific(token: str) -> bool:
+    """Whether a token is a path or a code name (`src/kv.py`, `top_k_varlen`), not a plain word."""
+    return "/" in token or "." in token or "_" in token.strip("_") or any(c.isdigit() for c in token)

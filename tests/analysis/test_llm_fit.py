@@ -256,3 +256,13 @@ def test_a_usable_card_names_something_the_commit_changes():
     assert commit_names(tiny) == frozenset()  # nothing in it to name: a card is not held to naming it
     card = Card(change_type="feature", importance="low", summary=["Adds a module-level constant."])
     assert unusable(card, "en", commit_names(tiny)) is None
+    # a commit with a long description (a PR template's checklist): one of its words is not a summary of it
+    rich = commit(3)
+    rich.message = "Add top_k_varlen radix kernel (#4380)\n\n" + " ".join(
+        f"section{n} reviewer comment checklist" for n in range(30)
+    )
+    junk = Card(change_type="feature", importance="medium", summary=["The commit card and comments were found."])
+    assert unusable(junk, "en", commit_names(rich)) == "the summary names only one word of the commit"
+    for line in ("Adds the radix path of top_k_varlen.", "Adds a radix kernel.", "Changes src/engine/scheduler.py."):
+        real = Card(change_type="feature", importance="medium", summary=[line])
+        assert unusable(real, "en", commit_names(rich)) is None, line  # two words, or one path or code name
