@@ -270,6 +270,7 @@ class Endpoint:
                     raise self._halt("deadline") from None
                 outcome, self._drain = "timeout", True
                 self.timeouts += 1
+                self.room.timed_out(estimate(messages), max_tokens, held)  # the retry is sized to finish
                 raise
             try:
                 text, finish = answers.completion(resp)

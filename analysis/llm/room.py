@@ -46,6 +46,10 @@ class Room:
             in_time = self.speeds[not held].max_answer(prompt, within)
         return room if in_time is None else min(room, max(in_time, MIN_ANSWER))
 
+    def timed_out(self, estimate: int, max_tokens: int, held: bool) -> None:
+        """Count a request of `estimate` prompt tokens that asked `max_tokens` and was not answered in time."""
+        self.speeds[held].timed_out(int(estimate * self._scale()), max_tokens, self._timeout)
+
     def fits(self, estimate: int, max_tokens: int) -> bool:
         """Whether a prompt of `estimate` tokens and its answer fit the window as known now."""
         room = context.answer_room(self.window, estimate, self.ratio, max_tokens)

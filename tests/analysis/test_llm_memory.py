@@ -33,6 +33,21 @@ def test_speed_is_fitted_from_answers_and_limits_the_answer_to_the_timeout():
     assert speed.max_answer(20000, 90.0) == 0
 
 
+def test_an_answer_token_costs_at_least_its_slowest_and_more_after_a_timeout():
+    from analysis.llm.speed import Speed
+
+    # llama-cpp-python under a JSON grammar (seconds as its log gave them): the cost of a token grows with the
+    # answer, so the least-squares fit of short answers promised 1,589 tokens in 90 s where 1,499 took 120 s
+    speed = Speed()
+    for prompt, answer, seconds in [(4134, 125, 27.16), (2985, 120, 19.25), (1667, 152, 15.96), (3529, 121, 22.49)]:
+        speed.add(prompt, answer, seconds)
+    sized = speed.max_answer(1372, 90.0)
+    assert sized is not None and sized < 1499
+    speed.timed_out(1372, sized, 120.0)  # not answered in 120 s: the next one is sized to what that allows
+    again = speed.max_answer(1372, 90.0)
+    assert again is not None and again <= sized * 90 / 120 + 1
+
+
 def test_answers_held_to_a_format_are_timed_apart_from_free_ones():
     from analysis.llm.room import Room
 
