@@ -94,11 +94,12 @@ def configure_logging(verbose: int, fmt: str = "text") -> None:
     handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT))
     root.addHandler(handler)
     root.setLevel(min(level, logging.INFO))  # INFO records reach progress displays even when not printed
-    httpx_log = logging.getLogger("httpx")
-    for old in [f for f in httpx_log.filters if isinstance(f, RetriedResponses)]:
-        httpx_log.removeFilter(old)
-    httpx_log.addFilter(RetriedResponses(keep_others=verbose >= 2))
-    asyncio_log = logging.getLogger("asyncio")
-    for old in [f for f in asyncio_log.filters if isinstance(f, ReapedChildren)]:
-        asyncio_log.removeFilter(old)
-    asyncio_log.addFilter(ReapedChildren(keep=verbose >= 2))
+    _replace_filter(logging.getLogger("httpx"), RetriedResponses(keep_others=verbose >= 2))
+    _replace_filter(logging.getLogger("asyncio"), ReapedChildren(keep=verbose >= 2))
+
+
+def _replace_filter(log: logging.Logger, new: logging.Filter) -> None:
+    """`new` on `log` in place of any filter of its class an earlier configuration added."""
+    for old in [f for f in log.filters if type(f) is type(new)]:
+        log.removeFilter(old)
+    log.addFilter(new)

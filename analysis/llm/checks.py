@@ -195,4 +195,4 @@ def named_in(text: str, grounds: frozenset[str]) -> set[str]:
 
 def _specific(token: str) -> bool:
     """Whether a token is a path or a code name (`src/kv.py`, `top_k_varlen`), not a plain word."""
-    return "/" in token or "." in token or "_" in token.strip("_") or any(c.isdigit() for c in token)
+    return "/" in token or "." in token or _code_like(token)

@@ -248,13 +248,13 @@ class Endpoint:
             await self.limiter.release("error")  # a request timed out while this one waited
         outcome, spent, sent = "error", (0, 0), time.monotonic()
         alone = (self.limiter.in_flight, self.limiter.acquired)  # (1, n) still at the end: computed alone
+        size, held = estimate(messages), response_format is not None
         try:
             if mode is not None and mode != self.mode:
                 raise FormatRejected  # refused while this one waited: rebuilt in the new mode, not sent
-            if not self.room.fits(estimate(messages), max_tokens):
+            if not self.room.fits(size, max_tokens):
                 raise ContextTooLong(learned=True)  # the window was learned while this one waited: not sent
-            held = response_format is not None
-            max_tokens = self.room.answer(estimate(messages), max_tokens, held)  # speed may be known by now
+            max_tokens = self.room.answer(size, max_tokens, held)  # speed may be known by now
             if usage.llm_calls >= self._max_calls:
                 raise GaveUp(f"gave up after {usage.llm_calls} LLM calls this run")
             usage.llm_calls += 1
@@ -270,7 +270,7 @@ class Endpoint:
                     raise self._halt("deadline") from None
                 outcome, self._drain = "timeout", True
                 self.timeouts += 1
-                self.room.timed_out(estimate(messages), max_tokens, held)  # the retry is sized to finish
+                self.room.timed_out(size, max_tokens, held)  # the retry is sized to finish
                 raise
             try:
                 text, finish = answers.completion(resp)
@@ -286,7 +286,7 @@ class Endpoint:
             if resp.usage:
                 spent = (resp.usage.prompt_tokens or 0, resp.usage.completion_tokens or 0)
             else:
-                spent = (estimate(messages), estimate_tokens(text))
+                spent = (size, estimate_tokens(text))
             usage.add(Usage(0, *spent))
             if alone[0] == 1 and (self.limiter.in_flight, self.limiter.acquired) == alone:
                 self.room.speeds[held].add(spent[0], spent[1], time.monotonic() - sent)
@@ -299,7 +299,7 @@ class Endpoint:
                 self.auth_status = e.status_code
             raise self._halt("auth") from None
         except openai.APIStatusError as e:
-            learn = lambda msg: self.room.learn_from_refusal(msg, estimate(messages))  # noqa: E731
+            learn = lambda msg: self.room.learn_from_refusal(msg, size)  # noqa: E731
             raise answers.refusal(e, learn, self._limit_param, response_format is not None) from None
         finally:
             await self.limiter.release(outcome, *spent, time.monotonic() - sent)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 _MIN_SAMPLES = 3
-_KEPT = 64  # the latest answers kept for the slowest answer token
+_KEPT = 64  # the latest answers (and unanswered requests) kept for the slowest answer token
 _LONG_ENOUGH = 32  # an answer this long or longer tells its token's time apart from the request's overhead
 
 
@@ -16,8 +16,9 @@ class Speed:
         self._pp = self._pc = self._cc = self._pl = self._cl = 0.0
         # the highest seconds per answer token seen, counting the prompt's time as the answer's
         self._worst = 0.0
+        # (prompt, answer tokens, seconds) of the latest answers long enough to time their tokens, and of requests
+        # not answered in time (their max_tokens, the time they were given): each token cost at least that
         self._latest: list[tuple[int, int, float]] = []
-        self._unfinished: list[tuple[int, int, float]] = []  # requests that were not answered within their time
 
     def add(self, prompt: int, completion: int, seconds: float) -> None:
         """Record one request computed alone: its tokens and how long it took."""
@@ -31,13 +32,16 @@ class Speed:
         self._cl += completion * seconds
         self._worst = max(self._worst, seconds / completion)
         if completion >= _LONG_ENOUGH:
-            self._latest = [*self._latest[1 - _KEPT :], (prompt, completion, seconds)]
+            self._keep(prompt, completion, seconds)
+
+    def _keep(self, prompt: int, tokens: int, seconds: float) -> None:
+        self._latest = [*self._latest[1 - _KEPT :], (prompt, tokens, seconds)]
 
     def timed_out(self, prompt: int, max_tokens: int, seconds: float) -> None:
         """Record a request that was not answered in `seconds`: its answer tokens cost more than that allows."""
         if max_tokens > 0 and seconds > 0:
             self._worst = max(self._worst, seconds / max_tokens)
-            self._unfinished = [*self._unfinished[1 - _KEPT :], (prompt, max_tokens, seconds)]
+            self._keep(prompt, max_tokens, seconds)
 
     def _fit(self) -> tuple[float, float] | None:
         det = self._pp * self._cc - self._pc * self._pc
@@ -58,5 +62,5 @@ class Speed:
             return int(within / self._worst)
         per_prompt, per_answer = fit
         # the slowest answer token of an answer, and more than that of a request left unanswered
-        slowest = max([(s - p * per_prompt) / c for p, c, s in self._latest + self._unfinished], default=0.0)
+        slowest = max([(s - p * per_prompt) / c for p, c, s in self._latest], default=0.0)
         return max(0, int((within - prompt * per_prompt) / max(per_answer, slowest)))
